@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Theo dõi thực hiện Chỉ thị 39-CT/TW"
+admin.site.site_title = "Quản trị CT39"
+admin.site.index_title = "Quản trị dữ liệu"
+
+
+def healthz(request):
+    """Liveness for the container healthcheck: the app answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
+    path("", RedirectView.as_view(pattern_name="plans:list", permanent=False)),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("ke-hoach/", include("plans.urls")),
+    path("admin/", admin.site.urls),
+]
