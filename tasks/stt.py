@@ -1,0 +1,315 @@
+"""STT (số thứ tự) parsing and the section/task/sub-item outline of a plan appendix.
+
+Pure Python (no Django): used by the Excel importer, its preview and the seed loader.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "LETTER_SEQUENCE",
+    "VIETNAMESE_ALPHABET",
+    "Outline",
+    "OutlineInput",
+    "OutlineRow",
+    "Problem",
+    "Stt",
+    "SttKind",
+    "RowKind",
+    "build_outline",
+    "parse_stt",
+]
+
+SttKind = Literal["roman", "number", "dotted", "letter", "empty", "invalid"]
+RowKind = Literal["section", "task", "subitem"]
+
+#: The 29 letters of the Vietnamese alphabet, in order.
+VIETNAMESE_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+#: The letters used to number sub-items, in order (a, b, c, d, đ, e, g, h, i, k …).
+LETTER_SEQUENCE = "abcdđeghiklmnopqrstuvxy"
+
+_ROMAN_RE = re.compile(r"(?=[IVXL])(XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+_NUMBER_RE = re.compile(r"\d+")
+_DOTTED_RE = re.compile(r"\d+(?:\.\d+)+")
+_BRACKETED_RE = re.compile(r"[(\[]\s*(.*?)\s*[)\]]")
+_TRAILING_RE = re.compile(r"\s*[.)\]]$")
+
+
+@dataclass(frozen=True)
+class Stt:
+    """A parsed STT cell.
+
+    ``code`` is the normalised STT ("I", "12", "1.1", "đ", "" when empty, the raw text
+    when invalid); ``parts`` holds the numbers of a number or dotted code ((12,), (1, 1)).
+    """
+
+    kind: SttKind
+    code: str
+    parts: tuple[int, ...] = ()
+
+    @property
+    def ordinal(self) -> int | None:
+        """Position among its siblings (1 for "I", "1", "x.1", "a"), None if unknown."""
+        if self.kind in ("number", "dotted"):
+            return self.parts[-1]
+        if self.kind == "roman":
+            return _roman_value(self.code)
+        if self.kind == "letter" and self.code in LETTER_SEQUENCE:
+            return LETTER_SEQUENCE.index(self.code) + 1
+        return None
+
+
+def _roman_value(code: str) -> int:
+    total = 0
+    for char, following in zip(code, [*code[1:], ""], strict=True):
+        value = _ROMAN_VALUES[char]
+        total += -value if following and _ROMAN_VALUES[following] > value else value
+    return total
+
+
+def _to_roman(value: int) -> str:
+    result = ""
+    for number, symbol in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
+        while value >= number:
+            result += symbol
+            value -= number
+    return result + "I" * value
+
+
+def parse_stt(raw: str | int | float | None) -> Stt:
+    """Parse an STT cell: "I.", "II", " 3. ", "1.1.", "a)", "(b)", "đ)", "A)", "" …
+
+    Uppercase I, V, X, L (and valid combinations) are Roman numerals; a single letter of
+    the Vietnamese alphabet is a sub-item letter ("i)" is a letter, "I" is Roman).
+    Anything else is "invalid" and keeps its text in ``code``.
+    """
+    if raw is None:
+        return Stt("empty", "")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = unicodedata.normalize("NFC", str(raw)).strip()
+    if not text:
+        return Stt("empty", "")
+
+    bracketed = _BRACKETED_RE.fullmatch(text)
+    core = bracketed.group(1) if bracketed else _TRAILING_RE.sub("", text)
+    core = re.sub(r"\s*\.\s*", ".", core.strip())
+
+    if _NUMBER_RE.fullmatch(core):
+        number = int(core)
+        return Stt("number", str(number), (number,))
+    if _DOTTED_RE.fullmatch(core):
+        parts = tuple(int(part) for part in core.split("."))
+        return Stt("dotted", ".".join(str(part) for part in parts), parts)
+    if _ROMAN_RE.fullmatch(core):
+        return Stt("roman", core)
+    if len(core) == 1 and core.lower() in VIETNAMESE_ALPHABET:
+        return Stt("letter", core.lower())
+    return Stt("invalid", text)
+
+
+@dataclass(frozen=True)
+class OutlineInput:
+    """One appendix row as the outline needs it: its STT and whether it names units."""
+
+    stt: str | None
+    has_units: bool = False
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    """Position of one input row in the outline."""
+
+    index: int
+    parent: int | None
+    level: int
+    kind: RowKind
+    code: str
+    full_code: str
+    stt: Stt
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A numbering problem: ``row`` is the input index, ``message`` is for the user."""
+
+    row: int
+    message: str
+
+
+@dataclass
+class Outline:
+    """The outline of an appendix: one :class:`OutlineRow` per input row, plus problems."""
+
+    rows: list[OutlineRow]
+    problems: list[Problem]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> OutlineRow:
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator[OutlineRow]:
+        return iter(self.rows)
+
+    @property
+    def ok(self) -> bool:
+        """True when the numbering has no problem."""
+        return not self.problems
+
+    def children(self, index: int | None) -> list[int]:
+        """Indices of the direct children of a row (of the top level for None)."""
+        return [row.index for row in self.rows if row.parent == index]
+
+    def count(self, kind: RowKind) -> int:
+        """Number of rows of a kind."""
+        return sum(1 for row in self.rows if row.kind == kind)
+
+
+def _rank(stt: Stt) -> int:
+    """Nesting rank: a row nests under the nearest preceding row of a smaller rank."""
+    if stt.kind == "roman":
+        return 0
+    if stt.kind == "number":
+        return 1
+    if stt.kind == "dotted":
+        return len(stt.parts)
+    return 1000  # letter
+
+
+def _expected_code(stt: Stt, ordinal: int) -> str:
+    if stt.kind == "roman":
+        return _to_roman(ordinal)
+    if stt.kind == "letter":
+        return LETTER_SEQUENCE[ordinal - 1] if ordinal <= len(LETTER_SEQUENCE) else "?"
+    if stt.kind == "dotted":
+        return ".".join(str(part) for part in (*stt.parts[:-1], ordinal))
+    return str(ordinal)
+
+
+def _next_ordinals(stt: Stt, previous: int) -> tuple[int, ...]:
+    """Ordinals allowed after ``previous``: the next one; after "d" also "e" (no "đ")."""
+    if stt.kind == "letter" and previous == LETTER_SEQUENCE.index("d") + 1:
+        return (previous + 1, previous + 2)
+    return (previous + 1,)
+
+
+def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Outline:
+    """Build the section/task/sub-item outline of appendix rows from their STT.
+
+    Nesting follows the code kinds (Roman > number > dotted > letter); an empty STT
+    continues the list as a sibling of the previous row, or becomes the child of a
+    preceding top-level section title. Numbering problems are reported in Vietnamese
+    ("Dòng n" counts from ``first_row_number``) and the outline is still built.
+    """
+    stts = [parse_stt(row.stt) for row in rows]
+    parents: list[int | None] = []
+    levels: list[int] = []
+    problems: list[Problem] = []
+    stack: list[int] = []  # chain of coded rows the next row may nest under
+    last_sibling: dict[tuple[int | None, str], int] = {}  # (parent, kind) -> row index
+    seen_codes: dict[tuple[int | None, str], int] = {}  # (parent, code) -> row index
+
+    def report(index: int, message: str) -> None:
+        problems.append(Problem(index, f"Dòng {index + first_row_number}: {message}"))
+
+    for index, stt in enumerate(stts):
+        if stt.kind in ("empty", "invalid"):
+            if stt.kind == "invalid":
+                report(
+                    index,
+                    f"STT “{stt.code}” không hợp lệ. Hãy dùng số La Mã (I, II…), số (1, 2…), "
+                    "số có dấu chấm (1.1, 1.2…) hoặc chữ cái (a, b…), hoặc để trống.",
+                )
+            parent: int | None = None
+            if index > 0:
+                prev = index - 1
+                prev_is_title = (
+                    parents[prev] is None
+                    and not rows[prev].has_units
+                    and stts[prev].kind not in ("empty", "invalid")
+                )
+                parent = prev if prev_is_title else parents[prev]
+            parents.append(parent)
+            levels.append(0 if parent is None else levels[parent] + 1)
+            continue
+
+        rank = _rank(stt)
+        while stack and _rank(stts[stack[-1]]) >= rank:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        parent_stt = stts[parent] if parent is not None else None
+        stack.append(index)
+        parents.append(parent)
+        levels.append(0 if parent is None else levels[parent] + 1)
+
+        if stt.kind == "letter" and (parent_stt is None or parent_stt.kind == "roman"):
+            report(
+                index,
+                f"mục “{stt.code}” đứng trước mọi nhiệm vụ có STT số; chữ cái chỉ dùng cho "
+                "mục con của một nhiệm vụ (1, 2… hoặc 1.1, 1.2…). Hãy thêm dòng nhiệm vụ "
+                "hoặc sửa STT.",
+            )
+        if stt.kind == "dotted":
+            prefix = ".".join(str(part) for part in stt.parts[:-1])
+            if parent_stt is None or parent_stt.kind not in ("number", "dotted"):
+                report(index, f"STT “{stt.code}” không có mục “{prefix}” đứng trước.")
+            elif parent_stt.parts != stt.parts[:-1]:
+                report(index, f"STT “{stt.code}” không thuộc mục “{parent_stt.code}” đứng trước.")
+
+        code_key = (parent, stt.code)
+        previous = last_sibling.get((parent, stt.kind))
+        ordinal = stt.ordinal
+        if code_key in seen_codes:
+            report(
+                index,
+                f"STT “{stt.code}” bị lặp lại (đã có ở dòng "
+                f"{seen_codes[code_key] + first_row_number}); hãy sửa số thứ tự.",
+            )
+        elif ordinal is not None:
+            previous_ordinal = stts[previous].ordinal if previous is not None else None
+            if previous is None and ordinal != 1:
+                report(
+                    index,
+                    f"STT “{stt.code}” không đúng thứ tự: mục đầu tiên phải là "
+                    f"“{_expected_code(stt, 1)}”.",
+                )
+            elif previous_ordinal is not None:
+                allowed = _next_ordinals(stt, previous_ordinal)
+                if ordinal not in allowed:
+                    expected = " hoặc ".join(f"“{_expected_code(stt, n)}”" for n in allowed)
+                    report(
+                        index,
+                        f"STT “{stt.code}” không đúng thứ tự: sau “{stts[previous].code}” "
+                        f"phải là {expected}.",
+                    )
+        seen_codes.setdefault(code_key, index)
+        last_sibling[(parent, stt.kind)] = index
+
+    has_children = {parent for parent in parents if parent is not None}
+    full_codes: list[str] = []
+    result: list[OutlineRow] = []
+    for index, (row, stt) in enumerate(zip(rows, stts, strict=True)):
+        parent, level = parents[index], levels[index]
+        kind: RowKind
+        if level == 0:
+            is_section = not row.has_units and index in has_children
+            kind = "section" if is_section else "task"
+        else:
+            kind = "task" if level == 1 else "subitem"
+        if stt.kind in ("empty", "invalid"):
+            full_code = ""
+        elif stt.kind == "dotted" or parent is None or not full_codes[parent]:
+            full_code = stt.code
+        else:
+            full_code = f"{full_codes[parent]}.{stt.code}"
+        full_codes.append(full_code)
+        result.append(OutlineRow(index, parent, level, kind, stt.code, full_code, stt))
+    return Outline(result, problems)
