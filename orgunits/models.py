@@ -1,0 +1,257 @@
+"""The unit tree: every body that issues plans, is assigned tasks or reviews reports.
+
+The tree is territorial. Each province is its own tree (its root is the provincial
+People's Committee, kind PROVINCE), with its departments, mass organisations, the
+NHCSXH branch and its transaction offices, and its communes below; each commune node
+(the commune People's Committee) holds the commune's own bodies. Central bodies form one
+more tree. Dashboards group by `tree_id` (one per province).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel, TreeForeignKey
+
+from .text import fold
+
+
+class OrgUnit(MPTTModel):
+    """An organisation unit (đơn vị)."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", "Cơ quan Đảng"
+        CENTRAL = "central", "Cơ quan Trung ương"
+        MINISTRY = "ministry", "Bộ, ngành Trung ương"
+        PROVINCE = "province", "UBND tỉnh, thành phố"
+        DEPARTMENT = "department", "Sở, ban, ngành cấp tỉnh"
+        COUNCIL = "council", "Hội đồng nhân dân"
+        COMMUNE = "commune", "UBND xã, phường, đặc khu"
+        COMMUNE_OFFICE = "commune_office", "Phòng, ban, đơn vị cấp xã"
+        DISTRICT = "district", "UBND huyện (trước 01/7/2025)"
+        NHCSXH_HEAD = "nhcsxh_head", "NHCSXH Việt Nam"
+        NHCSXH_BRANCH = "nhcsxh_branch", "Chi nhánh NHCSXH tỉnh"
+        NHCSXH_PGD = "nhcsxh_pgd", "Phòng giao dịch NHCSXH"
+        FRONT = "front", "Ủy ban MTTQ Việt Nam"
+        SOCIO_POLITICAL = "socio_political", "Tổ chức chính trị - xã hội"
+        POLICE = "police", "Công an"
+        PRESS = "press", "Báo chí, truyền thông"
+        VILLAGE = "village", "Thôn, tổ dân phố"
+        OTHER = "other", "Khác"
+
+    #: Kinds whose node is a territory: the units below belong to that level.
+    TERRITORIAL_KINDS = (Kind.PROVINCE, Kind.COMMUNE, Kind.DISTRICT)
+
+    key = models.SlugField(
+        "mã nội bộ",
+        max_length=80,
+        unique=True,
+        help_text="Mã ổn định dùng cho dữ liệu mẫu và nhập liệu.",
+    )
+    name = models.CharField("tên đầy đủ", max_length=300)
+    short_name = models.CharField("tên ngắn", max_length=150, blank=True)
+    kind = models.CharField("loại đơn vị", max_length=20, choices=Kind.choices)
+    admin_code = models.CharField(
+        "mã hành chính",
+        max_length=10,
+        blank=True,
+        help_text="Mã tỉnh/xã theo danh mục hành chính (vd. 51, 21370).",
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name="đơn vị cấp trên",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    territory = models.ForeignKey(
+        "self",
+        verbose_name="địa bàn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="Tỉnh, xã hoặc huyện gần nhất chứa đơn vị (tự tính).",
+    )
+    active_from = models.DateField("hoạt động từ", null=True, blank=True)
+    active_until = models.DateField("hoạt động đến", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị kế thừa",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
+    serves = models.ManyToManyField(
+        "self",
+        verbose_name="địa bàn phục vụ",
+        symmetrical=False,
+        blank=True,
+        related_name="served_by",
+        help_text="Các xã, phường do phòng giao dịch NHCSXH phục vụ.",
+    )
+    note = models.TextField("ghi chú", blank=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        indexes = [models.Index(fields=["kind", "tree_id"], name="orgunit_kind_tree_idx")]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        self.territory_id = self._compute_territory_id()
+        super().save(*args, **kwargs)
+        if self.territory_id is None:  # a new territory is its own territory
+            self.territory_id = self.pk
+            OrgUnit.objects.filter(pk=self.pk).update(territory_id=self.pk)
+
+    def _compute_territory_id(self):
+        if self.kind in self.TERRITORIAL_KINDS or self.parent_id is None:
+            return self.pk
+        parent = self.parent
+        return parent.territory_id or parent.pk
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def is_active_on(self, day: date) -> bool:
+        if self.active_from and day < self.active_from:
+            return False
+        return not (self.active_until and day > self.active_until)
+
+    def final_successor(self) -> OrgUnit:
+        """Follow the successor chain (Kon Tum → Quảng Ngãi) to the unit that exists now."""
+        unit, seen = self, {self.pk}
+        while unit.successor_id and unit.successor_id not in seen:
+            seen.add(unit.successor_id)
+            unit = unit.successor
+        return unit
+
+    def province(self) -> OrgUnit:
+        """The root of this unit's tree (a province, or the central bodies)."""
+        return self if self.parent_id is None else self.get_root()
+
+
+class UnitAlias(models.Model):
+    """Another way of writing a unit's or a group's name (tên gọi khác, viết tắt)."""
+
+    name = models.CharField("tên gọi khác", max_length=300)
+    key = models.CharField(max_length=300, editable=False, db_index=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="đơn vị",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+    )
+    group = models.ForeignKey(
+        "UnitGroup",
+        verbose_name="nhóm đơn vị",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+    )
+
+    class Meta:
+        verbose_name = "tên gọi khác"
+        verbose_name_plural = "tên gọi khác"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, group__isnull=True)
+                | Q(unit__isnull=True, group__isnull=False),
+                name="alias_targets_unit_or_group",
+                violation_error_message="Tên gọi khác phải gắn với đúng một đơn vị hoặc một nhóm.",
+            ),
+            models.UniqueConstraint(fields=["unit", "key"], name="unique_alias_per_unit"),
+            models.UniqueConstraint(fields=["group", "key"], name="unique_alias_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = fold(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def target(self):
+        return self.unit or self.group
+
+
+class UnitGroup(models.Model):
+    """A collective assignee as written in the tables (nhóm đơn vị), scoped to a territory.
+
+    "Ủy ban nhân dân các xã, phường, đặc khu" in a Quảng Ngãi plan means the communes of
+    Quảng Ngãi: its members are a rule (all units of some kinds under the scope) or an
+    explicit list.
+    """
+
+    class Depth(models.TextChoices):
+        OWN = "own", "Chỉ cấp của địa bàn (không gồm đơn vị trong các xã)"
+        ALL = "all", "Mọi cấp trong địa bàn"
+        COMMUNES = "communes", "Chỉ các đơn vị cấp xã trong địa bàn"
+
+    key = models.SlugField("mã nội bộ", max_length=80, unique=True)
+    name = models.CharField("tên nhóm", max_length=300)
+    scope = models.ForeignKey(
+        OrgUnit, verbose_name="địa bàn", on_delete=models.CASCADE, related_name="unit_groups"
+    )
+    rule_kinds = models.JSONField(
+        "gồm các loại đơn vị",
+        default=list,
+        blank=True,
+        help_text="Để trống nếu dùng danh sách thành viên cố định.",
+    )
+    rule_depth = models.CharField(
+        "phạm vi", max_length=10, choices=Depth.choices, default=Depth.OWN
+    )
+    explicit_members = models.ManyToManyField(
+        OrgUnit, verbose_name="thành viên cố định", blank=True, related_name="member_of_groups"
+    )
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "nhóm đơn vị"
+        verbose_name_plural = "nhóm đơn vị"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope.display_name})"
+
+    @property
+    def is_rule(self) -> bool:
+        return bool(self.rule_kinds)
+
+    def members(self, on: date | None = None):
+        """The units this group stands for, optionally only those active on a day."""
+        if self.is_rule:
+            scope = self.scope
+            qs = OrgUnit.objects.filter(
+                tree_id=scope.tree_id,
+                lft__gte=scope.lft,
+                rght__lte=scope.rght,
+                kind__in=self.rule_kinds,
+            )
+            if self.rule_depth == self.Depth.OWN:
+                qs = qs.filter(Q(territory_id=scope.pk) | Q(pk=scope.pk) | Q(parent_id=scope.pk))
+            elif self.rule_depth == self.Depth.COMMUNES:
+                qs = qs.filter(territory__kind=OrgUnit.Kind.COMMUNE).exclude(pk=scope.pk)
+        else:
+            qs = self.explicit_members.all()
+        if on is not None:
+            qs = qs.filter(Q(active_from__isnull=True) | Q(active_from__lte=on)).filter(
+                Q(active_until__isnull=True) | Q(active_until__gte=on)
+            )
+        return qs.order_by("tree_id", "lft")

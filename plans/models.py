@@ -1,0 +1,198 @@
+"""Plans and the tree of plans that implement one another.
+
+Chỉ thị 39-CT/TW is the root; each plan's parent is the plan it implements first
+(Phước Giang's plan → Kế hoạch 89/KH-UBND → Kế hoạch 05-KH/TU → Chỉ thị 39), and
+`also_implements` holds the others it names (Phước Giang also implements 27-KH/ĐU).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from mptt.models import MPTTModel, TreeForeignKey
+
+from orgunits.models import OrgUnit
+
+
+def validate_day_month(day: int | None, month: int | None) -> None:
+    """A yearly cutoff must be a real day of the year (29/02 is refused too: not every year)."""
+    if day is None and month is None:
+        return
+    if day is None or month is None:
+        raise ValidationError("Hạn báo cáo hằng năm cần đủ cả ngày và tháng.")
+    if not 1 <= month <= 12:
+        raise ValidationError(f"Tháng {month} không hợp lệ: tháng phải từ 1 đến 12.")
+    last = calendar.monthrange(2023, month)[1]
+    if not 1 <= day <= last:
+        raise ValidationError(
+            f"Ngày {day:02d}/{month:02d} không có trong năm: tháng {month} chỉ có {last} ngày."
+        )
+
+
+class Plan(MPTTModel):
+    """A plan document (kế hoạch, chỉ thị, quyết định, công văn)."""
+
+    class Kind(models.TextChoices):
+        DIRECTIVE = "directive", "Chỉ thị"
+        DECISION = "decision", "Quyết định"
+        PLAN = "plan", "Kế hoạch"
+        OFFICIAL_LETTER = "letter", "Công văn"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        ISSUED = "issued", "Đã ban hành"
+        SUPERSEDED = "superseded", "Đã được thay thế"
+
+    seed_key = models.SlugField(
+        "mã dữ liệu mẫu", max_length=80, unique=True, null=True, blank=True, editable=False
+    )
+    kind = models.CharField("loại văn bản", max_length=12, choices=Kind.choices, default=Kind.PLAN)
+    number = models.CharField(
+        "số, ký hiệu",
+        max_length=60,
+        blank=True,
+        help_text="Như in trên văn bản, vd. 686/KH-UBND. Để trống nếu chưa có số.",
+    )
+    title = models.TextField("trích yếu")
+    issuer = models.ForeignKey(
+        OrgUnit,
+        verbose_name="cơ quan ban hành",
+        on_delete=models.PROTECT,
+        related_name="issued_plans",
+    )
+    signer = models.CharField("người ký", max_length=120, blank=True)
+    signer_title = models.CharField("chức vụ người ký", max_length=120, blank=True)
+    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name="thực hiện văn bản",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    also_implements = models.ManyToManyField(
+        "self",
+        verbose_name="đồng thời thực hiện",
+        symmetrical=False,
+        blank=True,
+        related_name="also_implemented_by",
+    )
+    replaces = models.ManyToManyField(
+        "self",
+        verbose_name="thay thế các văn bản",
+        symmetrical=False,
+        blank=True,
+        related_name="replaced_by",
+    )
+    follow_up_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="đơn vị theo dõi, đôn đốc",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followed_plans",
+    )
+    report_to_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="đơn vị nhận báo cáo",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans_reported_to",
+    )
+    cutoff_day = models.PositiveSmallIntegerField(
+        "hạn báo cáo hằng năm: ngày", null=True, blank=True
+    )
+    cutoff_month = models.PositiveSmallIntegerField(
+        "hạn báo cáo hằng năm: tháng", null=True, blank=True
+    )
+    first_year_cutoff = models.DateField(
+        "hạn báo cáo riêng năm đầu",
+        null=True,
+        blank=True,
+        help_text="Vd. kế hoạch xã Phước Giang: năm 2025 báo cáo trước 31/12/2025.",
+    )
+    reporting_rule_text = models.TextField("chế độ báo cáo (nguyên văn)", blank=True)
+    targets_text = models.TextField("chỉ tiêu", blank=True)
+    source = models.CharField("nguồn", max_length=200, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["issued_on"]
+
+    class Meta:
+        verbose_name = "kế hoạch, văn bản"
+        verbose_name_plural = "kế hoạch, văn bản"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number"],
+                condition=~Q(number=""),
+                name="unique_plan_number_per_issuer",
+                violation_error_message="Cơ quan này đã có văn bản mang số, ký hiệu này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        """How officers cite it: "Kế hoạch 17/KH-UBND", or the title for unnumbered drafts."""
+        kind = self.get_kind_display()
+        if self.number:
+            return f"{kind} {self.number}"
+        return f"{kind} {self.issuer.display_name} (chưa có số)"
+
+    def clean(self):
+        errors = {}
+        try:
+            validate_day_month(self.cutoff_day, self.cutoff_month)
+        except ValidationError as exc:
+            errors["cutoff_day"] = exc.messages
+        if self.issued_on and self.issued_on > date.today():
+            errors["issued_on"] = ["Ngày ban hành không được ở tương lai."]
+        if self.pk and self.parent_id == self.pk:
+            errors["parent"] = ["Một văn bản không thể thực hiện chính nó."]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_reporting_rule(self) -> bool:
+        return bool(self.cutoff_day and self.cutoff_month) or bool(self.first_year_cutoff)
+
+    def cutoff_for_year(self, year: int) -> date | None:
+        """The day reports for `year` are due (hạn báo cáo), in local calendar terms."""
+        if self.first_year_cutoff and self.first_year_cutoff.year == year:
+            return self.first_year_cutoff
+        if self.cutoff_day and self.cutoff_month:
+            return date(year, self.cutoff_month, self.cutoff_day)
+        return None
+
+    @property
+    def reporting_rule_summary(self) -> str:
+        parts = []
+        if self.cutoff_day and self.cutoff_month:
+            parts.append(f"trước {self.cutoff_day:02d}/{self.cutoff_month:02d} hằng năm")
+        if self.first_year_cutoff:
+            parts.append(
+                f"riêng năm {self.first_year_cutoff.year}: trước {self.first_year_cutoff:%d/%m/%Y}"
+            )
+        return "; ".join(parts)
+
+    def implemented_chain(self) -> list[Plan]:
+        """The plans above this one, from the root (Chỉ thị 39) down to the parent."""
+        return list(self.get_ancestors())

@@ -1,0 +1,259 @@
+"""Turn appendix rows (from a seed fixture or an Excel sheet) into a plan's tasks.
+
+One code path for every source: `prepare_appendix` reads the rows into a preview
+(hierarchy from the STT column, cleaned cells, parsed timeframes, resolved units, and
+every problem per row in Vietnamese) without touching the database beyond reading the
+unit vocabulary; `create_tasks` writes a prepared appendix in bulk (a few statements in
+all, whatever the number of rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+
+from orgunits.locks import tree_lock
+from orgunits.resolver import Part, Vocabulary, resolve_cell
+from orgunits.text import clean_cell
+
+from .models import Assignment, Task
+from .stt import OutlineInput, build_outline
+from .timeframes import Schedule, parse_timeframe
+
+
+@dataclass
+class AppendixRow:
+    """One row of an appendix table as received (cells not yet cleaned)."""
+
+    stt: str = ""
+    content: str = ""
+    lead: str = ""
+    coordinating: str = ""
+    product: str = ""
+    timeframe: str | date = ""
+    implements: str = ""  # "plan-key#II.1": the higher plan's task it implements (seeds)
+    note: str = ""
+    source_row: int | None = None  # row number in the source file, for messages
+
+
+@dataclass
+class PreparedRow:
+    source: AppendixRow
+    index: int
+    parent: int | None
+    level: int
+    kind: str
+    code: str
+    full_code: str
+    content: str
+    product: str
+    lead_text: str
+    coordinating_text: str
+    timeframe_text: str
+    schedule: Schedule
+    lead_parts: list[Part]
+    coordinating_parts: list[Part]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def row_label(self) -> str:
+        number = self.source.source_row or self.index + 1
+        return f"Dòng {number}"
+
+    @property
+    def unresolved(self) -> list[Part]:
+        return [p for p in (*self.lead_parts, *self.coordinating_parts) if not p.resolved]
+
+
+@dataclass
+class PreparedAppendix:
+    rows: list[PreparedRow]
+    problems: list[str] = field(default_factory=list)  # problems not tied to one row
+
+    def count(self, kind: str) -> int:
+        return sum(1 for r in self.rows if r.kind == kind)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": len(self.rows),
+            "sections": self.count(Task.Kind.SECTION),
+            "tasks": self.count(Task.Kind.TASK),
+            "subitems": self.count(Task.Kind.SUBITEM),
+            "assignments": sum(
+                1 for r in self.rows for p in (*r.lead_parts, *r.coordinating_parts) if p.resolved
+            ),
+            "unresolved": sum(len(r.unresolved) for r in self.rows),
+            "unparsed_timeframes": sum(
+                1 for r in self.rows if r.schedule.kind == Task.ScheduleKind.UNPARSED
+            ),
+        }
+
+    @property
+    def all_problems(self) -> list[str]:
+        return [*self.problems, *(f"{r.row_label}: {p}" for r in self.rows for p in r.problems)]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.all_problems
+
+
+def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> PreparedAppendix:
+    """Read rows into a preview of the tasks they will become. Pure apart from `vocabulary`."""
+    outline = build_outline(
+        [OutlineInput(stt=r.stt, has_units=bool(clean_cell(r.lead))) for r in rows]
+    )
+    by_row: dict[int, list[str]] = {}
+    for problem in outline.problems:
+        by_row.setdefault(problem.row, []).append(_strip_row_prefix(problem.message))
+    prepared: list[PreparedRow] = []
+    for source, node in zip(rows, outline.rows, strict=True):
+        lead_parts = resolve_cell(source.lead, vocabulary)
+        coordinating_parts = resolve_cell(source.coordinating, vocabulary)
+        schedule = parse_timeframe(source.timeframe)
+        timeframe_text = (
+            clean_cell(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
+        )
+        row = PreparedRow(
+            source=source,
+            index=node.index,
+            parent=node.parent,
+            level=node.level,
+            kind=node.kind,
+            code=node.code,
+            full_code=node.full_code,
+            content=clean_cell(source.content),
+            product=clean_cell(source.product),
+            lead_text=clean_cell(source.lead),
+            coordinating_text=clean_cell(source.coordinating),
+            timeframe_text=timeframe_text,
+            schedule=schedule,
+            lead_parts=lead_parts,
+            coordinating_parts=coordinating_parts,
+            problems=list(by_row.get(node.index, [])),
+        )
+        if not row.content:
+            row.problems.append("thiếu nội dung nhiệm vụ.")
+        for part in row.unresolved:
+            if part.ambiguous:
+                names = ", ".join(t.name for t in part.candidates)
+                row.problems.append(
+                    f"“{part.text}” khớp với nhiều đơn vị ({names}): hãy ghi rõ tên đơn vị."
+                )
+            else:
+                hint = ", ".join(t.name for t in part.candidates[:3])
+                row.problems.append(
+                    f"không tìm thấy đơn vị “{part.text}”"
+                    + (f" (gần giống: {hint})" if hint else "")
+                    + ": hãy sửa tên trong tệp hoặc thêm tên gọi khác cho đơn vị."
+                )
+        if schedule.kind == Task.ScheduleKind.UNPARSED:
+            row.problems.append(
+                f"chưa đọc được thời gian thực hiện “{timeframe_text}”: hãy ghi theo dạng "
+                "“Thường xuyên”, “Hằng năm”, “Tháng 8/2025”, “Quý III/2025” hoặc “31/12/2025”."
+            )
+        prepared.append(row)
+    return PreparedAppendix(rows=prepared)
+
+
+def _strip_row_prefix(message: str) -> str:
+    """build_outline says "Dòng n: …"; rows carry their own label."""
+    head, sep, rest = message.partition(": ")
+    return rest if sep and head.startswith("Dòng") else message
+
+
+def _task_fields(row: PreparedRow) -> dict:
+    s = row.schedule
+    return {
+        "kind": row.kind,
+        "code": row.code,
+        "full_code": row.full_code,
+        "position": row.index,
+        "content": row.content,
+        "product": row.product,
+        "lead_text": row.lead_text,
+        "coordinating_text": row.coordinating_text,
+        "timeframe_text": row.timeframe_text,
+        "schedule_kind": s.kind,
+        "due_date": s.due_date,
+        "yearly_day": s.yearly_day,
+        "yearly_month": s.yearly_month,
+        "start_year": s.start_year,
+        "end_year": s.end_year,
+        "note": row.source.note,
+    }
+
+
+def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
+    result = []
+    for role, parts in (
+        (Assignment.Role.LEAD, row.lead_parts),
+        (Assignment.Role.COORDINATING, row.coordinating_parts),
+    ):
+        for position, part in enumerate(p for p in parts if p.resolved):
+            target = part.target
+            result.append(
+                Assignment(
+                    task=task,
+                    role=role,
+                    position=position,
+                    source_text=part.text[:500],
+                    unit_id=target.pk if target.kind == "unit" else None,
+                    group_id=target.pk if target.kind == "group" else None,
+                )
+            )
+    return result
+
+
+def create_tasks(
+    plan, prepared: PreparedAppendix, source_tasks: dict[int, Task] | None = None
+) -> list[Task]:
+    """Write a prepared appendix into an empty plan, in bulk.
+
+    MPTT fields are computed here (each section is a tree; rows are numbered depth-first
+    in document order), so no rebuild is needed; writes hold the Task tree lock.
+    """
+    source_tasks = source_tasks or {}
+    rows = prepared.rows
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        children.setdefault(row.parent, []).append(row.index)
+    with transaction.atomic(), tree_lock(Task):
+        next_tree = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+        tasks: dict[int, Task] = {}
+        for root_number, root in enumerate(children.get(None, [])):
+            counter = 0
+
+            def number(index: int, level: int, tree_id: int) -> None:
+                nonlocal counter
+                counter += 1
+                task = Task(
+                    plan=plan,
+                    tree_id=tree_id,
+                    level=level,
+                    lft=counter,
+                    **_task_fields(rows[index]),
+                )
+                if index in source_tasks:
+                    task.source_task = source_tasks[index]
+                tasks[index] = task
+                for child in children.get(index, []):
+                    number(child, level + 1, tree_id)
+                counter += 1
+                task.rght = counter
+
+            number(root, 0, next_tree + root_number)
+        # Insert level by level so that parents have primary keys.
+        for level in range(max((t.level for t in tasks.values()), default=-1) + 1):
+            batch = [i for i, t in tasks.items() if t.level == level]
+            for i in batch:
+                parent = rows[i].parent
+                tasks[i].parent_id = tasks[parent].pk if parent is not None else None
+            Task.objects.bulk_create([tasks[i] for i in batch])
+        Assignment.objects.bulk_create(
+            [a for i, task in tasks.items() for a in _assignments(task, rows[i])]
+        )
+    return [tasks[i] for i in range(len(rows))]

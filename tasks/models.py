@@ -1,0 +1,184 @@
+"""Appendix rows of a plan (nhiệm vụ) and who must carry them out (phân công)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel, TreeForeignKey
+
+from orgunits.models import OrgUnit, UnitGroup
+from plans.models import Plan
+
+from .timeframes import Schedule, parse_timeframe
+
+
+class Task(MPTTModel):
+    """A row of a plan's appendix: a section (mục), a task (nhiệm vụ) or a sub-item.
+
+    Top-level rows (sections) are tree roots; `position` is the row's order in the printed
+    appendix, so `plan.tasks.order_by("position")` is the table as printed.
+    """
+
+    class Kind(models.TextChoices):
+        SECTION = "section", "Mục"
+        TASK = "task", "Nhiệm vụ"
+        SUBITEM = "subitem", "Nội dung chi tiết"
+
+    class ScheduleKind(models.TextChoices):
+        NONE = "none", "Không ghi thời hạn"
+        ONGOING = "ongoing", "Thường xuyên"
+        YEARLY = "yearly", "Hằng năm"
+        ONCE = "once", "Có thời hạn"
+        SPAN = "span", "Theo giai đoạn"
+        EXTERNAL = "external", "Theo kế hoạch, tiến độ khác"
+        UNPARSED = "unparsed", "Chưa đọc được thời hạn"
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="tasks"
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name="thuộc mục",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    kind = models.CharField("loại dòng", max_length=10, choices=Kind.choices, default=Kind.TASK)
+    code = models.CharField("STT", max_length=20, blank=True)
+    full_code = models.CharField(
+        "mã đầy đủ", max_length=40, blank=True, help_text="STT kèm mục cha, vd. IV.1.a"
+    )
+    position = models.PositiveIntegerField("thứ tự trong phụ lục")
+    content = models.TextField("nội dung nhiệm vụ")
+    product = models.TextField("sản phẩm", blank=True)
+    lead_text = models.TextField("đơn vị chủ trì (nguyên văn)", blank=True)
+    coordinating_text = models.TextField("đơn vị phối hợp (nguyên văn)", blank=True)
+    timeframe_text = models.TextField("thời gian thực hiện (nguyên văn)", blank=True)
+    schedule_kind = models.CharField(
+        "loại thời hạn", max_length=10, choices=ScheduleKind.choices, default=ScheduleKind.NONE
+    )
+    due_date = models.DateField("hạn hoàn thành", null=True, blank=True)
+    yearly_day = models.PositiveSmallIntegerField("hạn hằng năm: ngày", null=True, blank=True)
+    yearly_month = models.PositiveSmallIntegerField("hạn hằng năm: tháng", null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField("từ năm", null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField("đến năm", null=True, blank=True)
+    source_task = models.ForeignKey(
+        "self",
+        verbose_name="thực hiện nhiệm vụ cấp trên",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived_tasks",
+    )
+    note = models.TextField("ghi chú", blank=True)
+
+    class MPTTMeta:
+        # No order_insertion_by: inserting a root would then renumber the tree_id of every
+        # later section of every plan. Rows are ordered by `position`; new nodes go last.
+        pass
+
+    class Meta:
+        verbose_name = "nhiệm vụ"
+        verbose_name_plural = "nhiệm vụ"
+        ordering = ["plan_id", "position"]
+        indexes = [
+            models.Index(fields=["plan", "position"]),
+            models.Index(fields=["plan", "full_code"]),
+        ]
+
+    def __str__(self) -> str:
+        head = f"{self.full_code}. " if self.full_code else ""
+        text = self.content if len(self.content) <= 80 else self.content[:77] + "…"
+        return f"{head}{text}"
+
+    def set_timeframe(self, value) -> Schedule:
+        """Store the printed timeframe and what the parser reads from it."""
+        schedule = parse_timeframe(value)
+        self.timeframe_text = schedule.text
+        self.schedule_kind = schedule.kind
+        self.due_date = schedule.due_date
+        self.yearly_day = schedule.yearly_day
+        self.yearly_month = schedule.yearly_month
+        self.start_year = schedule.start_year
+        self.end_year = schedule.end_year
+        return schedule
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            kind=self.schedule_kind,
+            due_date=self.due_date,
+            yearly_day=self.yearly_day,
+            yearly_month=self.yearly_month,
+            start_year=self.start_year,
+            end_year=self.end_year,
+            text=self.timeframe_text,
+        )
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind == self.Kind.SECTION
+
+    def lead_assignments(self):
+        return [a for a in self.assignments.all() if a.role == Assignment.Role.LEAD]
+
+    def coordinating_assignments(self):
+        return [a for a in self.assignments.all() if a.role == Assignment.Role.COORDINATING]
+
+
+class Assignment(models.Model):
+    """A unit, or a group of units, named in a task's lead or coordinating cell."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Chủ trì"
+        COORDINATING = "coordinating", "Phối hợp"
+
+    task = models.ForeignKey(
+        Task, verbose_name="nhiệm vụ", on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField("vai trò", max_length=12, choices=Role.choices)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="đơn vị",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    group = models.ForeignKey(
+        UnitGroup,
+        verbose_name="nhóm đơn vị",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    source_text = models.CharField("tên như ghi trong phụ lục", max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "phân công"
+        verbose_name_plural = "phân công"
+        ordering = ["task_id", "role", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, group__isnull=True)
+                | Q(unit__isnull=True, group__isnull=False),
+                name="assignment_targets_unit_or_group",
+                violation_error_message="Phân công phải gắn với đúng một đơn vị hoặc một nhóm.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.assignee}"
+
+    @property
+    def assignee(self):
+        return self.unit or self.group
+
+    @property
+    def assignee_name(self) -> str:
+        if self.unit_id:
+            return self.unit.display_name
+        return self.group.name

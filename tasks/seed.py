@@ -1,0 +1,79 @@
+"""Load the appendix tables of the seed plans (fixtures/appendices/*.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orgunits.resolver import vocabulary_for
+from plans.models import Plan
+
+from .appendix import AppendixRow, PreparedAppendix, create_tasks, prepare_appendix
+from .models import Task
+
+FIELDS = ("stt", "content", "lead", "coordinating", "product", "timeframe", "implements", "note")
+
+
+@dataclass
+class AppendixResult:
+    plan: Plan
+    prepared: PreparedAppendix
+    created: bool
+
+
+def read_rows(path: Path) -> tuple[str, list[AppendixRow]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = [
+        AppendixRow(**{k: str(raw.get(k) or "") for k in FIELDS}, source_row=n)
+        for n, raw in enumerate(data["rows"], start=1)
+    ]
+    return data["plan"], rows
+
+
+def _source_tasks(rows: list[AppendixRow]) -> dict[int, Task]:
+    """Rows that name the higher plan's task they implement ("qn-17-kh-ubnd#II.1")."""
+    wanted = {}
+    for index, row in enumerate(rows):
+        if row.implements:
+            plan_key, _, code = row.implements.partition("#")
+            wanted[index] = (plan_key, code)
+    if not wanted:
+        return {}
+    found = {
+        (t.plan.seed_key, t.full_code): t
+        for t in Task.objects.filter(
+            plan__seed_key__in={k for k, _ in wanted.values()},
+            full_code__in={c for _, c in wanted.values()},
+        ).select_related("plan")
+    }
+    missing = [f"{k}#{c}" for k, c in wanted.values() if (k, c) not in found]
+    if missing:
+        raise ValueError(f"Không tìm thấy nhiệm vụ cấp trên: {', '.join(missing)}")
+    return {index: found[key] for index, key in wanted.items()}
+
+
+def load_appendix(path: Path) -> AppendixResult:
+    """Create the tasks of one seed plan unless it already has them (idempotent)."""
+    plan_key, rows = read_rows(path)
+    plan = Plan.objects.select_related("issuer").get(seed_key=plan_key)
+    prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
+    if plan.tasks.exists():
+        return AppendixResult(plan, prepared, created=False)
+    create_tasks(plan, prepared, source_tasks=_source_tasks(rows))
+    return AppendixResult(plan, prepared, created=True)
+
+
+def appendix_paths(directory: Path) -> list[Path]:
+    """Seed appendices in load order: plans whose tasks others implement come first."""
+    paths = sorted(directory.glob("*.yaml"))
+    referenced = set()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        referenced |= {
+            line.split(":", 1)[1].strip().split("#")[0]
+            for line in text.splitlines()
+            if line.strip().startswith("implements:")
+        }
+    return sorted(paths, key=lambda p: p.stem not in referenced)
