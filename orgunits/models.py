@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
@@ -255,3 +256,36 @@ class UnitGroup(models.Model):
                 Q(active_until__isnull=True) | Q(active_until__gte=on)
             )
         return qs.order_by("tree_id", "lft")
+
+
+class Profile(models.Model):
+    """An officer's account: the unit they work for and their role (vai trò)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Cán bộ nhập liệu"
+        REVIEWER = "reviewer", "Cán bộ NHCSXH theo dõi, thẩm định"
+        PROVINCE_ADMIN = "province_admin", "Quản trị cấp tỉnh"
+        LEADER = "leader", "Lãnh đạo (chỉ xem)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản",
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="profiles"
+    )
+    role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.OFFICER)
+    is_unit_head = models.BooleanField(
+        "lãnh đạo đơn vị",
+        default=False,
+        help_text="Nhận thông báo khi đơn vị chậm báo cáo.",
+    )
+
+    class Meta:
+        verbose_name = "hồ sơ cán bộ"
+        verbose_name_plural = "hồ sơ cán bộ"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} — {self.unit.display_name} ({self.get_role_display()})"

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tasks.models import Assignment, Task
 
-from .models import Plan
+from .access import visible_plans
 
 PAGE_SIZE = 25
 
@@ -13,7 +13,8 @@ PAGE_SIZE = 25
 @login_required
 def plan_list(request):
     plans = (
-        Plan.objects.select_related("issuer", "parent")
+        visible_plans(request.user)
+        .select_related("issuer", "parent")
         .annotate(task_count=Count("tasks"))
         .order_by("tree_id", "lft")
     )
@@ -24,7 +25,10 @@ def plan_list(request):
 @login_required
 def plan_detail(request, pk):
     plan = get_object_or_404(
-        Plan.objects.select_related("issuer", "parent", "follow_up_unit", "report_to_unit"), pk=pk
+        visible_plans(request.user).select_related(
+            "issuer", "parent", "follow_up_unit", "report_to_unit"
+        ),
+        pk=pk,
     )
     assignments = Assignment.objects.select_related("unit", "group").order_by("role", "position")
     tasks = (

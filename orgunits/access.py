@@ -1,0 +1,134 @@
+"""Who is who: the unit, province and role of a user, and the units they may see.
+
+Every permission check of the app starts here; the per-object rules live next to the
+objects (`plans/access.py`, `tasks/access.py`, `reports/access.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Q
+
+from .models import OrgUnit, Profile
+
+
+@dataclass
+class Actor:
+    """A signed-in user as the permission rules see them."""
+
+    user: object
+    profile: Profile | None
+
+    @property
+    def is_superuser(self) -> bool:
+        return bool(getattr(self.user, "is_superuser", False))
+
+    @property
+    def unit(self) -> OrgUnit | None:
+        return self.profile.unit if self.profile else None
+
+    @property
+    def role(self) -> str | None:
+        return self.profile.role if self.profile else None
+
+    @cached_property
+    def province(self) -> OrgUnit | None:
+        """The root of the user's unit tree (their province)."""
+        unit = self.unit
+        return unit.province() if unit else None
+
+    @cached_property
+    def territory(self) -> OrgUnit | None:
+        """The province or commune the user's unit belongs to."""
+        unit = self.unit
+        if unit is None:
+            return None
+        return unit if unit.territory_id in (None, unit.pk) else unit.territory
+
+    @property
+    def is_commune_level(self) -> bool:
+        return bool(self.territory and self.territory.kind == OrgUnit.Kind.COMMUNE)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def sees_whole_province(self) -> bool:
+        """Reviewers (NHCSXH), provincial admins and leaders read everything of the province."""
+        return self.has_role(
+            Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER
+        ) or (self.has_role(Profile.Role.OFFICER) and not self.is_commune_level)
+
+    def in_province(self, unit: OrgUnit) -> bool:
+        return self.province is not None and unit.tree_id == self.province.tree_id
+
+    def in_own_territory(self, unit: OrgUnit) -> bool:
+        """A unit inside the user's territory subtree (their commune, or their province)."""
+        t = self.territory
+        return t is not None and unit.tree_id == t.tree_id and t.lft <= unit.lft <= t.rght
+
+
+def actor_for(user) -> Actor:
+    """The actor of a request's user (one query, cached on the user object)."""
+    cached = getattr(user, "_ct39_actor", None)
+    if cached is not None:
+        return cached
+    profile = None
+    if getattr(user, "is_authenticated", False):
+        profile = (
+            Profile.objects.select_related("unit", "unit__territory").filter(user=user).first()
+        )
+    actor = Actor(user=user, profile=profile)
+    user._ct39_actor = actor
+    return actor
+
+
+def units_in_subtree(unit: OrgUnit) -> Q:
+    """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly)."""
+    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+
+
+def groups_covering(unit: OrgUnit):
+    """Groups scoped above or at `unit`'s territory whose members include a unit of `unit`'s
+    subtree — e.g. "UBND các xã, phường, đặc khu" of Quảng Ngãi covers xã Phước Giang.
+
+    Evaluated from the group rules in Python over the province's groups (3 queries)."""
+    from .models import UnitGroup
+
+    kinds_here = set(
+        OrgUnit.objects.filter(units_in_subtree(unit)).values_list("kind", flat=True).distinct()
+    )
+    subtree_pks = None
+    covering = []
+    candidates = UnitGroup.objects.filter(scope__tree_id=unit.tree_id).select_related("scope")
+    for group in candidates.prefetch_related("explicit_members"):
+        scope = group.scope
+        if not (scope.lft <= unit.lft and unit.rght <= scope.rght):
+            continue  # scoped to another commune
+        if group.is_rule:
+            kinds = set(group.rule_kinds)
+            if group.rule_depth == UnitGroup.Depth.OWN:
+                # own level of the scope: the unit itself (a commune) or the scope's own bodies
+                hit = (
+                    unit.territory_id == scope.pk
+                    or unit.parent_id == scope.pk
+                    or unit.pk == scope.pk
+                ) and unit.kind in kinds
+                hit = hit or (
+                    unit.kind in OrgUnit.TERRITORIAL_KINDS
+                    and unit.kind in kinds
+                    and unit.parent_id == scope.pk
+                )
+            else:
+                hit = bool(kinds & kinds_here)
+        else:
+            if subtree_pks is None:
+                subtree_pks = set(
+                    OrgUnit.objects.filter(units_in_subtree(unit)).values_list("pk", flat=True)
+                )
+            hit = any(m.pk in subtree_pks for m in group.explicit_members.all())
+        if hit:
+            covering.append(group)
+    return covering

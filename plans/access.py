@@ -1,0 +1,95 @@
+"""Who may see and change which plan. Enforced on the server, per object.
+
+- Superusers: everything.
+- Central plans (Chỉ thị 39, Quyết định 1560, …): every signed-in officer, once issued.
+- Reviewers (NHCSXH), provincial admins, leaders and province-level officers: every plan
+  of their province; drafts only of their own unit, except provincial admins and the plan's
+  follow-up unit, who see the province's drafts too.
+- Commune-level officers: their commune's own plans (drafts included), the issued plans of
+  the province that assign work to their commune (directly or through a group such as
+  "Ủy ban nhân dân các xã, phường, đặc khu"), and the issued plans those implement.
+  Another commune's plans and another province's data are invisible (404).
+- Editing: only drafts, by the issuing unit's officers or the province's admins; an issued
+  plan is changed by issuing a revision, a superseded plan never.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from orgunits.access import Actor, actor_for, groups_covering, units_in_subtree
+from orgunits.models import OrgUnit, Profile
+
+from .models import Plan
+
+PUBLISHED = (Plan.Status.ISSUED, Plan.Status.SUPERSEDED)
+
+
+def _central_tree_ids() -> list[int]:
+    return list(
+        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
+            "tree_id", flat=True
+        )
+    )
+
+
+def visible_plans(user) -> QuerySet[Plan]:
+    actor = user if isinstance(user, Actor) else actor_for(user)
+    plans = Plan.objects.all()
+    if actor.is_superuser:
+        return plans
+    if actor.unit is None:
+        return plans.none()
+    central = Q(issuer__tree_id__in=_central_tree_ids(), status__in=PUBLISHED)
+    own_unit = Q(issuer=actor.unit)
+    if actor.sees_whole_province:
+        # A province sees the plans of the provinces merged into it (Kon Tum → Quảng Ngãi).
+        merged = OrgUnit.objects.filter(parent__isnull=True, successor=actor.province)
+        trees = [actor.province.tree_id, *merged.values_list("tree_id", flat=True)]
+        province = Q(issuer__tree_id__in=trees)
+        drafts_ok = actor.has_role(Profile.Role.PROVINCE_ADMIN)
+        followed = Q(follow_up_unit=actor.unit) | Q(report_to_unit=actor.unit)
+        if drafts_ok:
+            return plans.filter(central | province)
+        return plans.filter(central | own_unit | (province & (Q(status__in=PUBLISHED) | followed)))
+    # Commune level.
+    commune = actor.territory
+    own_commune = Q(
+        issuer__tree_id=commune.tree_id,
+        issuer__lft__gte=commune.lft,
+        issuer__rght__lte=commune.rght,
+    )
+    groups = [g.pk for g in groups_covering(commune)]
+    units_here = OrgUnit.objects.filter(units_in_subtree(commune)).values("pk")
+    assigning = Plan.objects.filter(
+        Q(tasks__assignments__unit__in=units_here) | Q(tasks__assignments__group__in=groups),
+        issuer__tree_id=commune.tree_id,
+        status__in=PUBLISHED,
+    ).values("pk")
+    # The plans above the commune's own plans (their chain) are readable too.
+    chain = Q(pk__in=[])
+    for tree_id, lft, rght in Plan.objects.filter(own_commune).values_list(
+        "tree_id", "lft", "rght"
+    ):
+        chain |= Q(tree_id=tree_id, lft__lt=lft, rght__gt=rght)
+    return plans.filter(
+        central | own_commune | Q(pk__in=assigning) | (chain & Q(status__in=PUBLISHED))
+    ).distinct()
+
+
+def can_view_plan(user, plan: Plan) -> bool:
+    return visible_plans(user).filter(pk=plan.pk).exists()
+
+
+def can_edit_plan(user, plan: Plan) -> bool:
+    """May change the plan's header and appendix (drafts only, except superusers)."""
+    actor = user if isinstance(user, Actor) else actor_for(user)
+    if actor.is_superuser:
+        return plan.status != Plan.Status.SUPERSEDED
+    if actor.unit is None or plan.status != Plan.Status.DRAFT:
+        return False
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return actor.in_province(plan.issuer)
+    if actor.has_role(Profile.Role.OFFICER):
+        return plan.issuer_id == actor.unit.pk
+    return False
