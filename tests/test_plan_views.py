@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from tasks.models import Task
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client_in(client):
-    user = User.objects.create_user("canbo", password="mat-khau-dai-123")
+    user = User.objects.create_superuser("quantri", password="mat-khau-dai-123")
     client.force_login(user)
     return client
 
@@ -74,6 +75,23 @@ def test_detail_shows_chain_tasks_units_and_schedule(client_in):
     text = body.content.decode()
     assert "→ hạn 30/09/2025" in text  # parsed schedule shown beside the printed text
     assert "6 mục · 21 nhiệm vụ · 3 nội dung chi tiết" in text
+
+
+def test_other_provinces_plans_are_invisible(client):
+    user = User.objects.create_user("nhcsxh-qn")
+    Profile.objects.create(user=user, unit=OrgUnit.objects.get(key="qn-nhcsxh"), role="reviewer")
+    client.force_login(user)
+    body = client.get(reverse("plans:list")).content.decode()
+    assert "Kế hoạch 17/KH-UBND" in body and "Kế hoạch 686/KH-UBND" not in body
+    assert "Kế hoạch UBND tỉnh Kon Tum" in body  # merged into Quảng Ngãi: history stays readable
+    nghe_an = Plan.objects.get(seed_key="na-686-kh-ubnd")
+    assert client.get(nghe_an.get_absolute_url()).status_code == 404
+
+
+def test_user_without_profile_sees_nothing(client):
+    client.force_login(User.objects.create_user("khach"))
+    plan = Plan.objects.get(seed_key="ct-39")
+    assert client.get(plan.get_absolute_url()).status_code == 404
 
 
 def test_detail_unknown_plan_is_404(client_in):
