@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
 
 from .text import fold
 
@@ -97,6 +98,7 @@ class OrgUnit(MPTTModel):
         help_text="Các xã, phường do phòng giao dịch NHCSXH phục vụ.",
     )
     note = models.TextField("ghi chú", blank=True)
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
 
     class MPTTMeta:
         order_insertion_by = ["name"]
@@ -165,6 +167,7 @@ class UnitAlias(models.Model):
         blank=True,
         related_name="aliases",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "tên gọi khác"
@@ -223,6 +226,7 @@ class UnitGroup(models.Model):
         OrgUnit, verbose_name="thành viên cố định", blank=True, related_name="member_of_groups"
     )
     note = models.TextField("ghi chú", blank=True)
+    history = HistoricalRecords(m2m_fields=[explicit_members])
 
     class Meta:
         verbose_name = "nhóm đơn vị"
@@ -282,6 +286,7 @@ class Profile(models.Model):
         default=False,
         help_text="Nhận thông báo khi đơn vị chậm báo cáo.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "hồ sơ cán bộ"

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
 
 from orgunits.models import OrgUnit
 
@@ -125,8 +126,15 @@ class Plan(MPTTModel):
     targets_text = models.TextField("chỉ tiêu", blank=True)
     source = models.CharField("nguồn", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
+    version = models.PositiveIntegerField(
+        "phiên bản",
+        default=1,
+        editable=False,
+        help_text="Tăng mỗi lần lưu: hai người cùng sửa, người lưu sau được báo thay vì ghi đè.",
+    )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
 
     class MPTTMeta:
         order_insertion_by = ["issued_on"]

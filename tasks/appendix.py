@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
+from simple_history.utils import bulk_create_with_history
 
 from orgunits.locks import tree_lock
 from orgunits.resolver import Part, Vocabulary, resolve_cell
@@ -209,7 +210,11 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
 
 
 def create_tasks(
-    plan, prepared: PreparedAppendix, source_tasks: dict[int, Task] | None = None
+    plan,
+    prepared: PreparedAppendix,
+    source_tasks: dict[int, Task] | None = None,
+    user=None,
+    reason: str = "",
 ) -> list[Task]:
     """Write a prepared appendix into an empty plan, in bulk.
 
@@ -252,8 +257,13 @@ def create_tasks(
             for i in batch:
                 parent = rows[i].parent
                 tasks[i].parent_id = tasks[parent].pk if parent is not None else None
-            Task.objects.bulk_create([tasks[i] for i in batch])
-        Assignment.objects.bulk_create(
-            [a for i, task in tasks.items() for a in _assignments(task, rows[i])]
+            bulk_create_with_history(
+                [tasks[i] for i in batch], Task, default_user=user, default_change_reason=reason
+            )
+        bulk_create_with_history(
+            [a for i, task in tasks.items() for a in _assignments(task, rows[i])],
+            Assignment,
+            default_user=user,
+            default_change_reason=reason,
         )
     return [tasks[i] for i in range(len(rows))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
 
 from orgunits.models import OrgUnit, UnitGroup
 from plans.models import Plan
@@ -72,6 +73,7 @@ class Task(MPTTModel):
         related_name="derived_tasks",
     )
     note = models.TextField("ghi chú", blank=True)
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
 
     class MPTTMeta:
         # No order_insertion_by: inserting a root would then renumber the tree_id of every
@@ -156,6 +158,32 @@ class Assignment(models.Model):
     )
     source_text = models.CharField("tên như ghi trong phụ lục", max_length=500, blank=True)
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    via = models.ForeignKey(
+        "self",
+        verbose_name="triển khai từ nhóm",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="expanded",
+        help_text="Phân công theo dõi riêng cho một đơn vị thành viên của nhóm được giao.",
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name="chuyển sang",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        help_text="Đơn vị sáp nhập: phân công chuyển sang đơn vị kế thừa.",
+    )
+    active_from = models.DateField("theo dõi từ", null=True, blank=True)
+    retired_on = models.DateField(
+        "ngừng theo dõi từ",
+        null=True,
+        blank=True,
+        help_text="Giữ lại lịch sử và báo cáo khi đơn vị rời nhóm hoặc được sáp nhập.",
+    )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "phân công"

@@ -61,7 +61,9 @@ def load_appendix(path: Path) -> AppendixResult:
     prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
     if plan.tasks.exists():
         return AppendixResult(plan, prepared, created=False)
-    create_tasks(plan, prepared, source_tasks=_source_tasks(rows))
+    create_tasks(
+        plan, prepared, source_tasks=_source_tasks(rows), reason="Nạp dữ liệu mẫu từ văn bản gốc"
+    )
     return AppendixResult(plan, prepared, created=True)
 
 
