@@ -1,0 +1,180 @@
+"""Tracked assignments: one per unit that must report, derived from what the plan prints.
+
+A plan prints "Ủy ban nhân dân các xã, phường, đặc khu" once; the tracker needs one
+assignment per commune so that each commune's progress can be followed. The rows written
+in the appendix (`Assignment.via IS NULL`) are kept as printed; this module derives the
+tracked rows from them:
+
+- a written *group* row is expanded into one row per member unit (`via` = the group row,
+  role kept);
+- a written *unit* row is tracked itself;
+- a unit that has been merged away (inactive, with a successor) is retired and its work
+  moves to the successor: a new row (`via` = the retired row), with `replaced_by` on the
+  old one so the history and any reports on it stay.
+
+Re-expansion after a group's members change adds the new members and retires (never
+deletes) the rows of units that left, so reports attached to them are never lost.
+Tracked rows are `unit IS NOT NULL AND retired_on IS NULL`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from orgunits.models import OrgUnit, UnitGroup
+
+from .models import Assignment, Task
+
+
+@dataclass
+class ExpansionResult:
+    added: int = 0
+    retired: int = 0
+    moved: int = 0
+    kept: int = 0
+
+    def __iadd__(self, other: ExpansionResult) -> ExpansionResult:
+        self.added += other.added
+        self.retired += other.retired
+        self.moved += other.moved
+        self.kept += other.kept
+        return self
+
+
+def tracked_assignments():
+    """The assignments progress is followed on (one unit each, still current)."""
+    return Assignment.objects.filter(unit__isnull=False, retired_on__isnull=True)
+
+
+def _current_unit(unit: OrgUnit, units: dict[int, OrgUnit], today: date) -> OrgUnit:
+    """The unit itself while active; its final successor once merged away."""
+    seen = set()
+    while not unit.is_active_on(today) and unit.successor_id and unit.pk not in seen:
+        seen.add(unit.pk)
+        unit = units.get(unit.successor_id) or unit.successor
+    return unit
+
+
+def expand_tasks(task_ids, *, today: date | None = None, user=None) -> ExpansionResult:
+    """Bring the tracked assignments of these tasks in line with groups and mergers.
+
+    Set-based: a fixed number of queries per call plus one per distinct group."""
+    today = today or timezone.localdate()
+    result = ExpansionResult()
+    written = list(
+        Assignment.objects.filter(task_id__in=list(task_ids), via__isnull=True).select_related(
+            "unit", "group"
+        )
+    )
+    if not written:
+        return result
+    derived = list(
+        Assignment.objects.filter(
+            via__in=[a.pk for a in written], retired_on__isnull=True
+        ).select_related("unit")
+    )
+    derived_by_source: dict[int, list[Assignment]] = defaultdict(list)
+    for row in derived:
+        derived_by_source[row.via_id].append(row)
+
+    members: dict[int, list[OrgUnit]] = {}
+    for source in written:
+        if source.group_id and source.group_id not in members:
+            members[source.group_id] = list(source.group.members(on=today))
+    successor_ids = {
+        a.unit.successor_id for a in [*written, *derived] if a.unit_id and a.unit.successor_id
+    }
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=successor_ids)}
+
+    to_create: list[Assignment] = []
+    changed: dict[int, Assignment] = {}
+    for source in written:
+        current = {row.unit_id: row for row in derived_by_source[source.pk]}
+        if source.group_id:
+            wanted = {u.pk: u for u in members[source.group_id]}
+        else:
+            unit = _current_unit(source.unit, units, today)
+            tracked_itself = unit.pk == source.unit_id
+            wanted = {} if tracked_itself else {unit.pk: unit}
+            if tracked_itself == (source.retired_on is not None):
+                source.retired_on = None if tracked_itself else today
+                changed[source.pk] = source
+                result.retired += 0 if tracked_itself else 1
+        rows = dict(current)
+        for unit_id, unit in wanted.items():
+            if unit_id in current:
+                result.kept += 1
+                continue
+            rows[unit_id] = Assignment(
+                task_id=source.task_id,
+                role=source.role,
+                unit=unit,
+                via=source,
+                source_text=source.source_text,
+                position=source.position,
+                active_from=today if (current or source.retired_on) else None,
+            )
+            to_create.append(rows[unit_id])
+        leaving = [row for unit_id, row in current.items() if unit_id not in wanted]
+        if not source.group_id and source.retired_on == today and wanted:
+            leaving.append(source)
+        for row in leaving:
+            if row is not source:
+                row.retired_on = today
+                result.retired += 1
+            # Merged into a unit that now carries the work: record where it went.
+            heir = _current_unit(row.unit, units, today)
+            if heir.pk != row.unit_id and heir.pk in rows:
+                row.replaced_by = rows[heir.pk]
+                result.moved += 1
+            changed[row.pk] = row
+
+    with transaction.atomic():
+        if to_create:
+            bulk_create_with_history(to_create, Assignment, default_user=user)
+            for row in changed.values():
+                if row.replaced_by is not None:
+                    row.replaced_by_id = row.replaced_by.pk
+        if changed:
+            bulk_update_with_history(
+                list(changed.values()),
+                Assignment,
+                ["retired_on", "replaced_by"],
+                default_user=user,
+            )
+    result.added = len(to_create)
+    return result
+
+
+def expand_plan(plan, *, today: date | None = None, user=None) -> ExpansionResult:
+    """Expand every task of a plan (issued plans are the ones units report on)."""
+    return expand_tasks(
+        Task.objects.filter(plan=plan).values_list("pk", flat=True), today=today, user=user
+    )
+
+
+def plans_using_groups(group_ids) -> list[int]:
+    return list(
+        Task.objects.filter(assignments__group_id__in=list(group_ids), assignments__via=None)
+        .values_list("plan_id", flat=True)
+        .distinct()
+    )
+
+
+def groups_affected_by(unit: OrgUnit) -> list[int]:
+    """Groups whose members may change when `unit` is added, moved or merged."""
+    scopes = OrgUnit.objects.filter(
+        tree_id=unit.tree_id, lft__lte=unit.lft, rght__gte=unit.rght
+    ).values("pk")
+    return list(
+        UnitGroup.objects.filter(Q(scope__in=scopes) | Q(explicit_members=unit))
+        .values_list("pk", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,252 @@
+"""The life of a plan: derive a commune plan from a provincial one, issue it, revise it.
+
+- `derive_commune_plan`: "Lập kế hoạch cấp xã". A draft commune plan with every provincial
+  task that names the commune — directly or through a group such as "Ủy ban nhân dân các
+  xã, phường, đặc khu" — copied and linked to its source task, sections included.
+- `issue_plan`: checks the plan can be issued (number, date, a lead unit on every task),
+  marks it issued and creates its tracked assignments.
+- `create_revision`: an issued plan is never edited silently; a revision is a new draft
+  that replaces it once issued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orgunits.access import groups_covering, units_in_subtree
+from orgunits.locks import tree_lock
+from orgunits.models import OrgUnit
+from orgunits.resolver import vocabulary_for
+from plans.models import Plan
+
+from .appendix import AppendixRow, create_tasks, prepare_appendix
+from .expansion import ExpansionResult, expand_plan
+from .models import Assignment, Task
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+         "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]  # fmt: skip
+LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def tasks_naming(plan: Plan, unit: OrgUnit) -> dict[int, str]:
+    """Tasks of `plan` whose written units include `unit`'s subtree: {task id: role}.
+
+    A task naming the unit as lead and as coordinating counts as lead."""
+    groups = [g.pk for g in groups_covering(unit)]
+    here = OrgUnit.objects.filter(units_in_subtree(unit)).values("pk")
+    rows = Assignment.objects.filter(
+        Q(unit__in=here) | Q(group__in=groups), task__plan=plan, via__isnull=True
+    ).values_list("task_id", "role")
+    roles: dict[int, str] = {}
+    for task_id, role in rows:
+        if roles.get(task_id) != Assignment.Role.LEAD:
+            roles[task_id] = role
+    return roles
+
+
+def _renumber(level: int, counters: dict[int, int]) -> str:
+    """Sequential STT for a derived plan: I, II … at the top, 1, 2 … below, then a, b …"""
+    counters[level] = counters.get(level, 0) + 1
+    for deeper in [k for k in counters if k > level]:
+        del counters[deeper]
+    n = counters[level]
+    if level == 0:
+        return ROMAN[n - 1] if n <= len(ROMAN) else str(n)
+    if level == 1:
+        return str(n)
+    return LETTERS[n - 1] if n <= len(LETTERS) else str(n)
+
+
+def _place(commune: OrgUnit) -> str:
+    """ "Ủy ban nhân dân xã Phước Giang" → "xã Phước Giang"."""
+    return commune.name.removeprefix("Ủy ban nhân dân ")
+
+
+@dataclass
+class Derived:
+    plan: Plan
+    created: bool
+
+
+def derive_commune_plan(source: Plan, commune: OrgUnit, user=None) -> Derived:
+    """Create (once) the draft commune plan implementing `source` for `commune`."""
+    if commune.kind != OrgUnit.Kind.COMMUNE:
+        raise ValidationError("Chỉ lập được kế hoạch cấp xã cho một xã, phường, đặc khu.")
+    if source.status != Plan.Status.ISSUED:
+        raise ValidationError("Chỉ lập kế hoạch cấp xã từ một kế hoạch đã ban hành.")
+    with transaction.atomic(), tree_lock(Plan):
+        Plan.objects.select_for_update().filter(pk=source.pk).first()
+        existing = Plan.objects.filter(
+            parent=source, issuer=commune, status=Plan.Status.DRAFT
+        ).first()
+        if existing is not None:
+            return Derived(existing, created=False)
+        roles = tasks_naming(source, commune)
+        if not roles:
+            raise ValidationError(
+                f"{source.label} không giao nhiệm vụ nào cho {commune.display_name}."
+            )
+        tasks = list(source.tasks.order_by("position"))
+        by_pk = {t.pk: t for t in tasks}
+        keep: set[int] = set()
+        for task_id in roles:
+            node = by_pk[task_id]
+            while node is not None:
+                keep.add(node.pk)
+                node = by_pk.get(node.parent_id)
+        branch = OrgUnit.objects.filter(
+            tree_id=commune.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH
+        ).first()
+        follow_up = (
+            commune.served_by.filter(kind=OrgUnit.Kind.NHCSXH_PGD, active_until__isnull=True)
+            .order_by("pk")
+            .first()
+            or branch
+        )
+        plan = Plan(
+            kind=Plan.Kind.PLAN,
+            title=f"Triển khai thực hiện {source.label}"
+            + (f" ngày {source.issued_on:%d/%m/%Y}" if source.issued_on else "")
+            + f" của {source.issuer.name} trên địa bàn {_place(commune)}",
+            issuer=commune,
+            status=Plan.Status.DRAFT,
+            parent=source,
+            follow_up_unit=follow_up,
+            report_to_unit=source.report_to_unit or branch,
+            cutoff_day=source.cutoff_day,
+            cutoff_month=source.cutoff_month,
+            targets_text=source.targets_text,
+        )
+        plan.save()
+
+        counters: dict[int, int] = {}
+        rows: list[AppendixRow] = []
+        sources: dict[int, Task] = {}
+        for task in tasks:
+            if task.pk not in keep:
+                continue
+            role = roles.get(task.pk)
+            note = ""
+            if role == Assignment.Role.COORDINATING:
+                note = f"Ở {source.label}, {commune.display_name} là đơn vị phối hợp."
+            sources[len(rows)] = task
+            rows.append(
+                AppendixRow(
+                    stt=_renumber(task.level, counters),
+                    content=task.content,
+                    lead=commune.short_name if role else "",
+                    product=task.product,
+                    timeframe=task.timeframe_text,
+                    note=note,
+                )
+            )
+        prepared = prepare_appendix(rows, vocabulary_for(commune))
+        create_tasks(
+            plan, prepared, source_tasks=sources, user=user,
+            reason=f"Lập kế hoạch cấp xã từ {source.label}",
+        )  # fmt: skip
+    return Derived(plan, created=True)
+
+
+def issue_problems(plan: Plan, number: str, issued_on: date | None) -> list[str]:
+    """Why `plan` cannot be issued yet, in Vietnamese (empty when it can)."""
+    problems = []
+    if plan.status != Plan.Status.DRAFT:
+        problems.append("Chỉ ban hành được kế hoạch đang ở trạng thái dự thảo.")
+    if not number.strip():
+        problems.append("Cần nhập số, ký hiệu văn bản trước khi ban hành.")
+    elif (
+        Plan.objects.filter(issuer=plan.issuer, number=number.strip()).exclude(pk=plan.pk).exists()
+    ):
+        problems.append(f"{plan.issuer.display_name} đã có văn bản số {number.strip()}.")
+    if issued_on is None:
+        problems.append("Cần nhập ngày ban hành.")
+    elif issued_on > timezone.localdate():
+        problems.append("Ngày ban hành không được ở tương lai.")
+    without_lead = (
+        plan.tasks.exclude(kind=Task.Kind.SECTION)
+        .filter(children__isnull=True)
+        .exclude(assignments__role=Assignment.Role.LEAD)
+        .order_by("position")
+    )
+    for task in without_lead[:20]:
+        problems.append(f"Nhiệm vụ {task.full_code or task.position + 1} chưa có đơn vị chủ trì.")
+    if not plan.tasks.exists():
+        problems.append("Kế hoạch chưa có nhiệm vụ nào.")
+    return problems
+
+
+def issue_plan(plan: Plan, number: str, issued_on: date, user=None) -> ExpansionResult:
+    """Issue a draft: it becomes read-only, the plan it revises is superseded, and every
+    unit it names gets its tracked assignments."""
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        problems = issue_problems(plan, number, issued_on)
+        if problems:
+            raise ValidationError(problems)
+        plan.number = number.strip()
+        plan.issued_on = issued_on
+        plan.status = Plan.Status.ISSUED
+        plan.version += 1
+        plan._history_user = user
+        plan.save()
+        for old in plan.replaces.filter(status=Plan.Status.ISSUED):
+            old.status = Plan.Status.SUPERSEDED
+            old.version += 1
+            old._history_user = user
+            old.save()
+            Assignment.objects.filter(task__plan=old, retired_on__isnull=True).update(
+                retired_on=issued_on
+            )
+        return expand_plan(plan, user=user)
+
+
+def create_revision(plan: Plan, user=None) -> Derived:
+    """A new draft copying an issued plan, replacing it once issued (one draft at a time)."""
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError("Chỉ lập bản sửa đổi cho kế hoạch đã ban hành.")
+    with transaction.atomic(), tree_lock(Plan):
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        existing = plan.replaced_by.filter(status=Plan.Status.DRAFT).first()
+        if existing is not None:
+            return Derived(existing, created=False)
+        revision = Plan(
+            kind=plan.kind,
+            title=plan.title,
+            issuer=plan.issuer,
+            status=Plan.Status.DRAFT,
+            parent=plan.parent,
+            follow_up_unit=plan.follow_up_unit,
+            report_to_unit=plan.report_to_unit,
+            cutoff_day=plan.cutoff_day,
+            cutoff_month=plan.cutoff_month,
+            first_year_cutoff=plan.first_year_cutoff,
+            reporting_rule_text=plan.reporting_rule_text,
+            targets_text=plan.targets_text,
+            note=f"Bản sửa đổi của {plan.label}.",
+        )
+        revision.save()
+        revision.also_implements.set(plan.also_implements.all())
+        revision.replaces.add(plan)
+        tasks = list(plan.tasks.order_by("position").prefetch_related("assignments"))
+        rows = [
+            AppendixRow(
+                stt=t.code, content=t.content, lead=t.lead_text,
+                coordinating=t.coordinating_text, product=t.product,
+                timeframe=t.timeframe_text, note=t.note,
+            )
+            for t in tasks
+        ]  # fmt: skip
+        prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
+        sources = {i: t.source_task for i, t in enumerate(tasks) if t.source_task_id}
+        create_tasks(
+            revision, prepared, source_tasks=sources, user=user,
+            reason=f"Bản sửa đổi của {plan.label}",
+        )  # fmt: skip
+    return Derived(revision, created=True)
