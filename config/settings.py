@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -176,7 +177,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "check-trees-nightly": {
         "task": "orgunits.tasks.check_trees",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "expand-assignments-daily": {
+        "task": "tasks.expand_all_issued",
+        "schedule": crontab(hour=6, minute=30),
     },
 }
 

@@ -31,7 +31,7 @@ def test_group_expands_to_every_member_with_role_kept():
     assert tracked(iv1c, "coordinating").filter(unit__key="qn-tai-chinh").exists()
     # the written rows stay as printed: one per name in the cell
     assert t.assignments.filter(via__isnull=True).count() == 2
-    assert result.added > 0 and result.retired == 0
+    assert result.retired == 0 and result.moved == 0
 
 
 def test_expansion_is_idempotent():
@@ -100,7 +100,15 @@ def test_unit_leaving_a_group_is_retired_not_deleted():
     assert row.retired_on == TODAY and row.replaced_by is None
 
 
+def test_seed_plans_are_expanded_when_loaded():
+    t = Task.objects.get(plan__seed_key="na-686-kh-ubnd", full_code="1.1")
+    assert tracked(t).filter(unit__kind=OrgUnit.Kind.COMMUNE).count() == 130
+    draft = Task.objects.get(plan__seed_key="pg-kh-ubnd", full_code="1.b")
+    assert not draft.assignments.filter(via__isnull=False).exists()  # drafts: not yet
+
+
 def test_expansion_query_count_does_not_grow(django_assert_max_num_queries):
+    Assignment.objects.filter(task__plan__seed_key="qn-17-kh-ubnd", via__isnull=False).delete()
     # Plan-wide expansion: a fixed number of statements whatever the number of units.
     with django_assert_max_num_queries(40):
         result = expand_plan(plan("qn-17-kh-ubnd"), today=TODAY)

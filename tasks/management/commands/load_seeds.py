@@ -40,6 +40,7 @@ class Command(BaseCommand):
             )
             for problem in result.prepared.all_problems:
                 self.stdout.write(self.style.WARNING(f"  {problem}"))
+        call_command("expand_assignments", stdout=self.stdout)
         call_command("check_trees", stdout=self.stdout)
         if unresolved:
             raise CommandError(f"Còn {unresolved} tên đơn vị chưa nhận diện (xem ở trên).")
