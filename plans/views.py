@@ -30,7 +30,11 @@ def plan_detail(request, pk):
         ),
         pk=pk,
     )
-    assignments = Assignment.objects.select_related("unit", "group").order_by("role", "position")
+    assignments = (
+        Assignment.objects.filter(via__isnull=True)  # as written; not the tracked per-unit rows
+        .select_related("unit", "group")
+        .order_by("role", "position")
+    )
     tasks = (
         plan.tasks.select_related("source_task__plan")
         .prefetch_related(Prefetch("assignments", queryset=assignments))
