@@ -57,7 +57,8 @@ class PreparedRow:
     schedule: Schedule
     lead_parts: list[Part]
     coordinating_parts: list[Part]
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # block saving
+    warnings: list[str] = field(default_factory=list)  # shown, but do not block saving
 
     @property
     def row_label(self) -> str:
@@ -94,12 +95,22 @@ class PreparedAppendix:
         }
 
     @property
-    def all_problems(self) -> list[str]:
+    def errors(self) -> list[str]:
+        """Problems that block saving (numbering, empty content, unknown units)."""
         return [*self.problems, *(f"{r.row_label}: {p}" for r in self.rows for p in r.problems)]
 
     @property
+    def warnings(self) -> list[str]:
+        """Problems shown to the user that do not block saving (unread timeframes)."""
+        return [f"{r.row_label}: {w}" for r in self.rows for w in r.warnings]
+
+    @property
+    def all_problems(self) -> list[str]:
+        return [*self.errors, *self.warnings]
+
+    @property
     def is_valid(self) -> bool:
-        return not self.all_problems
+        return not self.errors
 
 
 def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> PreparedAppendix:
@@ -152,7 +163,7 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
                     + ": hãy sửa tên trong tệp hoặc thêm tên gọi khác cho đơn vị."
                 )
         if schedule.kind == Task.ScheduleKind.UNPARSED:
-            row.problems.append(
+            row.warnings.append(
                 f"chưa đọc được thời gian thực hiện “{timeframe_text}”: hãy ghi theo dạng "
                 "“Thường xuyên”, “Hằng năm”, “Tháng 8/2025”, “Quý III/2025” hoặc “31/12/2025”."
             )
@@ -209,6 +220,32 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
     return result
 
 
+def tree_layout(rows: list[PreparedRow]) -> dict[int, tuple[int, int, int, int]]:
+    """MPTT fields of prepared rows: index → (root number, lft, rght, level).
+
+    Each top-level row is a tree (root number counts them in order); nodes are numbered
+    depth-first in document order."""
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        children.setdefault(row.parent, []).append(row.index)
+    layout: dict[int, tuple[int, int, int, int]] = {}
+    for root_number, root in enumerate(children.get(None, [])):
+        counter = 0
+        stack: list[tuple[int, int, bool]] = [(root, 0, False)]
+        lefts: dict[int, int] = {}
+        while stack:
+            index, level, done = stack.pop()
+            counter += 1
+            if done:
+                layout[index] = (root_number, lefts[index], counter, level)
+                continue
+            lefts[index] = counter
+            stack.append((index, level, True))
+            for child in reversed(children.get(index, [])):
+                stack.append((child, level + 1, False))
+    return layout
+
+
 def create_tasks(
     plan,
     prepared: PreparedAppendix,
@@ -223,34 +260,22 @@ def create_tasks(
     """
     source_tasks = source_tasks or {}
     rows = prepared.rows
-    children: dict[int | None, list[int]] = {}
-    for row in rows:
-        children.setdefault(row.parent, []).append(row.index)
+    layout = tree_layout(rows)
     with transaction.atomic(), tree_lock(Task):
         next_tree = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
         tasks: dict[int, Task] = {}
-        for root_number, root in enumerate(children.get(None, [])):
-            counter = 0
-
-            def number(index: int, level: int, tree_id: int) -> None:
-                nonlocal counter
-                counter += 1
-                task = Task(
-                    plan=plan,
-                    tree_id=tree_id,
-                    level=level,
-                    lft=counter,
-                    **_task_fields(rows[index]),
-                )
-                if index in source_tasks:
-                    task.source_task = source_tasks[index]
-                tasks[index] = task
-                for child in children.get(index, []):
-                    number(child, level + 1, tree_id)
-                counter += 1
-                task.rght = counter
-
-            number(root, 0, next_tree + root_number)
+        for index, (root_number, lft, rght, level) in sorted(layout.items()):
+            task = Task(
+                plan=plan,
+                tree_id=next_tree + root_number,
+                level=level,
+                lft=lft,
+                rght=rght,
+                **_task_fields(rows[index]),
+            )
+            if index in source_tasks:
+                task.source_task = source_tasks[index]
+            tasks[index] = task
         # Insert level by level so that parents have primary keys.
         for level in range(max((t.level for t in tasks.values()), default=-1) + 1):
             batch = [i for i, t in tasks.items() if t.level == level]

@@ -1,0 +1,623 @@
+"""Import an appendix .xlsx into a plan: preview (with the diff against what the plan has),
+then apply in one transaction.
+
+One code path for the officer page, the admin and `manage.py import_appendix`:
+
+    preview = preview_import(plan, file, filename)   # reads, prepares, diffs; writes nothing
+    result = apply_import(plan, file, filename, user=…, expected_version=preview.plan_version)
+
+Re-importing a corrected file updates the plan in place. Rows are matched to the plan's
+tasks by full code and position, then by full code, then by content; matched tasks (and
+their written assignments) keep their primary keys, so whatever hangs off them stays.
+`apply_import` recomputes the diff under the Task tree lock and a row lock on the plan, so
+two confirmations of the same file at the same time cannot duplicate rows; a plan changed
+since the preview (its `version`) is refused with a message to preview again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db import transaction
+from django.db.models import Max
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from orgunits.access import actor_for
+from orgunits.locks import tree_lock
+from orgunits.models import Profile
+from orgunits.resolver import Part, Target, Vocabulary, vocabulary_for
+from orgunits.text import fold
+from plans.models import Plan
+
+from .appendix import (
+    PreparedAppendix,
+    PreparedRow,
+    _assignments,
+    _task_fields,
+    create_tasks,
+    prepare_appendix,
+    tree_layout,
+)
+from .models import Assignment, Task
+from .xlsx_reader import ReadResult, read_appendix
+
+REASON = "Nhập phụ lục từ Excel"
+SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
+CODE_SIMILARITY = 0.4  # a row under the same code is the same row if at least this close
+MAX_SIMILARITY_PAIRS = 40_000  # beyond, only identical content is matched (keeps it fast)
+
+#: Task fields an import writes, with how the preview names them. `note` and
+#: `source_task` are not in the file and are kept.
+SHOWN_FIELDS = {
+    "code": "STT",
+    "full_code": "Mã đầy đủ",
+    "kind": "Loại dòng",
+    "content": "Nội dung nhiệm vụ",
+    "lead_text": "Đơn vị chủ trì",
+    "coordinating_text": "Đơn vị phối hợp",
+    "product": "Sản phẩm",
+    "timeframe_text": "Thời gian thực hiện",
+}
+SCHEDULE_FIELDS = (
+    "schedule_kind",
+    "due_date",
+    "yearly_day",
+    "yearly_month",
+    "start_year",
+    "end_year",
+)
+WRITTEN_FIELDS = (*SHOWN_FIELDS, *SCHEDULE_FIELDS, "position")
+TREE_FIELDS = ("parent", "tree_id", "lft", "rght", "level")
+
+
+class ImportRefused(Exception):
+    """The import cannot be applied (problems in the file, or the plan changed meanwhile)."""
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowDiff:
+    row: PreparedRow
+    task: Task | None  # the plan's task this row updates; None for a new row
+    changes: list[FieldChange] = field(default_factory=list)
+    matched_by: str = ""  # "code", "content" or "" (new row)
+
+    @property
+    def status(self) -> str:
+        if self.task is None:
+            return "added"
+        return "changed" if self.changes else "unchanged"
+
+
+@dataclass
+class AppendixDiff:
+    rows: list[RowDiff]
+    removed: list[Task]
+    moved: int = 0  # matched rows whose place in the tree changes without other change
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(r.status for r in self.rows)
+        return {
+            "added": counts["added"],
+            "changed": counts["changed"],
+            "unchanged": counts["unchanged"],
+            "removed": len(self.removed),
+        }
+
+    @property
+    def has_changes(self) -> bool:
+        c = self.counts
+        return bool(c["added"] or c["changed"] or c["removed"] or self.moved)
+
+
+def _key(text: str) -> str:
+    return fold(text)
+
+
+def _similar(a: str, b: str, threshold: float) -> float:
+    """How alike two folded texts are (0–1), or 0 when below `threshold` (cheap bounds first)."""
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else 0.0
+
+
+def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Task, str]]:
+    """Pair file rows with the plan's tasks: row index → (task, how it was matched).
+
+    By full code and position, then by full code, then by content. A code match whose
+    content is unrelated waits until the content matching is done: when rows are deleted
+    and the rest renumbered, each task follows its own text, not its old number; only the
+    rows left over are then paired by code (a row rewritten under the same number)."""
+    free = {t.pk: t for t in tasks}
+    matched: dict[int, tuple[Task, str]] = {}
+    texts = {t.pk: _key(t.content) for t in tasks}
+    row_texts = {r.index: _key(r.content) for r in rows}
+
+    def take(row: PreparedRow, task: Task, how: str) -> None:
+        matched[row.index] = (task, how)
+        del free[task.pk]
+
+    by_code_position = {(t.full_code, t.position): t for t in tasks}
+    by_code: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        if task.full_code:
+            by_code[task.full_code].append(task)
+
+    def by_code_stage(require_similar: bool) -> None:
+        for row in rows:
+            if row.index in matched:
+                continue
+            task = by_code_position.get((row.full_code, row.index))
+            candidates = [task] if task is not None else []
+            if row.full_code:
+                candidates += by_code.get(row.full_code, [])
+            for task in candidates:
+                if task.pk not in free:
+                    continue
+                if require_similar and not _similar(
+                    row_texts[row.index], texts[task.pk], CODE_SIMILARITY
+                ):
+                    continue
+                take(row, task, "code")
+                break
+
+    by_code_stage(require_similar=True)
+    by_content: dict[str, list[Task]] = defaultdict(list)
+    for task in free.values():
+        by_content[texts[task.pk]].append(task)
+    for row in rows:
+        if row.index in matched:
+            continue
+        candidates = [t for t in by_content.get(row_texts[row.index], []) if t.pk in free]
+        if candidates:
+            take(row, candidates[0], "content")
+    left = [r for r in rows if r.index not in matched]
+    if left and free and len(left) * len(free) <= MAX_SIMILARITY_PAIRS:
+        pairs = []
+        for row in left:
+            for task in free.values():
+                ratio = _similar(row_texts[row.index], texts[task.pk], SIMILARITY)
+                if ratio:
+                    pairs.append((-ratio, row.index, task.pk))
+        by_index = {r.index: r for r in left}
+        for _ratio, index, pk in sorted(pairs):
+            if index not in matched and pk in free:
+                take(by_index[index], free[pk], "content")
+    by_code_stage(require_similar=False)
+    return matched
+
+
+def _assignment_key(a: Assignment) -> tuple:
+    return (a.role, a.unit_id, a.group_id)
+
+
+def _names(keys, names: dict[tuple, str]) -> str:
+    return "; ".join(names.get(k, "?") for k in keys)
+
+
+def diff_appendix(
+    prepared: PreparedAppendix, tasks: list[Task], written: list[Assignment]
+) -> AppendixDiff:
+    """What importing `prepared` would change in a plan with these tasks and assignments."""
+    rows = prepared.rows
+    matched = match_rows(rows, tasks)
+    written_by_task: dict[int, list[Assignment]] = defaultdict(list)
+    for a in written:
+        written_by_task[a.task_id].append(a)
+    result = []
+    moved = 0
+    for row in rows:
+        task, how = matched.get(row.index, (None, ""))
+        diff = RowDiff(row=row, task=task, matched_by=how)
+        if task is not None:
+            new = _task_fields(row)
+            for name, label in SHOWN_FIELDS.items():
+                old_value, new_value = getattr(task, name), new[name]
+                if old_value != new_value:
+                    if name == "kind":
+                        old_value = Task.Kind(old_value).label
+                        new_value = Task.Kind(new_value).label
+                    diff.changes.append(FieldChange(label, old_value or "", new_value or ""))
+            if not diff.changes and any(getattr(task, f) != new[f] for f in SCHEDULE_FIELDS):
+                diff.changes.append(
+                    FieldChange("Thời hạn (đọc từ thời gian thực hiện)", "", row.schedule.summary)
+                )
+            old_keys = Counter(_assignment_key(a) for a in written_by_task[task.pk])
+            wanted = _assignments(task, row)
+            new_keys = Counter(_assignment_key(a) for a in wanted)
+            if old_keys != new_keys:
+                names = {_assignment_key(a): _target_name(a) for a in written_by_task[task.pk]}
+                names.update({_assignment_key(a): _target_name(a) for a in wanted})
+                diff.changes.append(
+                    FieldChange(
+                        "Phân công",
+                        _names(sorted((old_keys - new_keys).elements(), key=str), names),
+                        _names(sorted((new_keys - old_keys).elements(), key=str), names),
+                    )
+                )
+            parent = matched.get(row.parent, (None, ""))[0] if row.parent is not None else None
+            parent_pk = parent.pk if parent is not None else None
+            if not diff.changes and (
+                task.position != row.index
+                or task.parent_id != parent_pk
+                or (row.parent is not None and parent is None)
+            ):
+                moved += 1
+        result.append(diff)
+    used = {d.task.pk for d in result if d.task is not None}
+    removed = [t for t in tasks if t.pk not in used]
+    return AppendixDiff(rows=result, removed=removed, moved=moved)
+
+
+def _target_name(a: Assignment) -> str:
+    return a.source_text or str(a.unit_id or a.group_id)
+
+
+# --- preview -------------------------------------------------------------------------------
+
+
+@dataclass
+class UnknownName:
+    """A name in the lead/coordinating cells that is not a known unit or group."""
+
+    text: str
+    rows: list[str]
+    candidates: list[Target]
+    ambiguous: bool
+
+
+@dataclass
+class ImportPreview:
+    plan: Plan
+    read: ReadResult
+    prepared: PreparedAppendix
+    diff: AppendixDiff
+    filename: str
+    plan_version: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.prepared.errors
+
+    @property
+    def warnings(self) -> list[str]:
+        return [*self.notes, *self.prepared.warnings]
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.errors and self.diff.has_changes
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {**self.prepared.summary, **self.diff.counts}
+
+    @property
+    def unknown_names(self) -> list[UnknownName]:
+        found: dict[str, UnknownName] = {}
+        for row in self.prepared.rows:
+            for part in row.unresolved:
+                key = _key(part.text)
+                entry = found.get(key)
+                if entry is None:
+                    entry = found[key] = UnknownName(
+                        part.text, [], list(part.candidates), part.ambiguous
+                    )
+                if row.row_label not in entry.rows:
+                    entry.rows.append(row.row_label)
+        return list(found.values())
+
+    def summary_lines(self) -> list[str]:
+        """The summary in Vietnamese, as printed by the command and shown on the pages."""
+        s = self.summary
+        return [
+            f"Đọc {s['rows']} dòng (trang tính “{self.read.sheet}”, tiêu đề ở dòng "
+            f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
+            f"{s['subitems']} nội dung chi tiết; {s['assignments']} phân công; "
+            f"{s['unresolved']} tên đơn vị chưa nhận diện; {s['unparsed_timeframes']} thời "
+            "hạn chưa đọc được.",
+            f"So với kế hoạch hiện có: {s['added']} dòng thêm mới, {s['changed']} dòng sửa, "
+            f"{s['removed']} dòng bị xoá, {s['unchanged']} dòng giữ nguyên.",
+        ]
+
+
+SKIPPED_LABELS = {
+    "header": "dòng tiêu đề lặp lại",
+    "page": "dòng số trang",
+    "blank": "dòng trống",
+    "numbers": "dòng đánh số cột",
+}
+
+
+def _prepare(plan: Plan, read: ReadResult, vocabulary: Vocabulary | None) -> PreparedAppendix:
+    prepared = prepare_appendix(read.rows, vocabulary or vocabulary_for(plan.issuer))
+    for index, problems in read.row_problems.items():
+        prepared.rows[index].problems.extend(problems)
+    return prepared
+
+
+def _notes(plan: Plan, read: ReadResult) -> list[str]:
+    notes = []
+    named = read.plan_number
+    if named and plan.number and fold(named).replace(" ", "") != fold(plan.number).replace(" ", ""):
+        notes.append(
+            f"Tệp ghi “kèm theo … số {named}” nhưng đang nhập vào {plan.label}: hãy kiểm tra "
+            "đã chọn đúng kế hoạch."
+        )
+    skipped = [f"{n} {SKIPPED_LABELS[k]}" for k, n in read.skipped.items() if n]
+    if skipped:
+        notes.append(f"Đã bỏ qua {', '.join(skipped)}.")
+    return notes
+
+
+def preview_import(
+    plan: Plan, source, filename: str | None = None, vocabulary: Vocabulary | None = None
+) -> ImportPreview:
+    """Read the file and show what importing it would do. Raises AppendixFileError."""
+    read = read_appendix(source, filename)
+    prepared = _prepare(plan, read, vocabulary)
+    tasks = list(plan.tasks.order_by("position"))
+    written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
+    return ImportPreview(
+        plan=plan,
+        read=read,
+        prepared=prepared,
+        diff=diff_appendix(prepared, tasks, written),
+        filename=filename or "",
+        plan_version=plan.version,
+        notes=_notes(plan, read),
+    )
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    counts: dict[str, int]
+    changed: bool
+
+    @property
+    def message(self) -> str:
+        c = self.counts
+        if not self.changed:
+            return f"Phụ lục của {self.plan.label} đã đúng như tệp: không có gì thay đổi."
+        return (
+            f"Đã nhập phụ lục vào {self.plan.label}: {c['added']} dòng thêm mới, "
+            f"{c['changed']} dòng sửa, {c['removed']} dòng xoá, {c['unchanged']} dòng giữ nguyên."
+        )
+
+
+@contextmanager
+def _history_user(user):
+    """Deletions record their history through signals: tell them who is importing."""
+    context = HistoricalRecords.context
+    if user is None or getattr(context, "request", None) is not None:
+        yield
+        return
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        del context.request
+
+
+def apply_import(
+    plan: Plan,
+    source,
+    filename: str | None = None,
+    user=None,
+    expected_version: int | None = None,
+    reason: str = REASON,
+) -> ImportResult:
+    """Read, prepare and write the file into the plan, all or nothing.
+
+    Raises AppendixFileError (unreadable file) or ImportRefused (problems in the rows, or
+    the plan changed since `expected_version` was previewed)."""
+    read = read_appendix(source, filename)
+    prepared = _prepare(plan, read, None)
+    if prepared.errors:
+        raise ImportRefused(
+            f"Chưa nhập được: tệp còn {len(prepared.errors)} lỗi cần sửa (xem danh sách)."
+        )
+    reason = f"{reason}: {filename}" if filename else reason
+    with transaction.atomic(), _history_user(user):
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ImportRefused(
+                f"{locked.label} vừa được thay đổi (phiên bản {locked.version}) sau khi bạn xem "
+                "trước: hãy xem trước lại tệp rồi mới xác nhận."
+            )
+        with tree_lock(Task):
+            tasks = list(locked.tasks.order_by("position"))
+            written = list(Assignment.objects.filter(task__plan=locked, via__isnull=True))
+            diff = diff_appendix(prepared, tasks, written)
+            if not diff.has_changes:
+                return ImportResult(locked, diff.counts, changed=False)
+            if tasks:
+                _write(locked, prepared, diff, tasks, written, user, reason)
+            else:
+                create_tasks(locked, prepared, user=user, reason=reason)
+            locked.version += 1
+            locked._history_user = user
+            locked._change_reason = reason
+            locked.save(update_fields=["version", "updated_at"])
+        if locked.status == Plan.Status.ISSUED:
+            from .expansion import expand_plan
+
+            expand_plan(locked, user=user)
+    plan.version = locked.version
+    return ImportResult(locked, diff.counts, changed=True)
+
+
+def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
+    """Update a plan that has tasks: create, update and delete rows; sync assignments."""
+    rows = prepared.rows
+    layout = tree_layout(rows)
+    roots = sorted({t.tree_id for t in tasks})
+    needed = 1 + max((root for root, *_ in layout.values()), default=-1)
+    if needed > len(roots):
+        start = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+        roots += list(range(start, start + needed - len(roots)))
+    tracked = (*WRITTEN_FIELDS, "parent_id")
+    every = (*tracked, *TREE_FIELDS[1:])
+    before = {t.pk: tuple(getattr(t, f) for f in every) for t in tasks}
+    objs: dict[int, Task] = {}
+    history: list[Task] = []
+    for d in diff.rows:
+        fields = _task_fields(d.row)
+        fields.pop("note")
+        task = d.task if d.task is not None else Task(plan=plan, note=d.row.source.note)
+        for name, value in fields.items():
+            setattr(task, name, value)
+        root, task.lft, task.rght, task.level = layout[d.row.index]
+        task.tree_id = roots[root]
+        objs[d.row.index] = task
+    depth = max(t.level for t in objs.values())
+    for level in range(depth + 1):
+        batch = [i for i, t in objs.items() if t.level == level]
+        for i in batch:
+            parent = rows[i].parent
+            objs[i].parent_id = objs[parent].pk if parent is not None else None
+        new = [objs[i] for i in batch if objs[i].pk is None]
+        if new:
+            bulk_create_with_history(
+                new, Task, default_user=user, default_change_reason=reason, batch_size=500
+            )
+    update = []
+    for d in diff.rows:
+        task = d.task
+        if task is None:
+            continue
+        now = tuple(getattr(task, f) for f in every)
+        if now != before[task.pk]:
+            update.append(task)
+            if now[: len(tracked)] != before[task.pk][: len(tracked)]:
+                history.append(task)
+    if update:
+        Task.objects.bulk_update(update, [*WRITTEN_FIELDS, *TREE_FIELDS], batch_size=500)
+    if history:
+        Task.history.bulk_history_create(
+            history, update=True, default_user=user, default_change_reason=reason
+        )
+    if diff.removed:
+        Task.objects.filter(pk__in=[t.pk for t in diff.removed]).delete()
+
+    # Written assignments: keep the ones still named (same role and unit or group), create
+    # the new ones, delete the ones no longer named.
+    by_task: dict[int, list[Assignment]] = defaultdict(list)
+    for a in written:
+        by_task[a.task_id].append(a)
+    create, change, delete = [], [], []
+    for d in diff.rows:
+        task = objs[d.row.index]
+        existing: dict[tuple, list[Assignment]] = defaultdict(list)
+        for a in by_task.get(task.pk, []) if d.task is not None else []:
+            existing[_assignment_key(a)].append(a)
+        for wanted in _assignments(task, d.row):
+            kept = existing.get(_assignment_key(wanted))
+            if kept:
+                a = kept.pop(0)
+                if (a.position, a.source_text) != (wanted.position, wanted.source_text):
+                    a.position, a.source_text = wanted.position, wanted.source_text
+                    change.append(a)
+            else:
+                create.append(wanted)
+        delete.extend(a.pk for rest in existing.values() for a in rest)
+    if delete:
+        Assignment.objects.filter(pk__in=delete).delete()
+    if change:
+        Assignment.objects.bulk_update(change, ["position", "source_text"], batch_size=500)
+        Assignment.history.bulk_history_create(
+            change, update=True, default_user=user, default_change_reason=reason
+        )
+    if create:
+        bulk_create_with_history(
+            create, Assignment, default_user=user, default_change_reason=reason, batch_size=500
+        )
+
+
+# --- aliases from the preview ----------------------------------------------------------------
+
+
+def can_manage_aliases(user, plan: Plan) -> bool:
+    """Superusers, and the provincial admins of the plan's province, may add unit aliases."""
+    actor = actor_for(user)
+    if actor.is_superuser:
+        return True
+    return actor.has_role(Profile.Role.PROVINCE_ADMIN) and actor.in_province(plan.issuer)
+
+
+def alias_targets(plan: Plan, vocabulary: Vocabulary | None = None) -> list[Target]:
+    """What a name in this plan may be mapped to: the units and groups its vocabulary knows."""
+    vocabulary = vocabulary or vocabulary_for(plan.issuer)
+    seen: dict[Target, None] = {}
+    for key in vocabulary._entries:
+        for target in vocabulary.get(key):
+            seen.setdefault(target, None)
+    return sorted(seen, key=lambda t: (t.kind != "group", fold(t.name)))
+
+
+def add_alias(plan: Plan, name: str, target: Target, user=None):
+    """Record that `name` means `target` (from the preview); refuse targets outside the plan's
+    vocabulary. Returns the alias (existing or new)."""
+    from orgunits.models import UnitAlias
+
+    allowed = {(t.kind, t.pk): t for t in alias_targets(plan)}
+    if (target.kind, target.pk) not in allowed:
+        raise ImportRefused("Đơn vị được chọn không thuộc phạm vi của kế hoạch này.")
+    name = " ".join(name.split())[:300]
+    if not fold(name):
+        raise ImportRefused("Tên gọi khác không được để trống.")
+    lookup = {"unit_id": target.pk} if target.kind == "unit" else {"group_id": target.pk}
+    alias = UnitAlias.objects.filter(key=fold(name), **lookup).first()
+    if alias is None:
+        alias = UnitAlias(name=name, **lookup)
+        alias._history_user = user
+        alias._change_reason = f"Thêm từ bản xem trước nhập phụ lục ({plan.label})"
+        alias.save()
+    return alias
+
+
+def parse_target(value: str) -> Target | None:
+    """ "unit:12" / "group:3" from a form, as a Target (the name is filled in by lookup)."""
+    kind, _, pk = (value or "").partition(":")
+    if kind not in ("unit", "group") or not pk.isdigit():
+        return None
+    return Target(kind, int(pk), "")
+
+
+__all__ = [
+    "ImportPreview",
+    "ImportRefused",
+    "ImportResult",
+    "Part",
+    "add_alias",
+    "alias_targets",
+    "apply_import",
+    "can_manage_aliases",
+    "diff_appendix",
+    "match_rows",
+    "parse_target",
+    "preview_import",
+]
