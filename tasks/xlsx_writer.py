@@ -106,6 +106,23 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     """The plan's appendix as .xlsx bytes (2 queries when `tasks` is not given)."""
     if tasks is None:
         tasks = list(plan.tasks.order_by("position"))
+    rows = [
+        (
+            t.kind == Task.Kind.SECTION,
+            t.code,
+            t.content,
+            t.lead_text,
+            t.coordinating_text,
+            t.product,
+            t.timeframe_text,
+        )
+        for t in tasks
+    ]
+    return write_rows(rows, *plan_heading(plan))
+
+
+def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
+    """Rows (is_section, STT, content, lead, coordinating, product, timeframe) as .xlsx."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Phụ lục"
@@ -116,7 +133,6 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     last = len(COLUMNS)
     last_letter = get_column_letter(last)
 
-    heading, attached = plan_heading(plan)
     for row, text, style in (
         (1, "PHỤ LỤC", "title"),
         (2, heading, "title"),
@@ -132,26 +148,17 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     ws.row_dimensions[HEADER_ROW].height = 32
 
     row = HEADER_ROW
-    for task in tasks:
+    for is_section, code, content, *cells in rows:
         row += 1
-        if task.kind == Task.Kind.SECTION:
-            _put(ws, row, 1, task.code, names["section_code"])
-            _put(ws, row, 2, task.content, names["section"])
+        if is_section:
+            _put(ws, row, 1, code, names["section_code"])
+            _put(ws, row, 2, content, names["section"])
             for column in range(3, last + 1):
                 ws.cell(row=row, column=column).style = names["section"]
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
             continue
-        _put(ws, row, 1, task.code, names["code"])
-        for column, text in enumerate(
-            (
-                task.content,
-                task.lead_text,
-                task.coordinating_text,
-                task.product,
-                task.timeframe_text,
-            ),
-            start=2,
-        ):
+        _put(ws, row, 1, code, names["code"])
+        for column, text in enumerate((content, *cells), start=2):
             _put(ws, row, column, text, names["cell"])
 
     ws.freeze_panes = f"A{HEADER_ROW + 1}"

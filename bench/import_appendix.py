@@ -1,0 +1,175 @@
+"""Benchmark: import a 2,000-row appendix .xlsx into PostgreSQL and print the figures.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39 SECRET_KEY=x \\
+        .venv/bin/python bench/import_appendix.py [--rows 2000]
+
+Generates an appendix in the official layout (title rows, header, Roman sections, tasks
+and sub-items naming Quảng Ngãi units and groups), creates its own draft plan, previews
+and confirms the import (first into the empty plan, then a corrected version of the same
+file re-imported in place), prints rows/second and SQL query counts, and deletes the
+plan. The database must hold the seed units (`manage.py load_seeds`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LEADS = [
+    "Sở Tài chính",
+    "Ủy ban nhân dân các xã, phường, đặc khu",
+    "Chi nhánh NHCSXH tỉnh",
+    "Các sở, ban, ngành có liên quan; Ủy ban nhân dân các xã, phường, đặc khu",
+    "Sở Tư pháp",
+    "Sở Nông nghiệp và Môi trường",
+]
+COORDINATING = [
+    "",
+    "Chi nhánh NHCSXH tỉnh",
+    "Ủy ban Mặt trận Tổ quốc, các tổ chức chính trị - xã hội",
+    "Sở Tài chính; Sở Tư pháp",
+]
+TIMEFRAMES = ["Thường xuyên", "Quý III/2025", "Hằng năm", "31/12/2026", "Năm 2026"]
+
+
+def roman(value: int) -> str:
+    result = ""
+    for number, symbol in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
+        while value >= number:
+            result += symbol
+            value -= number
+    return result + "I" * value
+
+
+def generate_rows(count: int) -> list[tuple]:
+    """`count` appendix rows: sections of 10 tasks with 4 sub-items each (51 rows each)."""
+    rows: list[tuple] = []
+    section = 0
+    while len(rows) < count:
+        rows.append((True, roman(section + 1), f"Nhóm nhiệm vụ số {section + 1}", "", "", "", ""))
+        for task in range(1, 11):
+            n = len(rows)
+            rows.append(
+                (
+                    False,
+                    str(task),
+                    f"Nhiệm vụ {section + 1}.{task}: triển khai có hiệu quả tín dụng chính "
+                    f"sách xã hội trên địa bàn (dòng {n}).",
+                    LEADS[n % len(LEADS)],
+                    COORDINATING[n % len(COORDINATING)],
+                    "Văn bản triển khai; báo cáo",
+                    TIMEFRAMES[n % len(TIMEFRAMES)],
+                )
+            )
+            for letter in "abcd":
+                n = len(rows)
+                rows.append(
+                    (
+                        False,
+                        letter,
+                        f"- Nội dung chi tiết {letter} của nhiệm vụ {task} (dòng {n}).",
+                        LEADS[(n + 1) % len(LEADS)],
+                        COORDINATING[(n + 2) % len(COORDINATING)],
+                        "Kế hoạch",
+                        TIMEFRAMES[(n + 3) % len(TIMEFRAMES)],
+                    )
+                )
+        section += 1
+    rows = rows[:count]
+    while rows and rows[-1][0]:
+        rows.pop()  # never end on an empty section
+    return rows
+
+
+def generate_xlsx(count: int) -> bytes:
+    from tasks.xlsx_writer import write_rows
+
+    return write_rows(
+        generate_rows(count),
+        "NHIỆM VỤ TRIỂN KHAI KẾ HOẠCH THỬ NGHIỆM HIỆU NĂNG",
+        "(Kèm theo Kế hoạch số 999/KH-BENCH ngày 01/01/2026 của Ủy ban nhân dân tỉnh)",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orgunits.models import OrgUnit
+    from plans.models import Plan
+    from tasks.importer import apply_import, preview_import
+
+    if connection.vendor != "postgresql":
+        print("Chạy trên PostgreSQL: đặt DATABASE_URL=postgres://…", file=sys.stderr)
+    issuer = OrgUnit.objects.filter(key="qn").first()
+    if issuer is None:
+        print("Cơ sở dữ liệu chưa có dữ liệu mẫu: chạy manage.py load_seeds trước.")
+        return 1
+    data = generate_xlsx(args.rows)
+    print(f"Tệp: {args.rows} dòng, {len(data) / 1024:.0f} KB ({connection.vendor})")
+    plan = Plan.objects.create(
+        title="Kế hoạch thử nghiệm hiệu năng nhập phụ lục", issuer=issuer, number=""
+    )
+    try:
+        figures = []
+        for label, payload in (("nhập mới", data), ("nhập lại bản sửa", _corrected(data))):
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as preview_queries:
+                preview = preview_import(plan, payload, "bench.xlsx")
+            preview_s = time.perf_counter() - start
+            assert not preview.errors, preview.errors[:5]
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as apply_queries:
+                result = apply_import(
+                    plan, payload, "bench.xlsx", expected_version=preview.plan_version
+                )
+            apply_s = time.perf_counter() - start
+            rows = preview.summary["rows"]
+            figures.append((label, rows, preview_s, apply_s))
+            print(
+                f"{label}: {rows} dòng — xem trước {preview_s:.2f} s ({rows / preview_s:,.0f} "
+                f"dòng/s, {len(preview_queries)} truy vấn SQL); xác nhận {apply_s:.2f} s "
+                f"({rows / apply_s:,.0f} dòng/s, {len(apply_queries)} truy vấn SQL); "
+                f"tổng {preview_s + apply_s:.2f} s. {result.message}"
+            )
+    finally:
+        plan.tasks.all().delete()
+        plan.delete()
+    worst = max(p + a for _label, _rows, p, a in figures)
+    print(f"Chậm nhất: {worst:.2f} s cho cả xem trước và xác nhận (mục tiêu < 5 s).")
+    return 0
+
+
+def _corrected(data: bytes) -> bytes:
+    """The same file with every 20th task's content reworded."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    for row in range(7, ws.max_row + 1, 20):
+        cell = ws.cell(row=row, column=2)
+        if cell.value and ws.cell(row=row, column=3).value:
+            cell.value = f"{cell.value} (đã sửa)"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
