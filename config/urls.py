@@ -39,5 +39,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("ke-hoach/", include("plans.urls")),
+    path("don-vi/", include("orgunits.urls")),
     path("admin/", admin.site.urls),
 ]

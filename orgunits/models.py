@@ -98,7 +98,8 @@ class OrgUnit(MPTTModel):
         help_text="Các xã, phường do phòng giao dịch NHCSXH phục vụ.",
     )
     note = models.TextField("ghi chú", blank=True)
-    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
+    search_text = models.TextField(editable=False, blank=True, default="")
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level", "search_text"])
 
     class MPTTMeta:
         order_insertion_by = ["name"]
@@ -113,6 +114,7 @@ class OrgUnit(MPTTModel):
 
     def save(self, *args, **kwargs):
         self.territory_id = self._compute_territory_id()
+        self.search_text = fold(f"{self.name} | {self.short_name}")
         super().save(*args, **kwargs)
         if self.territory_id is None:  # a new territory is its own territory
             self.territory_id = self.pk
@@ -226,7 +228,8 @@ class UnitGroup(models.Model):
         OrgUnit, verbose_name="thành viên cố định", blank=True, related_name="member_of_groups"
     )
     note = models.TextField("ghi chú", blank=True)
-    history = HistoricalRecords(m2m_fields=[explicit_members])
+    search_text = models.TextField(editable=False, blank=True, default="")
+    history = HistoricalRecords(m2m_fields=[explicit_members], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = "nhóm đơn vị"
@@ -234,6 +237,10 @@ class UnitGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.scope.display_name})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def is_rule(self) -> bool:

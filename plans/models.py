@@ -126,6 +126,13 @@ class Plan(MPTTModel):
     targets_text = models.TextField("chỉ tiêu", blank=True)
     source = models.CharField("nguồn", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
+    submission_token = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Mã của biểu mẫu đã tạo văn bản: gửi lại biểu mẫu không tạo bản thứ hai.",
+    )
     version = models.PositiveIntegerField(
         "phiên bản",
         default=1,

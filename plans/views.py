@@ -1,11 +1,21 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, render
+import uuid
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+
+from orgunits.access import actor_for
+from orgunits.locks import tree_lock
+from orgunits.models import Profile
 from tasks.models import Assignment, Task
 
-from .access import visible_plans
+from .access import can_edit_plan, visible_plans
+from .forms import PlanForm
+from .models import Plan
 
 PAGE_SIZE = 25
 
@@ -51,3 +61,71 @@ def plan_detail(request, pk):
         "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+def _plan_form_page(request, form, plan=None):
+    return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def plan_create(request):
+    """Lập kế hoạch mới: the header; the appendix is edited next."""
+    actor = actor_for(request.user)
+    if not (
+        actor.is_superuser or actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN)
+    ):
+        raise PermissionDenied("Tài khoản của bạn không được lập kế hoạch.")
+    if request.method != "POST":
+        form = PlanForm(actor=actor, initial={"submission_token": uuid.uuid4()})
+        return _plan_form_page(request, form)
+    form = PlanForm(request.POST, actor=actor)
+    token = request.POST.get("submission_token")
+    existing = Plan.objects.filter(submission_token=token).first() if token else None
+    if existing is not None:  # the same form posted twice: one plan
+        return redirect(existing)
+    if not form.is_valid():
+        return _plan_form_page(request, form)
+    plan = form.save(commit=False)
+    plan.status = Plan.Status.DRAFT
+    plan.submission_token = form.cleaned_data.get("submission_token")
+    try:
+        with transaction.atomic(), tree_lock(Plan):
+            plan.save()
+            form.save_m2m()
+    except IntegrityError:
+        existing = Plan.objects.filter(submission_token=plan.submission_token).first()
+        if existing is None:
+            raise
+        return redirect(existing)
+    messages.success(request, f"Đã lập {plan.label} (dự thảo).")
+    return redirect(plan)
+
+
+@login_required
+def plan_edit(request, pk):
+    """Sửa thông tin chung of a draft; refused when someone else saved in between."""
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
+    if not can_edit_plan(request.user, plan):
+        raise PermissionDenied("Chỉ đơn vị ban hành được sửa kế hoạch dự thảo của mình.")
+    actor = actor_for(request.user)
+    if request.method != "POST":
+        form = PlanForm(instance=plan, actor=actor, initial={"version": plan.version})
+        return _plan_form_page(request, form, plan)
+    form = PlanForm(request.POST, instance=plan, actor=actor)
+    if not form.is_valid():
+        return _plan_form_page(request, form, plan)
+    with transaction.atomic(), tree_lock(Plan):
+        current = Plan.objects.select_for_update().get(pk=plan.pk)
+        if form.cleaned_data.get("version") != current.version:
+            form.add_error(
+                None,
+                "Kế hoạch vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới nhất "
+                "rồi sửa lại: thay đổi của bạn chưa được lưu.",
+            )
+            return _plan_form_page(request, form, plan)
+        plan = form.save(commit=False)
+        plan.version = current.version + 1
+        plan.save()
+        form.save_m2m()
+    messages.success(request, "Đã lưu thông tin chung của kế hoạch.")
+    return redirect(plan)

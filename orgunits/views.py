@@ -1,0 +1,74 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+
+from .access import actor_for
+from .models import OrgUnit, UnitGroup
+from .text import fold
+
+MAX_RESULTS = 20
+
+
+def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[int]]:
+    """(tree ids of units, territory ids of groups) a picker may offer.
+
+    The territory chain of `unit` (a plan's issuer) or of the user, plus central bodies;
+    another province is never offered (a superuser may search any province's plan)."""
+    base = unit or actor.unit
+    if base is None:
+        return [], []
+    if not actor.is_superuser and not actor.in_province(base):
+        raise Http404
+    central = list(
+        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
+            "tree_id", flat=True
+        )
+    )
+    territory = base if base.territory_id in (None, base.pk) else base.territory
+    chain = list(
+        OrgUnit.objects.filter(
+            tree_id=territory.tree_id, lft__lte=territory.lft, rght__gte=territory.rght,
+            kind__in=OrgUnit.TERRITORIAL_KINDS,
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
+    return [territory.tree_id, *central], chain
+
+
+def find_units(query: str, trees: list[int], territories: list[int]):
+    """Units and groups whose name, short name or alias contains the words typed,
+    with or without diacritics."""
+    key = fold(query)
+    if len(key) < 2:
+        return [], []
+    units = (
+        OrgUnit.objects.filter(tree_id__in=trees)
+        .filter(Q(search_text__contains=key) | Q(aliases__key__contains=key))
+        .filter(Q(active_until__isnull=True))
+        .select_related("parent")
+        .distinct()
+        .order_by("level", "name")[:MAX_RESULTS]
+    )
+    groups = (
+        UnitGroup.objects.filter(scope_id__in=territories)
+        .filter(Q(search_text__contains=key) | Q(aliases__key__contains=key))
+        .select_related("scope")
+        .distinct()
+        .order_by("name")[:MAX_RESULTS]
+    )
+    return list(units), list(groups)
+
+
+@login_required
+def unit_search(request):
+    """htmx: the options of a unit picker for what has been typed so far."""
+    actor = actor_for(request.user)
+    scope_unit = None
+    if request.GET.get("don_vi"):
+        scope_unit = OrgUnit.objects.filter(pk=request.GET["don_vi"]).first()
+        if scope_unit is None:
+            raise Http404
+    trees, territories = search_scope(actor, scope_unit)
+    units, groups = find_units(request.GET.get("q", ""), trees, territories)
+    context = {"units": units, "groups": groups, "q": request.GET.get("q", "")}
+    return render(request, "orgunits/_unit_options.html", context)
