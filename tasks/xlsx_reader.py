@@ -55,6 +55,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "thoi han hoan thanh",
         "thoi gian hoan thanh",
         "thoi han",
+        "thoi gian",
         "tien do thuc hien",
         "thoi han thuc hien",
     ),
@@ -332,16 +333,28 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
         return _read_workbook(data)
     except AppendixFileError:
         raise
-    except DefusedXmlException as exc:
-        raise AppendixFileError(
-            "Tệp chứa cấu trúc XML không an toàn (khai báo thực thể — entity) nên bị từ chối: "
-            "hãy mở bằng Excel và lưu lại thành tệp .xlsx mới."
-        ) from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
+            EOFError) as exc:  # fmt: skip
+        if _caused_by(exc, DefusedXmlException):
+            raise AppendixFileError(
+                "Tệp chứa cấu trúc XML không an toàn (khai báo thực thể — entity) nên bị từ "
+                "chối: hãy mở bằng Excel và lưu lại thành tệp .xlsx mới."
+            ) from exc
         raise AppendixFileError(
             "Không đọc được nội dung tệp .xlsx (tệp bị hỏng hoặc không do Excel tạo ra): "
             "hãy mở bằng Excel, lưu lại rồi tải lên."
         ) from exc
+
+
+def _caused_by(exc: BaseException | None, kind: type) -> bool:
+    """openpyxl wraps parser errors in ValueError: look down the exception chain."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _read_workbook(data: bytes) -> ReadResult:
