@@ -40,5 +40,6 @@ urlpatterns = [
     ),
     path("ke-hoach/", include("plans.urls")),
     path("don-vi/", include("orgunits.urls")),
+    path("", include("tasks.urls_plan")),
     path("admin/", admin.site.urls),
 ]

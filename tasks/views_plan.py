@@ -1,0 +1,255 @@
+"""Plan workflow pages: derive a commune plan, issue, revise; a task's chain; history tabs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from orgunits.access import actor_for
+from orgunits.models import OrgUnit, Profile
+from plans.access import can_edit_plan, visible_plans
+from plans.models import Plan
+
+from .models import Assignment, Task
+from .workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
+
+HISTORY_PAGE = 30
+TRACKED_PAGE = 50
+
+
+def can_derive_for(user, plan: Plan) -> OrgUnit | None:
+    """The commune a user may derive a commune plan for from `plan`, if any."""
+    actor = actor_for(user)
+    if plan.status != Plan.Status.ISSUED or not actor.is_commune_level:
+        return None
+    if not actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN):
+        return None
+    return actor.territory
+
+
+def can_revise(user, plan: Plan) -> bool:
+    actor = actor_for(user)
+    if plan.status != Plan.Status.ISSUED:
+        return False
+    if actor.is_superuser:
+        return True
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return actor.in_province(plan.issuer)
+    return actor.has_role(Profile.Role.OFFICER) and actor.unit == plan.issuer
+
+
+@login_required
+@require_POST
+def derive_view(request, pk):
+    """“Lập kế hoạch cấp xã” from a provincial plan (one draft per commune, however often
+    the button is pressed)."""
+    source = get_object_or_404(visible_plans(request.user), pk=pk)
+    commune = can_derive_for(request.user, source)
+    if commune is None:
+        raise PermissionDenied("Chỉ cán bộ cấp xã được lập kế hoạch cấp xã từ kế hoạch này.")
+    try:
+        derived = derive_commune_plan(source, commune, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(source)
+    if derived.created:
+        messages.success(
+            request,
+            f"Đã lập dự thảo kế hoạch của {commune.display_name} với "
+            f"{derived.plan.tasks.exclude(kind=Task.Kind.SECTION).count()} nhiệm vụ từ "
+            f"{source.label}. Hãy sửa nội dung cho phù hợp với địa phương trước khi ban hành.",
+        )
+    else:
+        messages.info(request, "Xã đã có dự thảo kế hoạch từ văn bản này: mở lại dự thảo đó.")
+    return redirect(derived.plan)
+
+
+def _parse_date(value: str):
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+@login_required
+def issue_view(request, pk):
+    """Ban hành: number and date, after checking every task has a lead unit."""
+    plan = get_object_or_404(visible_plans(request.user).select_related("issuer"), pk=pk)
+    if not can_edit_plan(request.user, plan):
+        raise PermissionDenied("Chỉ đơn vị ban hành được ban hành kế hoạch dự thảo của mình.")
+    number = request.POST.get("number", plan.number)
+    issued_text = request.POST.get("issued_on", "")
+    problems = []
+    if request.method == "POST":
+        issued_on = _parse_date(issued_text)
+        if issued_text and issued_on is None:
+            problems = ["Ngày ban hành không hợp lệ: nhập theo dạng dd/mm/yyyy, vd. 05/01/2026."]
+        else:
+            try:
+                result = issue_plan(plan, number, issued_on, user=request.user)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                messages.success(
+                    request,
+                    f"Đã ban hành kế hoạch số {number.strip()}: {result.added} phân công được "
+                    "theo dõi cho từng đơn vị.",
+                )
+                return redirect(plan)
+    else:
+        problems = [p for p in issue_problems(plan, number or "-", None) if "ngày" not in p]
+    context = {"plan": plan, "number": number, "issued_on": issued_text, "problems": problems}
+    return render(request, "tasks/plan_issue.html", context)
+
+
+@login_required
+@require_POST
+def revise_view(request, pk):
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
+    if not can_revise(request.user, plan):
+        raise PermissionDenied("Chỉ đơn vị ban hành được lập bản sửa đổi của kế hoạch này.")
+    revision = create_revision(plan, user=request.user)
+    if revision.created:
+        messages.success(
+            request,
+            f"Đã lập bản sửa đổi (dự thảo) của {plan.label}; khi ban hành, bản này thay thế "
+            "kế hoạch cũ.",
+        )
+    return redirect(revision.plan)
+
+
+def _visible_task(user, pk) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("plan__issuer", "parent"),
+        pk=pk,
+        plan__in=visible_plans(user),
+    )
+
+
+@login_required
+def task_detail(request, pk):
+    """A task, its chain up to Chỉ thị 39 and down to every commune task derived from it."""
+    task = _visible_task(request.user, pk)
+    up = []
+    node = task.source_task
+    while node is not None and len(up) < 10:
+        node = Task.objects.select_related("plan__issuer", "source_task").get(pk=node.pk)
+        up.append(node)
+        node = node.source_task
+    top_plan = up[-1].plan if up else task.plan
+    plan_chain = list(top_plan.get_ancestors().select_related("issuer"))
+
+    visible = visible_plans(request.user)
+    down = []  # (depth, task) depth-first, one query per level
+    level = [task.pk]
+    depth = 1
+    children_of: dict[int, list[Task]] = {}
+    while level and depth <= 4:
+        rows = list(
+            Task.objects.filter(source_task_id__in=level, plan__in=visible)
+            .select_related("plan__issuer")
+            .order_by("plan__issuer__name", "position")
+        )
+        for row in rows:
+            children_of.setdefault(row.source_task_id, []).append(row)
+        level = [r.pk for r in rows]
+        depth += 1
+
+    def walk(pk, depth):
+        for child in children_of.get(pk, []):
+            down.append((depth, child))
+            walk(child.pk, depth + 1)
+
+    walk(task.pk, 1)
+    written = task.assignments.filter(via__isnull=True).select_related("unit", "group")
+    tracked = (
+        Assignment.objects.filter(task=task, unit__isnull=False)
+        .select_related("unit", "replaced_by__unit")
+        .order_by("retired_on", "role", "unit__name")
+    )
+    page = Paginator(tracked, TRACKED_PAGE).get_page(request.GET.get("trang"))
+    context = {
+        "task": task,
+        "up": up,
+        "plan_chain": plan_chain,
+        "down": down,
+        "written": written,
+        "tracked_page": page,
+    }
+    return render(request, "tasks/task_detail.html", context)
+
+
+def _history_rows(records):
+    """Turn simple_history records into rows with what changed, in two queries whatever
+    the page size (previous versions are fetched together, not one by one)."""
+    records = list(records)
+    if not records:
+        return []
+    model = type(records[0])
+    ids = {r.id for r in records}
+    newest = max(r.history_date for r in records)
+    versions: dict[int, list] = {}
+    for version in model.objects.filter(id__in=ids, history_date__lte=newest).order_by(
+        "id", "history_date", "history_id"
+    ):
+        versions.setdefault(version.id, []).append(version)
+    rows = []
+    for record in records:
+        changes = []
+        chain = versions.get(record.id, [])
+        position = next((i for i, v in enumerate(chain) if v.pk == record.pk), 0)
+        previous = chain[position - 1] if position > 0 else None
+        if record.history_type == "~" and previous is not None:
+            for change in record.diff_against(previous).changes:
+                field = record.instance_type._meta.get_field(change.field)
+                changes.append((field.verbose_name, _short(change.old), _short(change.new)))
+        rows.append({"record": record, "changes": changes})
+    return rows
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+@login_required
+def plan_history(request, pk):
+    """Lịch sử: every change to the plan, its tasks and their assignments, newest first."""
+    plan = get_object_or_404(visible_plans(request.user), pk=pk)
+    kind = request.GET.get("loai", "plan")
+    if kind == "task":
+        records = Task.history.filter(plan_id=plan.pk)
+    elif kind == "assignment":
+        records = Assignment.history.filter(task__plan_id=plan.pk)
+    else:
+        kind = "plan"
+        records = plan.history.all()
+    records = records.select_related("history_user").order_by("-history_date")
+    page = Paginator(records, HISTORY_PAGE).get_page(request.GET.get("trang"))
+    context = {"plan": plan, "kind": kind, "page": page, "rows": _history_rows(page)}
+    return render(request, "tasks/plan_history.html", context)
+
+
+@login_required
+def task_history(request, pk):
+    task = _visible_task(request.user, pk)
+    records = task.history.select_related("history_user").order_by("-history_date")
+    page = Paginator(records, HISTORY_PAGE).get_page(request.GET.get("trang"))
+    assignment_records = (
+        Assignment.history.filter(task_id=task.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:HISTORY_PAGE]
+    )
+    context = {
+        "task": task,
+        "page": page,
+        "rows": _history_rows(page),
+        "assignment_rows": _history_rows(assignment_records),
+    }
+    return render(request, "tasks/task_history.html", context)
