@@ -93,3 +93,24 @@ def can_edit_plan(user, plan: Plan) -> bool:
     if actor.has_role(Profile.Role.OFFICER):
         return plan.issuer_id == actor.unit.pk
     return False
+
+
+def can_derive_for(user, plan: Plan) -> OrgUnit | None:
+    """The commune a user may derive a commune plan for from `plan`, if any."""
+    actor = actor_for(user)
+    if plan.status != Plan.Status.ISSUED or not actor.is_commune_level:
+        return None
+    if not actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN):
+        return None
+    return actor.territory
+
+
+def can_revise(user, plan: Plan) -> bool:
+    actor = actor_for(user)
+    if plan.status != Plan.Status.ISSUED:
+        return False
+    if actor.is_superuser:
+        return True
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return actor.in_province(plan.issuer)
+    return actor.has_role(Profile.Role.OFFICER) and actor.unit == plan.issuer

@@ -13,7 +13,7 @@ from orgunits.locks import tree_lock
 from orgunits.models import Profile
 from tasks.models import Assignment, Task
 
-from .access import can_edit_plan, visible_plans
+from .access import can_derive_for, can_edit_plan, can_revise, visible_plans
 from .forms import PlanForm
 from .models import Plan
 
@@ -59,6 +59,9 @@ def plan_detail(request, pk):
         "replaced_by": plan.replaced_by.select_related("issuer"),
         "tasks": tasks,
         "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
+        "can_edit": can_edit_plan(request.user, plan),
+        "derive_for": can_derive_for(request.user, plan),
+        "can_revise": can_revise(request.user, plan),
     }
     return render(request, "plans/plan_detail.html", context)
 

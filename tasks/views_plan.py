@@ -11,37 +11,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from orgunits.access import actor_for
-from orgunits.models import OrgUnit, Profile
-from plans.access import can_edit_plan, visible_plans
-from plans.models import Plan
+from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 
 from .models import Assignment, Task
 from .workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
 
 HISTORY_PAGE = 30
 TRACKED_PAGE = 50
-
-
-def can_derive_for(user, plan: Plan) -> OrgUnit | None:
-    """The commune a user may derive a commune plan for from `plan`, if any."""
-    actor = actor_for(user)
-    if plan.status != Plan.Status.ISSUED or not actor.is_commune_level:
-        return None
-    if not actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN):
-        return None
-    return actor.territory
-
-
-def can_revise(user, plan: Plan) -> bool:
-    actor = actor_for(user)
-    if plan.status != Plan.Status.ISSUED:
-        return False
-    if actor.is_superuser:
-        return True
-    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
-        return actor.in_province(plan.issuer)
-    return actor.has_role(Profile.Role.OFFICER) and actor.unit == plan.issuer
 
 
 @login_required
