@@ -39,6 +39,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("ke-hoach/", include("plans.urls")),
+    path("ke-hoach/", include("tasks.urls")),
     path("don-vi/", include("orgunits.urls")),
     path("", include("tasks.urls_plan")),
     path("admin/", admin.site.urls),

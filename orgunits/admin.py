@@ -1,4 +1,7 @@
 from django.contrib import admin
+from import_export import fields, resources
+from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.widgets import ForeignKeyWidget
 from mptt.admin import MPTTModelAdmin
 
 from .locks import tree_lock
@@ -27,8 +30,36 @@ class AliasInline(admin.TabularInline):
     extra = 0
 
 
+class OrgUnitResource(resources.ModelResource):
+    """Units as a flat table (export only: the tree is written under its lock, not by rows)."""
+
+    parent = fields.Field("parent", "parent", ForeignKeyWidget(OrgUnit, "key"))
+    successor = fields.Field("successor", "successor", ForeignKeyWidget(OrgUnit, "key"))
+
+    class Meta:
+        model = OrgUnit
+        fields = ("key", "name", "short_name", "kind", "admin_code", "parent", "successor",
+                  "active_from", "active_until")  # fmt: skip
+        export_order = fields
+
+
+class UnitAliasResource(resources.ModelResource):
+    """Aliases by unit or group key: a flat table offices can fill in and import."""
+
+    unit = fields.Field("unit", "unit", ForeignKeyWidget(OrgUnit, "key"))
+    group = fields.Field("group", "group", ForeignKeyWidget(UnitGroup, "key"))
+
+    class Meta:
+        model = UnitAlias
+        fields = ("id", "name", "unit", "group")
+        import_id_fields = ("name", "unit", "group")
+        skip_unchanged = True
+        report_skipped = True
+
+
 @admin.register(OrgUnit)
-class OrgUnitAdmin(TreeLockedAdminMixin, MPTTModelAdmin):
+class OrgUnitAdmin(ExportMixin, TreeLockedAdminMixin, MPTTModelAdmin):
+    resource_classes = [OrgUnitResource]
     list_display = ["name", "short_name", "kind", "admin_code", "active_until", "successor"]
     list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "short_name", "key", "admin_code", "aliases__name"]
@@ -58,7 +89,8 @@ class UnitGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(admin.ModelAdmin):
+class UnitAliasAdmin(ImportExportModelAdmin):
+    resource_classes = [UnitAliasResource]
     list_display = ["name", "unit", "group"]
     search_fields = ["name", "unit__name", "group__name"]
     autocomplete_fields = ["unit", "group"]

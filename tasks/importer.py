@@ -16,12 +16,18 @@ since the preview (its `version`) is refused with a message to preview again.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import re
+import secrets
+import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
@@ -617,7 +623,75 @@ __all__ = [
     "apply_import",
     "can_manage_aliases",
     "diff_appendix",
+    "discard_upload",
     "match_rows",
     "parse_target",
+    "pending_upload",
     "preview_import",
+    "store_upload",
 ]
+
+
+# --- uploads kept between preview and confirmation --------------------------------------------
+
+SESSION_KEY = "appendix_imports"
+MAX_PENDING = 5  # uploads kept per session
+PENDING_MAX_AGE = 24 * 60 * 60  # seconds; older files are swept on the next upload
+_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def imports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def store_upload(session, plan: Plan, name: str, data: bytes) -> str:
+    """Keep an uploaded file for preview and confirmation under a random token.
+
+    The file lives under MEDIA_ROOT/imports named by the token (never by anything the user
+    sent); the session remembers which plan and which original file name it belongs to."""
+    directory = imports_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _sweep(directory)
+    token = secrets.token_hex(16)
+    (directory / f"{token}.xlsx").write_bytes(data)
+    pending = dict(session.get(SESSION_KEY, {}))
+    pending[token] = {"plan": plan.pk, "name": Path(name).name[:200], "at": int(time.time())}
+    while len(pending) > MAX_PENDING:
+        oldest = min(pending, key=lambda t: pending[t]["at"])
+        _remove(oldest)
+        del pending[oldest]
+    session[SESSION_KEY] = pending
+    return token
+
+
+def pending_upload(session, plan: Plan, token: str) -> tuple[Path, str] | None:
+    """The stored file and original name of an upload of this session for this plan."""
+    if not _TOKEN_RE.fullmatch(token or ""):
+        return None
+    entry = session.get(SESSION_KEY, {}).get(token)
+    if not entry or entry.get("plan") != plan.pk:
+        return None
+    path = imports_dir() / f"{token}.xlsx"
+    return (path, entry["name"]) if path.is_file() else None
+
+
+def discard_upload(session, token: str) -> None:
+    pending = dict(session.get(SESSION_KEY, {}))
+    if token in pending:
+        del pending[token]
+        session[SESSION_KEY] = pending
+    if _TOKEN_RE.fullmatch(token or ""):
+        _remove(token)
+
+
+def _remove(token: str) -> None:
+    with contextlib.suppress(OSError):
+        (imports_dir() / f"{token}.xlsx").unlink()
+
+
+def _sweep(directory: Path) -> None:
+    limit = time.time() - PENDING_MAX_AGE
+    for path in directory.glob("*.xlsx"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
