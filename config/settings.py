@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.context_processors.notifications",
             ],
         },
     },
@@ -183,6 +184,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.expand_all_issued",
         "schedule": crontab(hour=6, minute=30),
     },
+    "reporting-periods-daily": {
+        "task": "reports.ensure_periods",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    "reminders-daily": {  # one digest per unit; claimed in the database, sent exactly once
+        "task": "reports.reminder_sweep",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Email: SMTP in production; files under var/mail on the embedded default.
@@ -219,6 +228,10 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+
+# Progress reports: attachment size limit; the address used in reminder emails' links.
+REPORT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Import limits (Excel appendices).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024

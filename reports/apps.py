@@ -5,3 +5,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "Báo cáo"
+
+    def ready(self):
+        from . import signals  # noqa: F401

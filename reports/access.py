@@ -1,0 +1,157 @@
+"""Who may read, fill, submit and review progress reports. Enforced on the server, per object.
+
+- Nobody sees anything of a plan they cannot see (`plans.access.visible_plans`): 404.
+- Officers of the assignment's unit fill and submit its reports; a submitted or accepted
+  report is read-only to them; a returned one is editable again.
+- Officers read the reports of their own unit and of the units below it (a commune's
+  People's Committee reads its commune offices); another commune's reports are invisible.
+- The reviewing unit (the plan's follow-up unit — PGD NHCSXH or Chi nhánh NHCSXH tỉnh — or
+  the unit reports go to; for a plan naming neither, the NHCSXH branch of the issuer's
+  province) reviews: its reviewers accept or return reports, create ad-hoc periods, close
+  periods and download the consolidated report.
+- Provincial admins and leaders read everything of the plans they see, and download the
+  consolidated report; they do not review.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from orgunits.access import Actor, actor_for
+from orgunits.models import OrgUnit, Profile
+from plans.access import visible_plans
+from plans.models import Plan
+
+from .models import ProgressReport, ReportingPeriod
+
+
+def _actor(user) -> Actor:
+    return user if isinstance(user, Actor) else actor_for(user)
+
+
+def reviewing_unit_ids(plan: Plan) -> list[int]:
+    """The NHCSXH units that review this plan's reports (the first one follows up)."""
+    ids = [pk for pk in (plan.follow_up_unit_id, plan.report_to_unit_id) if pk]
+    if not ids:
+        branch = (
+            OrgUnit.objects.filter(tree_id=plan.issuer.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if branch:
+            ids.append(branch)
+    return list(dict.fromkeys(ids))
+
+
+def is_reviewer_of(user, plan: Plan) -> bool:
+    actor = _actor(user)
+    if actor.is_superuser:
+        return True
+    return (
+        actor.unit is not None
+        and actor.has_role(Profile.Role.REVIEWER)
+        and actor.unit.pk in reviewing_unit_ids(plan)
+    )
+
+
+def reads_all_units(user, plan: Plan) -> bool:
+    """Reviewers, provincial admins and leaders read every unit's reports of a visible plan,
+    and so do the officers of the issuing unit."""
+    actor = _actor(user)
+    if actor.is_superuser:
+        return True
+    if actor.unit is None:
+        return False
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER):
+        return actor.in_province(plan.issuer)
+    if actor.has_role(Profile.Role.REVIEWER):
+        return actor.in_province(plan.issuer) or is_reviewer_of(actor, plan)
+    return plan.issuer_id == actor.unit.pk
+
+
+def readable_unit_filter(user, plan: Plan) -> Q | None:
+    """Filter on OrgUnit rows whose reports of `plan` the user may read (None: all)."""
+    actor = _actor(user)
+    if reads_all_units(actor, plan):
+        return None
+    if actor.unit is None:
+        return Q(pk__in=[])
+    unit = actor.unit
+    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+
+
+def can_read_unit_reports(user, plan: Plan, unit: OrgUnit) -> bool:
+    actor = _actor(user)
+    if reads_all_units(actor, plan):
+        return True
+    own = actor.unit
+    return own is not None and own.tree_id == unit.tree_id and own.lft <= unit.lft <= own.rght
+
+
+def can_fill(user, unit: OrgUnit) -> bool:
+    """Officers of the unit fill its reports (superusers too, to help)."""
+    actor = _actor(user)
+    if actor.is_superuser:
+        return True
+    return (
+        actor.unit is not None and actor.unit.pk == unit.pk and actor.has_role(Profile.Role.OFFICER)
+    )
+
+
+def can_manage_periods(user, plan: Plan) -> bool:
+    return is_reviewer_of(user, plan)
+
+
+def can_download_consolidated(user, plan: Plan) -> bool:
+    actor = _actor(user)
+    if is_reviewer_of(actor, plan):
+        return True
+    return (
+        actor.unit is not None
+        and actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
+        and actor.in_province(plan.issuer)
+    )
+
+
+def visible_periods(user) -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.filter(plan__in=visible_plans(_actor(user)).values("pk"))
+
+
+def visible_reports(user) -> QuerySet[ProgressReport]:
+    """Reports the user may read: of visible plans, and of their own units unless they
+    read every unit's reports of the plan."""
+    actor = _actor(user)
+    reports = ProgressReport.objects.filter(period__plan__in=visible_plans(actor).values("pk"))
+    if actor.is_superuser:
+        return reports
+    if actor.unit is None:
+        return reports.none()
+    unit = actor.unit
+    own_units = Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER, Profile.Role.REVIEWER):
+        province = actor.province
+        in_province = Q(period__plan__issuer__tree_id=province.tree_id)
+        followed = Q(period__plan__follow_up_unit=unit) | Q(period__plan__report_to_unit=unit)
+        return reports.filter(own_units | in_province | followed)
+    return reports.filter(own_units | Q(period__plan__issuer=unit))
+
+
+def reviewable_reports(user) -> QuerySet[ProgressReport]:
+    """Reports of the plans whose reviewing unit is the user's (before narrowing by state)."""
+    actor = _actor(user)
+    reports = ProgressReport.objects.filter(period__plan__in=visible_plans(actor).values("pk"))
+    if actor.is_superuser:
+        return reports
+    if actor.unit is None or not actor.has_role(Profile.Role.REVIEWER):
+        return reports.none()
+    unit = actor.unit
+    explicit = Q(period__plan__follow_up_unit=unit) | Q(period__plan__report_to_unit=unit)
+    fallback = Q(
+        period__plan__follow_up_unit__isnull=True,
+        period__plan__report_to_unit__isnull=True,
+        period__plan__issuer__tree_id=unit.tree_id,
+    )
+    if unit.kind == OrgUnit.Kind.NHCSXH_BRANCH:
+        return reports.filter(explicit | fallback)
+    return reports.filter(explicit)

@@ -1,0 +1,476 @@
+"""The consolidated report of a plan for a period (Báo cáo tổng hợp), as .xlsx and .docx.
+
+Figures come from aggregate SQL over the period's lines (`timeliness.py` holds the one
+definition), so the export, the pages and the dashboards agree:
+
+- by unit: each unit's lines (its lead and coordinating assignments: every unit reports
+  its own part) — Tổng số · Hoàn thành đúng hạn · Hoàn thành trễ hạn · Chưa hoàn thành
+  trong hạn · Chưa hoàn thành quá hạn (with rates over the total) · Không có hạn, and the
+  update rate (reports submitted on time / late / missing);
+- by task: each task once, its overall status from its lead units' reports only.
+Then the detail: per section and task, each unit's status and result.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from tasks.models import Task
+
+from .models import ProgressReport, ReportingPeriod
+from .timeliness import (
+    Submission,
+    Timeliness,
+    rate,
+    submission_expression,
+    timeliness_expression,
+)
+
+T = Timeliness
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    timeliness: dict[str, int] = field(default_factory=lambda: dict.fromkeys(T.ORDER, 0))
+    submission: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Submission.ORDER, 0))
+
+    def add(self, other: Counts) -> None:
+        self.total += other.total
+        for k in T.ORDER:
+            self.timeliness[k] += other.timeliness[k]
+        for k in Submission.ORDER:
+            self.submission[k] += other.submission[k]
+
+    def rate(self, key: str) -> float | None:
+        return rate(self.timeliness[key], self.total)
+
+    @property
+    def update_rate(self) -> float | None:
+        return rate(self.submission[Submission.ON_TIME], self.total)
+
+    @property
+    def completion_rate(self) -> float | None:
+        done = self.timeliness[T.DONE_ON_TIME] + self.timeliness[T.DONE_LATE]
+        return rate(done, self.total)
+
+
+def _aggregates(today: date) -> dict:
+    out = {"total": Count("pk")}
+    for key in T.ORDER:
+        out[f"t_{key}"] = Count("pk", filter=Q(tl=key))
+    for key in Submission.ORDER:
+        out[f"s_{key}"] = Count("pk", filter=Q(sub=key))
+    return out
+
+
+def _counts_of(row: dict) -> Counts:
+    c = Counts(total=row["total"])
+    for key in T.ORDER:
+        c.timeliness[key] = row[f"t_{key}"]
+    for key in Submission.ORDER:
+        c.submission[key] = row[f"s_{key}"]
+    return c
+
+
+def annotated_lines(period: ReportingPeriod, today: date):
+    return ProgressReport.objects.filter(period=period, active=True).annotate(
+        tl=timeliness_expression(today), sub=submission_expression()
+    )
+
+
+def counts_by_unit(
+    period: ReportingPeriod, today: date, units=None
+) -> list[tuple[int, str, Counts]]:
+    """[(unit id, unit name, counts)] ordered by unit name — one query."""
+    lines = annotated_lines(period, today)
+    if units is not None:
+        lines = lines.filter(unit__in=units)
+    rows = (
+        lines.values("unit_id", "unit__name", "unit__short_name")
+        .annotate(**_aggregates(today))
+        .order_by("unit__name")
+    )
+    return [(r["unit_id"], r["unit__short_name"] or r["unit__name"], _counts_of(r)) for r in rows]
+
+
+def combine_task(values: list[str]) -> str | None:
+    """A task's overall timeliness from its lead units' lines (pure)."""
+    if not values:
+        return None
+    if T.NO_DEADLINE in values:
+        return T.NO_DEADLINE
+    done = {T.DONE_ON_TIME, T.DONE_LATE}
+    if all(v in done for v in values):
+        return T.DONE_LATE if T.DONE_LATE in values else T.DONE_ON_TIME
+    return T.NOT_DONE_OVERDUE if T.NOT_DONE_OVERDUE in values else T.NOT_DONE_IN_TIME
+
+
+@dataclass
+class Consolidated:
+    period: ReportingPeriod
+    today: date
+    units: list[tuple[int, str, Counts]]
+    unit_total: Counts
+    task_counts: Counts
+    sections: list[tuple[Task | None, list[tuple[Task, list[dict]]]]]
+
+
+def build(period: ReportingPeriod, today: date | None = None) -> Consolidated:
+    """Everything the exports print, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    units = counts_by_unit(period, today)
+    total = Counts()
+    for _, _, c in units:
+        total.add(c)
+    lines = list(
+        annotated_lines(period, today)
+        .order_by("task__position", "role", "unit__name")
+        .values(
+            "task_id",
+            "role",
+            "unit__name",
+            "unit__short_name",
+            "status",
+            "narrative",
+            "reason",
+            "product_ref",
+            "completed_on",
+            "deadline",
+            "extended_deadline",
+            "state",
+            "first_submitted_at",
+            "review_comment",
+            "tl",
+            "sub",
+        )
+        .annotate(n_files=Count("attachments"))
+    )
+    by_task: dict[int, list[dict]] = {}
+    for line in lines:
+        by_task.setdefault(line["task_id"], []).append(line)
+    tasks = list(Task.objects.filter(plan_id=period.plan_id).order_by("position"))
+    sections: list[tuple[Task | None, list]] = []
+    current: tuple[Task | None, list] = (None, [])
+    task_counts = Counts()
+    for task in tasks:
+        if task.kind == Task.Kind.SECTION and task.level == 0:
+            if current[0] is not None or current[1]:
+                sections.append(current)
+            current = (task, [])
+            continue
+        rows = by_task.get(task.pk, [])
+        if not rows:
+            continue
+        current[1].append((task, rows))
+        overall = combine_task([r["tl"] for r in rows if r["role"] == "lead"])
+        if overall:
+            task_counts.total += 1
+            task_counts.timeliness[overall] += 1
+    if current[0] is not None or current[1]:
+        sections.append(current)
+    return Consolidated(period, today, units, total, task_counts, sections)
+
+
+STATUS = dict(ProgressReport.Status.choices)
+ROLE = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
+STATE = dict(ProgressReport.State.choices)
+
+
+def _title(c: Consolidated) -> list[str]:
+    p = c.period
+    plan = p.plan
+    return [
+        "BÁO CÁO TỔNG HỢP TÌNH HÌNH THỰC HIỆN",
+        f"{plan.label} của {plan.issuer.name}",
+        f"{p.label} — hạn báo cáo {p.cutoff:%d/%m/%Y}"
+        + (f" (tính từ {p.starts_on:%d/%m/%Y})" if p.starts_on else ""),
+        f"Số liệu tính đến ngày {c.today:%d/%m/%Y}",
+    ]
+
+
+def _result_text(line: dict) -> str:
+    parts = []
+    if line["narrative"]:
+        parts.append(line["narrative"])
+    if line["reason"]:
+        parts.append(f"Lý do: {line['reason']}")
+    if line["product_ref"]:
+        parts.append(f"Sản phẩm: {line['product_ref']}")
+    if line["n_files"]:
+        parts.append(f"({line['n_files']} tệp đính kèm)")
+    return "\n".join(parts)
+
+
+def _status_text(line: dict) -> str:
+    if line["state"] not in ProgressReport.REPORTED_STATES:
+        return "Chưa báo cáo" + (" (bị trả lại)" if line["state"] == "returned" else "")
+    text = STATUS.get(line["status"], "")
+    if line["completed_on"]:
+        text += f" ngày {line['completed_on']:%d/%m/%Y}"
+    return text
+
+
+def _deadline_text(line: dict) -> str:
+    if line["extended_deadline"]:
+        return (
+            f"{line['extended_deadline']:%d/%m/%Y} (gia hạn; hạn đầu {line['deadline']:%d/%m/%Y})"
+        )
+    return f"{line['deadline']:%d/%m/%Y}" if line["deadline"] else "Không có hạn"
+
+
+COUNT_HEADERS = [
+    "Tổng số",
+    "Hoàn thành đúng hạn",
+    "Tỷ lệ (%)",
+    "Hoàn thành trễ hạn",
+    "Tỷ lệ (%)",
+    "Chưa hoàn thành trong hạn",
+    "Tỷ lệ (%)",
+    "Chưa hoàn thành quá hạn",
+    "Tỷ lệ (%)",
+    "Không có hạn",
+]
+SUBMISSION_HEADERS = ["Nộp đúng hạn", "Nộp trễ hạn", "Chưa nộp", "Tỷ lệ cập nhật (%)"]
+
+
+def count_cells(c: Counts) -> list:
+    cells = [c.total]
+    for key in T.ORDER[:4]:
+        cells += [c.timeliness[key], c.rate(key)]
+    cells.append(c.timeliness[T.NO_DEADLINE])
+    return cells
+
+
+def submission_cells(c: Counts) -> list:
+    s = c.submission
+    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING], c.update_rate]
+
+
+# --- .xlsx ----------------------------------------------------------------------------------
+
+
+def to_xlsx(c: Consolidated) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="DCE6F1")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    for i, text in enumerate(_title(c), start=1):
+        ws.cell(row=i, column=1, value=text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
+    row = len(_title(c)) + 2
+
+    def header(r: int, titles: list[str]) -> None:
+        for col, title in enumerate(titles, start=1):
+            cell = ws.cell(row=r, column=col, value=title)
+            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
+
+    ws.cell(
+        row=row,
+        column=1,
+        value="1. Tổng hợp theo nhiệm vụ "
+        "(mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
+    ).font = bold
+    row += 1
+    header(row, ["", "Nội dung", *COUNT_HEADERS])
+    row += 1
+    for col, value in enumerate(["", "Số nhiệm vụ", *count_cells(c.task_counts)], start=1):
+        ws.cell(row=row, column=col, value=value).border = box
+    row += 2
+    ws.cell(
+        row=row, column=1, value="2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
+    ).font = bold
+    row += 1
+    header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
+    row += 1
+    for n, (_, name, counts) in enumerate(c.units, start=1):
+        values = [n, name, *count_cells(counts), *submission_cells(counts)]
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=value).border = box
+        row += 1
+    for col, value in enumerate(
+        ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)], start=1
+    ):
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font, cell.border = bold, box
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 42
+    for col in range(3, 3 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.freeze_panes = "C1"
+
+    detail = wb.create_sheet("Chi tiết")
+    titles = [
+        "STT",
+        "Nội dung nhiệm vụ / Đơn vị",
+        "Vai trò",
+        "Sản phẩm (kế hoạch)",
+        "Thời hạn",
+        "Tình trạng",
+        "Kết quả thực hiện, sản phẩm",
+        "Đánh giá",
+        "Báo cáo",
+    ]
+    for col, title in enumerate(titles, start=1):
+        cell = detail.cell(row=1, column=col, value=title)
+        cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
+    widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
+    for col, width in enumerate(widths, start=1):
+        detail.column_dimensions[get_column_letter(col)].width = width
+    detail.freeze_panes = "C2"
+    section_fill = PatternFill("solid", fgColor="F2F2F2")
+    r = 2
+    for section, tasks in c.sections:
+        if section is not None:
+            detail.cell(row=r, column=1, value=section.full_code or section.code).font = bold
+            cell = detail.cell(row=r, column=2, value=section.content)
+            cell.font, cell.alignment = bold, wrap
+            for col in range(1, len(titles) + 1):
+                detail.cell(row=r, column=col).fill = section_fill
+            r += 1
+        for task, lines in tasks:
+            detail.cell(row=r, column=1, value=task.full_code or task.code).font = bold
+            cell = detail.cell(row=r, column=2, value=task.content)
+            cell.font, cell.alignment = bold, wrap
+            detail.cell(row=r, column=4, value=task.product).alignment = wrap
+            detail.cell(row=r, column=5, value=task.timeframe_text).alignment = wrap
+            r += 1
+            for line in lines:
+                values = [
+                    "",
+                    line["unit__short_name"] or line["unit__name"],
+                    ROLE.get(line["role"], line["role"]),
+                    "",
+                    _deadline_text(line),
+                    _status_text(line),
+                    _result_text(line),
+                    T.LABELS[line["tl"]],
+                    Submission.LABELS[line["sub"]],
+                ]
+                for col, value in enumerate(values, start=1):
+                    cell = detail.cell(row=r, column=col, value=value)
+                    if col in (2, 7):
+                        cell.alignment = wrap
+                r += 1
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- .docx ----------------------------------------------------------------------------------
+
+
+def to_docx(c: Consolidated) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+
+    for i, text in enumerate(_title(c)):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold = i < 2
+        run.font.size = Pt(14 if i == 0 else 12)
+
+    def table(headers: list[str], rows: list[list], widths=None):
+        t = doc.add_table(rows=1 + len(rows), cols=len(headers))
+        t.style = "Table Grid"
+        cells = t.rows[0].cells
+        for i, h in enumerate(headers):
+            cells[i].text = h
+            for run in cells[i].paragraphs[0].runs:
+                run.bold = True
+        for r, values in enumerate(rows, start=1):
+            cells = t.rows[r].cells
+            for i, v in enumerate(values):
+                cells[i].text = "" if v is None else str(v)
+        return t
+
+    def fmt(v):
+        return "—" if v is None else (f"{v:g}" if isinstance(v, float) else v)
+
+    doc.add_heading("1. Tổng hợp theo nhiệm vụ", level=2)
+    doc.add_paragraph("Mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì.")
+    table(COUNT_HEADERS, [[fmt(v) for v in count_cells(c.task_counts)]])
+
+    doc.add_heading("2. Tổng hợp theo đơn vị", level=2)
+    doc.add_paragraph("Mỗi phân công (chủ trì, phối hợp) của đơn vị tính một lần.")
+    short = ["Tổng số", "HT đúng hạn", "%", "HT trễ hạn", "%", "Chưa HT trong hạn", "%",
+             "Chưa HT quá hạn", "%", "Không có hạn", "Nộp đúng hạn", "Nộp trễ", "Chưa nộp",
+             "Tỷ lệ cập nhật (%)"]  # fmt: skip
+    rows = [
+        [n, name, *[fmt(v) for v in count_cells(cn) + submission_cells(cn)]]
+        for n, (_, name, cn) in enumerate(c.units, start=1)
+    ]
+    rows.append(
+        [
+            "",
+            "Tổng cộng",
+            *[fmt(v) for v in count_cells(c.unit_total) + submission_cells(c.unit_total)],
+        ]
+    )
+    table(["STT", "Đơn vị", *short], rows)
+
+    doc.add_heading("3. Chi tiết theo nhiệm vụ", level=2)
+    for sec, tasks in c.sections:
+        if sec is not None:
+            doc.add_heading(f"{sec.full_code or sec.code}. {sec.content}", level=3)
+        for task, lines in tasks:
+            p = doc.add_paragraph()
+            p.add_run(f"{task.full_code or task.code}. {task.content}").bold = True
+            meta = []
+            if task.product:
+                meta.append(f"Sản phẩm: {task.product}")
+            if task.timeframe_text:
+                meta.append(f"Thời gian: {task.timeframe_text}")
+            if meta:
+                doc.add_paragraph(" · ".join(meta)).runs[0].italic = True
+            table(
+                [
+                    "Đơn vị",
+                    "Vai trò",
+                    "Thời hạn",
+                    "Tình trạng",
+                    "Kết quả thực hiện, sản phẩm",
+                    "Đánh giá",
+                ],
+                [
+                    [
+                        line["unit__short_name"] or line["unit__name"],
+                        ROLE.get(line["role"], line["role"]),
+                        _deadline_text(line),
+                        _status_text(line),
+                        _result_text(line),
+                        f"{T.LABELS[line['tl']]}; {Submission.LABELS[line['sub']].lower()}",
+                    ]
+                    for line in lines
+                ],
+            )
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

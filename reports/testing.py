@@ -1,0 +1,42 @@
+"""Small helpers for the reports tests (users with a unit and role, the Phước Giang plan)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+
+from orgunits.models import OrgUnit, Profile
+from plans.models import Plan
+
+PASSWORD = "mat-khau-dai-123"
+
+
+def make_user(username: str, unit: OrgUnit, role: str = Profile.Role.OFFICER, *, head=False):
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@example.vn", password=PASSWORD
+    )
+    Profile.objects.create(user=user, unit=unit, role=role, is_unit_head=head)
+    return user
+
+
+def unit(key: str) -> OrgUnit:
+    return OrgUnit.objects.get(key=key)
+
+
+def phuoc_giang() -> OrgUnit:
+    return OrgUnit.objects.get(admin_code="21370")
+
+
+def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = None) -> Plan:
+    """Issue the Phước Giang commune plan (a draft in the seeds) and create its periods."""
+    from tasks.workflow import issue_plan
+
+    from .periods import ensure_periods
+
+    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    if plan.status == Plan.Status.DRAFT:
+        issue_plan(plan, "12/KH-UBND", issued_on)
+        plan.refresh_from_db()
+    ensure_periods(today=today, plans=Plan.objects.filter(pk=plan.pk))
+    return plan
