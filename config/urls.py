@@ -42,5 +42,6 @@ urlpatterns = [
     path("ke-hoach/", include("tasks.urls")),
     path("don-vi/", include("orgunits.urls")),
     path("", include("tasks.urls_plan")),
+    path("bao-cao/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

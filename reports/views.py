@@ -1,0 +1,568 @@
+"""Pages of the reports app. Short views: rules live in access.py, workflow.py, periods.py."""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from orgunits.access import actor_for
+from orgunits.models import OrgUnit
+from plans.access import visible_plans
+
+from . import access, consolidate, periods, workflow
+from .models import (
+    Attachment,
+    ExtensionRequest,
+    Indicator,
+    IndicatorValue,
+    Notification,
+    ProgressReport,
+    ReportingPeriod,
+)
+from .timeliness import Submission, Timeliness, submission_expression, timeliness_expression
+from .uploads import ACCEPT
+
+PAGE_SIZE = 25
+
+
+def refusals(view):
+    """Show a forbidden action's Vietnamese reason (403) instead of the generic page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            message = str(exc) or "Bạn không có quyền thực hiện thao tác này."
+            return render(request, "reports/forbidden.html", {"message": message}, status=403)
+
+    return wrapper
+
+
+def _page(request, items, size=PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("trang"))
+
+
+def _period_or_404(user, pk) -> ReportingPeriod:
+    return get_object_or_404(
+        access.visible_periods(user).select_related(
+            "plan__issuer", "plan__follow_up_unit", "plan__report_to_unit"
+        ),
+        pk=pk,
+    )
+
+
+def _lines_with_state():
+    return {
+        "total": Count("pk", filter=Q(active=True)),
+        "reported": Count("pk", filter=Q(active=True, state__in=ProgressReport.REPORTED_STATES)),
+        "accepted": Count("pk", filter=Q(active=True, state=ProgressReport.State.ACCEPTED)),
+        "returned": Count("pk", filter=Q(active=True, state=ProgressReport.State.RETURNED)),
+    }
+
+
+# --- Báo cáo của đơn vị -------------------------------------------------------------------
+
+
+@login_required
+@refusals
+def my_reports(request):
+    actor = actor_for(request.user)
+    unit_rows = []
+    if actor.unit is not None:
+        counts = (
+            ProgressReport.objects.filter(
+                unit=actor.unit, period__plan__in=visible_plans(actor).values("pk")
+            )
+            .values("period_id")
+            .annotate(**_lines_with_state())
+        )
+        by_period = {row["period_id"]: row for row in counts}
+        found = ReportingPeriod.objects.filter(pk__in=list(by_period)).select_related(
+            "plan__issuer"
+        )
+        unit_rows = sorted(
+            ({"period": p, **by_period[p.pk]} for p in found),
+            key=lambda r: (r["period"].closed_at is not None, -r["period"].cutoff.toordinal()),
+        )
+    plans_qs = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
+    if not actor.is_superuser:
+        unit = actor.unit
+        if unit is None:
+            plans_qs = plans_qs.none()
+        elif actor.has_role("reviewer", "province_admin", "leader"):
+            plans_qs = plans_qs.filter(
+                Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
+            )
+        else:
+            plans_qs = plans_qs.filter(issuer=unit)
+    plans = _page(request, plans_qs.select_related("issuer").order_by("tree_id", "lft"))
+    context = {
+        "actor": actor,
+        "unit_rows": unit_rows,
+        "plans": plans,
+        "page": plans,
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/my_reports.html", context)
+
+
+def _line_inputs(request, ids) -> list[workflow.LineInput]:
+    post, files = request.POST, request.FILES
+    inputs = []
+    for pk in ids:
+        p = f"r{pk}-"
+        try:
+            version = int(post.get(p + "version", ""))
+        except ValueError:
+            version = -1
+        figures = {
+            int(key[len(p) + 4 :]): value
+            for key, value in post.items()
+            if key.startswith(p + "ind-") and key[len(p) + 4 :].isdigit()
+        }
+        inputs.append(
+            workflow.LineInput(
+                report_id=pk,
+                version=version,
+                status=post.get(p + "status", ""),
+                narrative=post.get(p + "narrative", ""),
+                reason=post.get(p + "reason", ""),
+                product_ref=post.get(p + "product_ref", ""),
+                completed_on=post.get(p + "completed_on", ""),
+                figures=figures,
+                upload=files.get(p + "file"),
+            )
+        )
+    return inputs
+
+
+@login_required
+@refusals
+def unit_report(request, period_pk, unit_pk):
+    period = _period_or_404(request.user, period_pk)
+    unit = get_object_or_404(OrgUnit, pk=unit_pk)
+    if not access.can_read_unit_reports(request.user, period.plan, unit):
+        raise Http404
+    lines_qs = ProgressReport.objects.filter(period=period, unit=unit, active=True)
+    if not lines_qs.exists():
+        raise Http404
+    can_fill = access.can_fill(request.user, unit) and not period.is_closed
+    status, error, row_errors, posted = 200, None, {}, None
+    if request.method == "POST":
+        if not access.can_fill(request.user, unit):
+            raise PermissionDenied("Chỉ cán bộ của đơn vị mới được nhập và nộp báo cáo.")
+        ids = [int(x) for x in request.POST.getlist("line") if x.isdigit()]
+        submit = request.POST.get("action") == "submit"
+        inputs = _line_inputs(request, ids)
+        try:
+            result = workflow.save_unit_report(
+                period, unit, request.user, inputs, submit=submit,
+                token=request.POST.get("token", ""),
+            )  # fmt: skip
+        except workflow.ReportError as exc:
+            error, row_errors = exc.message, exc.row_errors
+            posted = {i.report_id: i for i in inputs}
+            status = 400 if row_errors else 409
+        else:
+            if result.replay:
+                messages.info(request, "Yêu cầu này đã được xử lý trước đó; không có gì thay đổi.")
+            elif submit:
+                late = timezone.now() >= period.late_from
+                messages.success(
+                    request,
+                    f"Đã nộp {result.submitted} báo cáo"
+                    + (" (sau hạn báo cáo: được ghi nhận là nộp trễ)." if late else "."),
+                )
+            else:
+                messages.success(request, f"Đã lưu nháp {result.saved} báo cáo.")
+            return redirect(request.path)
+    lines = list(
+        lines_qs.select_related("task", "reviewed_by")
+        .prefetch_related(
+            "attachments",
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.all()),
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.order_by("-requested_at"),
+            ),
+        )
+        .order_by("task__position", "role")
+    )
+    indicators: dict[int, list[Indicator]] = {}
+    for ind in Indicator.objects.filter(task_id__in={line.task_id for line in lines}):
+        indicators.setdefault(ind.task_id, []).append(ind)
+    today = timezone.localdate()
+    rows = []
+    for line in lines:
+        values = {v.indicator_id: v.value for v in line.indicator_values.all()}
+        data = posted.get(line.pk) if posted else None
+        inds = indicators.get(line.task_id, []) if line.role == "lead" else []
+        rows.append(
+            {
+                "line": line,
+                "editable": can_fill and line.is_editable_state,
+                "errors": row_errors.get(line.pk, []),
+                "data": data,
+                "timeliness": Timeliness(line.timeliness(today)),
+                "indicators": [
+                    {
+                        "indicator": ind,
+                        "value": data.figures.get(ind.pk, "") if data else values.get(ind.pk, ""),
+                    }
+                    for ind in inds
+                ],
+                "extensions": list(line.extension_requests.all()),
+            }
+        )
+    context = {
+        "period": period,
+        "plan": period.plan,
+        "unit": unit,
+        "rows": rows,
+        "can_fill": can_fill,
+        "any_editable": any(r["editable"] for r in rows),
+        "error": error,
+        "token": uuid.uuid4().hex,
+        "statuses": ProgressReport.Status.choices,
+        "accept": ACCEPT,
+        "today": today,
+        "days_left": (period.cutoff - today).days,
+        "is_reviewer": access.is_reviewer_of(request.user, period.plan),
+    }
+    return render(request, "reports/unit_report.html", context, status=status)
+
+
+@login_required
+@refusals
+def report_detail(request, pk):
+    report = get_object_or_404(
+        access.visible_reports(request.user).select_related(
+            "period__plan__issuer", "unit", "task", "submitted_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    if not access.can_read_unit_reports(request.user, report.period.plan, report.unit):
+        raise Http404
+    context = {
+        "report": report,
+        "period": report.period,
+        "transitions": report.transitions.select_related("user"),
+        "attachments": report.attachments.all(),
+        "values": report.indicator_values.select_related("indicator"),
+        "extensions": report.extension_requests.select_related("requested_by", "decided_by"),
+        "is_reviewer": access.is_reviewer_of(request.user, report.period.plan),
+        "can_fill": access.can_fill(request.user, report.unit),
+        "timeliness": Timeliness(report.timeliness()),
+        "tl_colour": Timeliness.COLOURS[report.timeliness()],
+        "submission": Submission.LABELS[report.submission()],
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@refusals
+@require_POST
+def review(request, pk):
+    report = get_object_or_404(
+        access.visible_reports(request.user).select_related("period__plan", "unit", "task"), pk=pk
+    )
+    accept = request.POST.get("decision") == "accept"
+    try:
+        resubmit_by = workflow.parse_day(request.POST.get("resubmit_by", ""))
+    except ValueError:
+        messages.error(request, "Hạn nộp lại không đúng dạng dd/mm/yyyy; chưa trả lại báo cáo.")
+        return redirect(_next_url(request, report.get_absolute_url()))
+    version = request.POST.get("version", "")
+    version = int(version) if version.isdigit() else None
+    try:
+        workflow.review_report(
+            report, request.user, accept=accept, comment=request.POST.get("comment", ""),
+            resubmit_by=resubmit_by, version=version,
+        )  # fmt: skip
+    except PermissionDenied:
+        raise
+    except workflow.ReportError as exc:
+        messages.error(request, exc.message)
+        return redirect(_next_url(request, report.get_absolute_url()))
+    code = report.task.full_code or report.task.position + 1
+    messages.success(
+        request,
+        f"Đã {'chấp nhận' if accept else 'trả lại'} báo cáo nhiệm vụ {code} của "
+        f"{report.unit.display_name}.",
+    )
+    return redirect(_next_url(request, report.get_absolute_url()))
+
+
+@login_required
+@refusals
+def review_list(request):
+    reports = access.reviewable_reports(request.user)
+    state = request.GET.get("trang_thai", ProgressReport.State.SUBMITTED)
+    if state in ProgressReport.State.values:
+        reports = reports.filter(state=state)
+    period_id = request.GET.get("ky", "")
+    if period_id.isdigit():
+        reports = reports.filter(period_id=int(period_id))
+    today = timezone.localdate()
+    reports = (
+        reports.select_related("period__plan__issuer", "unit", "task")
+        .prefetch_related("attachments")
+        .annotate(tl=timeliness_expression(today), sub=submission_expression())
+        .order_by("submitted_at", "pk")
+    )
+    page = _page(request, reports)
+    for r in page:
+        r.tl_label = Timeliness.LABELS[r.tl]
+        r.tl_colour = Timeliness.COLOURS[r.tl]
+        r.sub_label = Submission.LABELS[r.sub]
+    query = f"trang_thai={state}" + (f"&ky={period_id}" if period_id.isdigit() else "")
+    context = {
+        "page": page,
+        "state": state,
+        "states": ProgressReport.State.choices,
+        "period_id": period_id,
+        "query": query,
+        "today": today,
+    }
+    return render(request, "reports/review_list.html", context)
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+@login_required
+@refusals
+def period_list(request, plan_pk):
+    plan = get_object_or_404(
+        visible_plans(request.user).select_related("issuer", "follow_up_unit", "report_to_unit"),
+        pk=plan_pk,
+    )
+    can_manage = access.can_manage_periods(request.user, plan)
+    form_errors, form_data = {}, {}
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Chỉ đơn vị theo dõi được tạo kỳ báo cáo đột xuất.")
+        form_data = request.POST
+        try:
+            cutoff = workflow.parse_day(request.POST.get("cutoff", ""))
+        except ValueError:
+            cutoff = None
+            form_errors["cutoff"] = "Hạn báo cáo không đúng dạng dd/mm/yyyy."
+        if not form_errors:
+            try:
+                period = periods.create_adhoc_period(
+                    plan, title=request.POST.get("title", ""), cutoff=cutoff,
+                    note=request.POST.get("note", ""), user=request.user,
+                )  # fmt: skip
+            except ValidationError as exc:
+                form_errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            else:
+                workflow.notify_units(
+                    period.lines.values_list("unit_id", flat=True).distinct(),
+                    f"{plan.label}: yêu cầu {period.label}, hạn {period.cutoff:%d/%m/%Y}.",
+                    reverse("reports:my_reports"),
+                )
+                messages.success(request, f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}.")
+                return redirect("reports:period_list", plan_pk=plan.pk)
+    found = plan.reporting_periods.annotate(
+        **{f"n_{k}": v for k, v in _lines_with_state().items()},
+        n_units=Count("lines__unit", distinct=True),
+    ).select_related("closed_by")
+    context = {
+        "plan": plan,
+        "page": _page(request, found.order_by("-cutoff", "-pk")),
+        "can_manage": can_manage,
+        "can_download": access.can_download_consolidated(request.user, plan),
+        "form_errors": form_errors,
+        "form_data": form_data,
+        "today": timezone.localdate(),
+        "reviewing_units": OrgUnit.objects.filter(pk__in=access.reviewing_unit_ids(plan)),
+    }
+    return render(request, "reports/period_list.html", context, status=400 if form_errors else 200)
+
+
+@login_required
+@refusals
+@require_POST
+def period_close(request, pk):
+    period = _period_or_404(request.user, pk)
+    if not access.can_manage_periods(request.user, period.plan):
+        raise PermissionDenied("Chỉ đơn vị theo dõi được khóa kỳ báo cáo.")
+    if request.POST.get("reopen"):
+        periods.reopen_period(period)
+        messages.success(request, f"Đã mở lại {period.label}.")
+    elif periods.close_period(period, request.user):
+        messages.success(request, f"Đã khóa {period.label}: các đơn vị không sửa, nộp được nữa.")
+    return redirect("reports:period_list", plan_pk=period.plan_id)
+
+
+@login_required
+@refusals
+def period_detail(request, pk):
+    period = _period_or_404(request.user, pk)
+    plan = period.plan
+    today = timezone.localdate()
+    units = OrgUnit.objects.filter(progress_reports__period=period).distinct()
+    unit_filter = access.readable_unit_filter(request.user, plan)
+    if unit_filter is not None:
+        units = units.filter(unit_filter)
+    page = _page(request, units.order_by("name").values_list("pk", flat=True))
+    rows = consolidate.counts_by_unit(period, today, units=list(page.object_list))
+    context = {
+        "period": period,
+        "plan": plan,
+        "page": page,
+        "rows": rows,
+        "order": Timeliness.ORDER,
+        "labels": Timeliness.LABELS,
+        "today": today,
+        "can_download": access.can_download_consolidated(request.user, plan),
+    }
+    return render(request, "reports/period_detail.html", context)
+
+
+@login_required
+@refusals
+def consolidated(request, pk, fmt):
+    period = _period_or_404(request.user, pk)
+    if fmt not in ("docx", "xlsx"):
+        raise Http404
+    if not access.can_download_consolidated(request.user, period.plan):
+        raise PermissionDenied("Chỉ đơn vị theo dõi và lãnh đạo được tải báo cáo tổng hợp.")
+    data = consolidate.build(period)
+    body = consolidate.to_xlsx(data) if fmt == "xlsx" else consolidate.to_docx(data)
+    kinds = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    name = f"bao-cao-tong-hop-ky-{period.pk}-{period.cutoff:%Y%m%d}.{fmt}"
+    response = HttpResponse(body, content_type=kinds[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- attachments, extensions --------------------------------------------------------------
+
+
+@login_required
+@refusals
+def attachment(request, pk):
+    att = get_object_or_404(
+        Attachment.objects.select_related("report__period__plan", "report__unit"), pk=pk
+    )
+    report = att.report
+    if not (
+        access.visible_reports(request.user).filter(pk=report.pk).exists()
+        and access.can_read_unit_reports(request.user, report.period.plan, report.unit)
+    ):
+        raise Http404
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name,
+        content_type=att.content_type,
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@refusals
+@require_POST
+def extension_request(request, pk):
+    report = get_object_or_404(
+        access.visible_reports(request.user).select_related("period__plan", "unit", "task"), pk=pk
+    )
+    try:
+        requested = workflow.parse_day(request.POST.get("requested_deadline", ""))
+    except ValueError:
+        requested = None
+    try:
+        workflow.request_extension(
+            report, request.user, requested=requested, reason=request.POST.get("reason", "")
+        )
+    except workflow.ReportError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã gửi đề nghị gia hạn đến đơn vị theo dõi.")
+    return redirect(_next_url(request, report.get_absolute_url()))
+
+
+@login_required
+@refusals
+@require_POST
+def extension_decide(request, pk):
+    ext = get_object_or_404(
+        ExtensionRequest.objects.filter(
+            report__in=access.visible_reports(request.user)
+        ).select_related("report__period__plan", "report__unit", "report__task"),
+        pk=pk,
+    )
+    try:
+        workflow.decide_extension(
+            ext, request.user, grant=request.POST.get("decision") == "grant",
+            comment=request.POST.get("comment", ""),
+        )  # fmt: skip
+    except workflow.ReportError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã ghi nhận quyết định gia hạn.")
+    return redirect(_next_url(request, ext.report.get_absolute_url()))
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+@login_required
+@refusals
+def notification_list(request):
+    items = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    if request.GET.get("chua_doc"):
+        items = items.filter(read_at__isnull=True)
+    return render(
+        request,
+        "reports/notification_list.html",
+        {"page": _page(request, items), "unread_only": bool(request.GET.get("chua_doc"))},
+    )
+
+
+@login_required
+@refusals
+@require_POST
+def notification_read(request, pk):
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    if request.POST.get("open") and note.link.startswith("/"):
+        return redirect(note.link)
+    return redirect(_next_url(request, reverse("reports:notifications")))
+
+
+@login_required
+@refusals
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, "Đã đánh dấu tất cả thông báo là đã đọc.")
+    return redirect("reports:notifications")
