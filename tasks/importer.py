@@ -94,6 +94,22 @@ class FieldChange:
     old: str
     new: str
 
+    @property
+    def segments(self) -> list[tuple[str, str]]:
+        """Word-level diff for display: ("same" | "del" | "ins", text)."""
+        a, b = self.old.split(" "), self.new.split(" ")
+        result: list[tuple[str, str]] = []
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                result.append(("same", " ".join(a[i1:i2])))
+                continue
+            if i2 > i1:
+                result.append(("del", " ".join(a[i1:i2])))
+            if j2 > j1:
+                result.append(("ins", " ".join(b[j1:j2])))
+        return result
+
 
 @dataclass
 class RowDiff:

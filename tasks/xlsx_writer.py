@@ -35,6 +35,7 @@ COLUMNS = [
 ]
 HEADER_ROW = 5
 FONT = "Times New Roman"
+LINE_HEIGHT = 15  # points per line of 11-point text
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _thin = Side(style="thin", color="000000")
@@ -90,6 +91,17 @@ def _put(ws, row: int, column: int, value: str, style: str):
         if text.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
     return cell
+
+
+def _height(cells) -> float:
+    """Row height (points) for wrapped text: neither Excel nor LibreOffice sizes rows of a
+    generated file by themselves, so long cells would overflow when printed."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.25))
+        count = sum(max(1, -(-len(line) // per_line)) for line in (text or "").split("\n"))
+        lines = max(lines, count)
+    return min(409, LINE_HEIGHT * lines + 3)
 
 
 def plan_heading(plan) -> tuple[str, str]:
@@ -148,6 +160,8 @@ def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
     ws.row_dimensions[HEADER_ROW].height = 32
 
     row = HEADER_ROW
+    widths = [width for _label, width in COLUMNS]
+    section_width = sum(widths[1:])
     for is_section, code, content, *cells in rows:
         row += 1
         if is_section:
@@ -156,10 +170,13 @@ def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
             for column in range(3, last + 1):
                 ws.cell(row=row, column=column).style = names["section"]
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
+            ws.row_dimensions[row].height = _height([(content, section_width)])
             continue
         _put(ws, row, 1, code, names["code"])
-        for column, text in enumerate((content, *cells), start=2):
+        texts = (content, *cells)
+        for column, text in enumerate(texts, start=2):
             _put(ws, row, column, text, names["cell"])
+        ws.row_dimensions[row].height = _height(zip(texts, widths[1:], strict=False))
 
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
