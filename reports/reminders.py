@@ -311,14 +311,14 @@ def deliver_digest(unit_id: int) -> Delivery:
                 link = site_url(unit_report_url(rem.period_id, unit_id))
                 lines.append(
                     "- "
-                    + _item_text(rem, missing[rem.period_id], unit.display_name, rev)
+                    + _item_text(rem, missing[rem.period_id], unit.name, rev)
                     + f"\n  Xem và nộp báo cáo: {link}"
                 )
             escalation = any(rem.kind == Reminder.Kind.ESCALATION for rem, _ in items)
             total = sum(missing[rem.period_id] for rem, _ in items)
             subject = (
                 f"[CT39] {'Quá hạn báo cáo' if escalation else 'Nhắc hạn báo cáo'}: "
-                f"{unit.display_name} còn {total} nhiệm vụ chưa nộp"
+                f"{unit.name} còn {total} nhiệm vụ chưa nộp"
             )
             to_reviewers = all(rev for _, rev in items)
             body = (
@@ -330,7 +330,7 @@ def deliver_digest(unit_id: int) -> Delivery:
             first = items[0][0]
             link = unit_report_url(first.period_id, unit_id)
             short = (
-                f"{'Quá hạn' if escalation else 'Nhắc hạn'} báo cáo: {unit.display_name} còn "
+                f"{'Quá hạn' if escalation else 'Nhắc hạn'} báo cáo: {unit.name} còn "
                 f"{total} nhiệm vụ chưa nộp ("
                 + "; ".join(
                     f"{rem.period.plan.label}, hạn {rem.period.cutoff:%d/%m/%Y}" for rem, _ in items
