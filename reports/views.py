@@ -64,12 +64,15 @@ def _period_or_404(user, pk) -> ReportingPeriod:
     )
 
 
-def _lines_with_state():
+def _lines_with_state(prefix: str = "") -> dict:
+    p = prefix
+    active = Q(**{f"{p}active": True})
+    reported = Q(**{f"{p}state__in": ProgressReport.REPORTED_STATES})
     return {
-        "total": Count("pk", filter=Q(active=True)),
-        "reported": Count("pk", filter=Q(active=True, state__in=ProgressReport.REPORTED_STATES)),
-        "accepted": Count("pk", filter=Q(active=True, state=ProgressReport.State.ACCEPTED)),
-        "returned": Count("pk", filter=Q(active=True, state=ProgressReport.State.RETURNED)),
+        "total": Count(f"{p}pk", filter=active),
+        "reported": Count(f"{p}pk", filter=active & reported),
+        "accepted": Count(f"{p}pk", filter=active & Q(**{f"{p}state": "accepted"})),
+        "returned": Count(f"{p}pk", filter=active & Q(**{f"{p}state": "returned"})),
     }
 
 
@@ -376,7 +379,10 @@ def period_list(request, plan_pk):
                     note=request.POST.get("note", ""), user=request.user,
                 )  # fmt: skip
             except ValidationError as exc:
-                form_errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+                form_errors = {
+                    ("general" if k == "__all__" else k): " ".join(v)
+                    for k, v in exc.message_dict.items()
+                }
             else:
                 workflow.notify_units(
                     period.lines.values_list("unit_id", flat=True).distinct(),
@@ -386,7 +392,7 @@ def period_list(request, plan_pk):
                 messages.success(request, f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}.")
                 return redirect("reports:period_list", plan_pk=plan.pk)
     found = plan.reporting_periods.annotate(
-        **{f"n_{k}": v for k, v in _lines_with_state().items()},
+        **{f"n_{k}": v for k, v in _lines_with_state("lines__").items()},
         n_units=Count("lines__unit", distinct=True),
     ).select_related("closed_by")
     context = {
