@@ -52,6 +52,8 @@ _ENUM_MARKER_RE = re.compile(
 )
 _WORD_RE = re.compile(r"\w+")
 _SEPARATOR_RE = re.compile(r"[;,.\n/]|\s-\s")
+#: Separators no name runs across (commas may sit inside a name, "; " never does).
+_HARD_SEPARATOR_RE = re.compile(r"[;\n]|\.\s")
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,19 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                 parts.append(Part(text=snippet, candidates=vocabulary.closest(snippet)))
             pending.clear()
 
+    # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
+    breaks = [False] + [
+        bool(_HARD_SEPARATOR_RE.search(cleaned[a.end : b.start]))
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    ]
     i = 0
     while i < len(tokens):
-        for length in range(min(vocabulary.max_len, len(tokens) - i), 0, -1):
+        longest = 1
+        while (
+            i + longest < len(tokens) and longest < vocabulary.max_len and not breaks[i + longest]
+        ):
+            longest += 1
+        for length in range(longest, 0, -1):
             key = tuple(t.word for t in tokens[i : i + length])
             if key in FILLERS and not pending:
                 i += length

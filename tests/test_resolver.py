@@ -119,3 +119,15 @@ def test_commune_plan_sees_its_own_bodies_first():
 
 def test_fixture_files_exist():
     assert len(list(Path(settings.BASE_DIR / "fixtures" / "appendices").glob("*.yaml"))) == 5
+
+
+def test_names_never_span_a_semicolon():
+    v = Vocabulary()
+    v.add("Tỉnh ủy", Target("unit", 9, "Ban Thường vụ Tỉnh ủy"))
+    v.add("Ủy ban nhân dân các xã, phường, đặc khu", XA)
+    parts = resolve_cell("Sở Tài chánh tỉnh; Ủy ban nhân dân các xã, phường, đặc khu", v)
+    assert [p.text for p in parts] == [
+        "Sở Tài chánh tỉnh",
+        "Ủy ban nhân dân các xã, phường, đặc khu",
+    ]
+    assert parts[1].target == XA and not parts[0].resolved
