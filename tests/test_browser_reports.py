@@ -1,0 +1,178 @@
+"""In a real browser (Playwright + Debian's chromium): a unit is reminded, submits, is
+returned, resubmits and is accepted, and the reviewer downloads the consolidated report.
+Screenshots go to test-artifacts/ (ignored by git)."""
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from orgunits.models import Profile
+from reports.models import Notification, ProgressReport
+from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _fresh_middleware(live_server):
+    """The live server was started before the autouse test settings (plain HTTP) applied:
+    rebuild its middleware so that they do (no redirect to HTTPS)."""
+    app = live_server.thread.httpd.get_app()
+    while app is not None:  # static files handler → media files handler → WSGI handler
+        app.load_middleware()
+        app = getattr(app, "application", None)
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _logout(page):
+    page.click("text=Đăng xuất")
+    page.wait_for_load_state()
+
+
+def _shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, browser, settings):
+    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    _fresh_middleware(live_server)
+    plan = issue_phuoc_giang(date(2025, 12, 1))
+    police = unit("w21370-cong-an")
+    make_user("cb-congan", police)
+    make_user("td-pgd", unit("qn-pgd-532"), Profile.Role.REVIEWER)
+    period = plan.reporting_periods.get(year=2027)  # cutoff 25/09/2027
+    # The reminder sweep of 18/09/2027 (7 days before the cutoff), delivered at once.
+    call_command("reminders", "--date", "2027-09-18", "--sync", stdout=io.StringIO())
+    assert Notification.objects.filter(user__username="cb-congan").count() == 1
+
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+
+    # 1. The officer sees the reminder in the bell and opens the unit's report from it.
+    _login(page, base, "cb-congan")
+    assert page.inner_text("#bell-count").startswith("1")
+    page.click("#bell")
+    assert "còn 16 nhiệm vụ chưa nộp" in page.inner_text("#notifications")
+    _shot(page, "01-thong-bao")
+    page.click("#notifications >> text=Mở")
+    page.wait_for_load_state()
+    assert "Báo cáo của Công an xã Phước Giang" in page.inner_text("h1")
+
+    # 2. Fill every row, save a draft, then submit.
+    lines = list(ProgressReport.objects.filter(period=period, unit=police).order_by("pk"))
+    for line in lines:
+        page.select_option(f"#r{line.pk}-status", "in_progress")
+        page.fill(f"#r{line.pk}-narrative", "Đã phổ biến Chỉ thị 39 tại các thôn.")
+    page.click("button[value=save]")
+    page.wait_for_load_state()
+    assert "Đã lưu nháp 16 báo cáo" in page.inner_text("main")
+    first = lines[0]
+    page.select_option(f"#r{first.pk}-status", "done")
+    page.fill(f"#r{first.pk}-completed_on", "10/09/2026")
+    page.fill(f"#r{first.pk}-product_ref", "Kế hoạch số 05/KH-CA ngày 10/09/2026")
+    _shot(page, "02-nhap-bao-cao")
+    page.click("#submit-report")
+    page.wait_for_load_state()
+    assert "Đã nộp 16 báo cáo" in page.inner_text("main")
+    _shot(page, "03-da-nop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "03b-da-nop-dien-thoai")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _logout(page)
+
+    # 3. The reviewer returns the first report with a reason.
+    _login(page, base, "td-pgd")
+    page.goto(f"{base}/bao-cao/tham-dinh/")
+    row = page.locator(f"#review-{first.pk}")
+    row.locator("input[name=comment]").fill("Đề nghị gửi kèm bản chụp kế hoạch.")
+    _shot(page, "04-tham-dinh")
+    row.locator("button[value=return]").click()
+    page.wait_for_load_state()
+    assert "Đã trả lại báo cáo" in page.inner_text("main")
+    _logout(page)
+
+    # 4. The officer sees the return, corrects and resubmits.
+    _login(page, base, "cb-congan")
+    page.goto(f"{base}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
+    assert "Đề nghị gửi kèm bản chụp kế hoạch." in page.inner_text(f"#line-{first.pk}")
+    _shot(page, "05-bi-tra-lai")
+    page.fill(f"#r{first.pk}-narrative", "Đã ban hành kế hoạch, gửi kèm bản chụp.")
+    pdf = ARTIFACTS / "ke-hoach.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_input_files(f"#r{first.pk}-file", str(pdf))
+    page.click("#submit-report")
+    page.wait_for_load_state()
+    assert "Đã nộp 1 báo cáo" in page.inner_text("main")
+    _logout(page)
+
+    # 5. The reviewer accepts it and downloads the consolidated report.
+    _login(page, base, "td-pgd")
+    page.goto(f"{base}/bao-cao/tham-dinh/")
+    page.locator(f"#review-{first.pk} button[value=accept]").click()
+    page.wait_for_load_state()
+    assert "Đã chấp nhận báo cáo" in page.inner_text("main")
+    page.goto(f"{base}/bao-cao/ke-hoach/{plan.pk}/")
+    _shot(page, "06-ky-bao-cao")
+    with page.expect_download() as download:
+        page.locator(f"#period-{period.pk} >> text=Tổng hợp .xlsx").click()
+    target = ARTIFACTS / "bao-cao-tong-hop.xlsx"
+    download.value.save_as(str(target))
+    with page.expect_download() as download:
+        page.locator(f"#period-{period.pk} >> text=.docx").click()
+    download.value.save_as(str(ARTIFACTS / "bao-cao-tong-hop.docx"))
+    page.goto(f"{base}/bao-cao/ky/{period.pk}/")
+    _shot(page, "07-tong-hop-theo-don-vi")
+    context.close()
+
+    from openpyxl import load_workbook
+
+    rows = [[c.value for c in r] for r in load_workbook(target)["Tổng hợp"].iter_rows()]
+    police_row = next(r for r in rows if r[1] == "Công an xã")
+    assert police_row[2] == 16 and police_row[12] == 16  # 16 lines, all submitted on time
+    report = ProgressReport.objects.get(pk=first.pk)
+    assert report.state == "accepted" and report.attachments.count() == 1
+    assert [t.to_state for t in report.transitions.all()] == [
+        "submitted",
+        "returned",
+        "submitted",
+        "accepted",
+    ]
