@@ -12,6 +12,10 @@ their written assignments) keep their primary keys, so whatever hangs off them s
 `apply_import` recomputes the diff under the Task tree lock and a row lock on the plan, so
 two confirmations of the same file at the same time cannot duplicate rows; a plan changed
 since the preview (its `version`) is refused with a message to preview again.
+
+The writing half, `apply_rows(plan, prepared, …)`, is shared with the appendix editor
+(`tasks/editor.py`), which prepares its rows from the table on the page, with the units
+chosen in the pickers, and matches them to the plan's tasks by id.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 import secrets
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,11 +242,17 @@ def _names(keys, names: dict[tuple, str]) -> str:
 
 
 def diff_appendix(
-    prepared: PreparedAppendix, tasks: list[Task], written: list[Assignment]
+    prepared: PreparedAppendix,
+    tasks: list[Task],
+    written: list[Assignment],
+    match=match_rows,
 ) -> AppendixDiff:
-    """What importing `prepared` would change in a plan with these tasks and assignments."""
+    """What importing `prepared` would change in a plan with these tasks and assignments.
+
+    `match` pairs rows with tasks (row index → (task, how)); by default by code and content
+    (an Excel file carries no ids)."""
     rows = prepared.rows
-    matched = match_rows(rows, tasks)
+    matched = match(rows, tasks)
     written_by_task: dict[int, list[Assignment]] = defaultdict(list)
     for a in written:
         written_by_task[a.task_id].append(a)
@@ -463,19 +474,62 @@ def apply_import(
             f"Chưa nhập được: tệp còn {len(prepared.errors)} lỗi cần sửa (xem danh sách)."
         )
     reason = f"{reason}: {filename}" if filename else reason
+    return apply_rows(plan, prepared, user=user, expected_version=expected_version, reason=reason)
+
+
+class PlanChanged(ImportRefused):
+    """The plan was saved by someone else since the version the user started from."""
+
+    def __init__(self, message: str, version: int):
+        super().__init__(message)
+        self.version = version
+
+
+Matcher = Callable[[list[PreparedRow], list[Task]], dict[int, tuple[Task, str]]]
+
+
+def apply_rows(
+    plan: Plan,
+    prepared: PreparedAppendix,
+    *,
+    user=None,
+    expected_version: int | None = None,
+    reason: str = REASON,
+    match: Matcher = match_rows,
+    unchanged_if_stale: bool = False,
+) -> ImportResult:
+    """Write prepared rows into the plan in one transaction: the one write path of the
+    Excel import and the appendix editor.
+
+    The diff is recomputed under a row lock on the plan and the Task tree lock, so two
+    saves of the same rows at the same time cannot duplicate them. `match` pairs rows with
+    the plan's tasks (the importer guesses by code and content; the editor knows the ids).
+    A plan whose version is no longer `expected_version` is refused (PlanChanged), except,
+    with `unchanged_if_stale`, when the rows already are what the plan holds: a form posted
+    twice then succeeds without writing anything."""
+    if prepared.errors:
+        raise ImportRefused(f"Chưa lưu được: còn {len(prepared.errors)} lỗi cần sửa.")
     with transaction.atomic(), _history_user(user):
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ImportRefused(
+        stale = expected_version is not None and locked.version != expected_version
+        if stale and not unchanged_if_stale:
+            raise PlanChanged(
                 f"{locked.label} vừa được thay đổi (phiên bản {locked.version}) sau khi bạn xem "
-                "trước: hãy xem trước lại tệp rồi mới xác nhận."
+                "trước: hãy xem trước lại tệp rồi mới xác nhận.",
+                locked.version,
             )
         with tree_lock(Task):
             tasks = list(locked.tasks.order_by("position"))
             written = list(Assignment.objects.filter(task__plan=locked, via__isnull=True))
-            diff = diff_appendix(prepared, tasks, written)
+            diff = diff_appendix(prepared, tasks, written, match=match)
             if not diff.has_changes:
                 return ImportResult(locked, diff.counts, changed=False)
+            if stale:
+                raise PlanChanged(
+                    f"{locked.label} vừa được người khác lưu (phiên bản {locked.version}) "
+                    "trong lúc bạn soạn.",
+                    locked.version,
+                )
             if tasks:
                 _write(locked, prepared, diff, tasks, written, user, reason)
             else:
@@ -515,7 +569,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
         root, task.lft, task.rght, task.level = layout[d.row.index]
         task.tree_id = roots[root]
         objs[d.row.index] = task
-    depth = max(t.level for t in objs.values())
+    depth = max((t.level for t in objs.values()), default=-1)
     for level in range(depth + 1):
         batch = [i for i, t in objs.items() if t.level == level]
         for i in batch:
@@ -634,9 +688,11 @@ __all__ = [
     "ImportRefused",
     "ImportResult",
     "Part",
+    "PlanChanged",
     "add_alias",
     "alias_targets",
     "apply_import",
+    "apply_rows",
     "can_manage_aliases",
     "diff_appendix",
     "discard_upload",
