@@ -252,6 +252,17 @@ def submission_cells(c: Counts) -> list:
     return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING], c.update_rate]
 
 
+def _height(*cells: tuple[str, int]) -> float:
+    """Row height (points) for wrapped texts of about `chars` characters a line."""
+    lines = 1
+    for text, chars in cells:
+        if text:
+            lines = max(
+                lines, sum(max(1, -(-len(part) // chars)) for part in str(text).split("\n"))
+            )
+    return 15.0 * lines
+
+
 # --- .xlsx ----------------------------------------------------------------------------------
 
 
@@ -275,6 +286,7 @@ def to_xlsx(c: Consolidated) -> bytes:
     row = len(_title(c)) + 2
 
     def header(r: int, titles: list[str]) -> None:
+        ws.row_dimensions[r].height = 45
         for col, title in enumerate(titles, start=1):
             cell = ws.cell(row=r, column=col, value=title)
             cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
@@ -348,6 +360,9 @@ def to_xlsx(c: Consolidated) -> bytes:
             cell.font, cell.alignment = bold, wrap
             detail.cell(row=r, column=4, value=task.product).alignment = wrap
             detail.cell(row=r, column=5, value=task.timeframe_text).alignment = wrap
+            detail.row_dimensions[r].height = _height(
+                (task.content, 55), (task.product, 27), (task.timeframe_text, 20)
+            )
             r += 1
             for line in lines:
                 values = [
@@ -363,9 +378,19 @@ def to_xlsx(c: Consolidated) -> bytes:
                 ]
                 for col, value in enumerate(values, start=1):
                     cell = detail.cell(row=r, column=col, value=value)
-                    if col in (2, 7):
+                    if col in (2, 5, 6, 7):
                         cell.alignment = wrap
+                detail.row_dimensions[r].height = _height(
+                    (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
+                )
                 r += 1
+    for sheet in (ws, detail):  # print on A4 landscape, one page wide
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+    detail.print_title_rows = "1:1"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -401,6 +426,11 @@ def to_docx(c: Consolidated) -> bytes:
         t = doc.add_table(rows=1 + len(rows), cols=len(headers))
         t.style = "Table Grid"
         cells = t.rows[0].cells
+        if widths:
+            t.autofit = False
+            for row in t.rows:
+                for cell, width in zip(row.cells, widths, strict=False):
+                    cell.width = Cm(width)
         for i, h in enumerate(headers):
             cells[i].text = h
             for run in cells[i].paragraphs[0].runs:
@@ -434,7 +464,7 @@ def to_docx(c: Consolidated) -> bytes:
             *[fmt(v) for v in count_cells(c.unit_total) + submission_cells(c.unit_total)],
         ]
     )
-    table(["STT", "Đơn vị", *short], rows)
+    table(["STT", "Đơn vị", *short], rows, [1.0, 4.5] + [1.45] * len(short))
 
     doc.add_heading("3. Chi tiết theo nhiệm vụ", level=2)
     for sec, tasks in c.sections:
@@ -470,6 +500,7 @@ def to_docx(c: Consolidated) -> bytes:
                     ]
                     for line in lines
                 ],
+                [4.5, 1.8, 3.0, 3.5, 9.0, 4.7],
             )
     out = io.BytesIO()
     doc.save(out)
