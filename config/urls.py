@@ -39,9 +39,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("ke-hoach/", include("plans.urls")),
-    path("ke-hoach/", include("tasks.urls")),
+    path("", include("tasks.urls")),
     path("don-vi/", include("orgunits.urls")),
-    path("", include("tasks.urls_plan")),
     path("bao-cao/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

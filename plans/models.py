@@ -162,7 +162,7 @@ class Plan(MPTTModel):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:detail", args=[self.pk])
+        return reverse("tasks:plan_detail", args=[self.pk])  # the page shows the appendix
 
     @property
     def label(self) -> str:

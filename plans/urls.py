@@ -7,6 +7,5 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("moi/", views.plan_create, name="create"),
-    path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/sua/", views.plan_edit, name="edit"),
 ]

@@ -1,3 +1,6 @@
+"""Plan list, and the plan header forms (create, edit). The plan page itself, which shows the
+appendix, is `tasks.views.plan.plan_detail` (plans never import tasks)."""
+
 import uuid
 
 from django.contrib import messages
@@ -5,15 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
 from orgunits.models import Profile
-from tasks.models import Assignment, Task
 
-from .access import can_derive_for, can_edit_plan, can_revise, visible_plans
+from .access import can_edit_plan, visible_plans
 from .forms import PlanForm
 from .models import Plan
 
@@ -30,40 +32,6 @@ def plan_list(request):
     )
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(request, "plans/plan_list.html", {"page": page})
-
-
-@login_required
-def plan_detail(request, pk):
-    plan = get_object_or_404(
-        visible_plans(request.user).select_related(
-            "issuer", "parent", "follow_up_unit", "report_to_unit"
-        ),
-        pk=pk,
-    )
-    assignments = (
-        Assignment.objects.filter(via__isnull=True)  # as written; not the tracked per-unit rows
-        .select_related("unit", "group")
-        .order_by("role", "position")
-    )
-    tasks = (
-        plan.tasks.select_related("source_task__plan")
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
-        .order_by("position")
-    )
-    context = {
-        "plan": plan,
-        "chain": plan.get_ancestors().select_related("issuer"),
-        "children": plan.get_children().select_related("issuer"),
-        "also_implements": plan.also_implements.select_related("issuer"),
-        "replaces": plan.replaces.select_related("issuer"),
-        "replaced_by": plan.replaced_by.select_related("issuer"),
-        "tasks": tasks,
-        "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
-        "can_edit": can_edit_plan(request.user, plan),
-        "derive_for": can_derive_for(request.user, plan),
-        "can_revise": can_revise(request.user, plan),
-    }
-    return render(request, "plans/plan_detail.html", context)
 
 
 def _plan_form_page(request, form, plan=None):

@@ -26,7 +26,7 @@ from .importer import (
     store_upload,
 )
 from .models import Assignment, Task
-from .views import XLSX, preview_context
+from .views.imports import XLSX, preview_context
 from .xlsx_reader import AppendixFileError
 from .xlsx_writer import export_filename, write_appendix
 

@@ -1,21 +1,37 @@
+"""Every page of the tasks app, in one namespace ("tasks"), included at the site root."""
+
 from django.urls import path
 
-from . import views
+from .views import imports, plan
 
 app_name = "tasks"
 
 urlpatterns = [
-    path("<int:pk>/nhap-phu-luc/", views.import_upload, name="import_upload"),
-    path("<int:pk>/nhap-phu-luc/<str:token>/", views.import_preview, name="import_preview"),
+    # A plan and its life (the plan list, creation and header edits are in `plans`).
+    path("ke-hoach/<int:pk>/", plan.plan_detail, name="plan_detail"),
+    path("ke-hoach/<int:pk>/lap-ke-hoach-xa/", plan.derive_view, name="derive"),
+    path("ke-hoach/<int:pk>/ban-hanh/", plan.issue_view, name="issue"),
+    path("ke-hoach/<int:pk>/sua-doi/", plan.revise_view, name="revise"),
+    path("ke-hoach/<int:pk>/lich-su/", plan.plan_history, name="plan_history"),
+    # Excel import and export of the appendix.
+    path("ke-hoach/<int:pk>/nhap-phu-luc/", imports.import_upload, name="import_upload"),
     path(
-        "<int:pk>/nhap-phu-luc/<str:token>/xac-nhan/",
-        views.import_confirm,
+        "ke-hoach/<int:pk>/nhap-phu-luc/<str:token>/",
+        imports.import_preview,
+        name="import_preview",
+    ),
+    path(
+        "ke-hoach/<int:pk>/nhap-phu-luc/<str:token>/xac-nhan/",
+        imports.import_confirm,
         name="import_confirm",
     ),
     path(
-        "<int:pk>/nhap-phu-luc/<str:token>/ten-goi-khac/",
-        views.import_alias,
+        "ke-hoach/<int:pk>/nhap-phu-luc/<str:token>/ten-goi-khac/",
+        imports.import_alias,
         name="import_alias",
     ),
-    path("<int:pk>/xuat-phu-luc.xlsx", views.export_appendix, name="export_appendix"),
+    path("ke-hoach/<int:pk>/xuat-phu-luc.xlsx", imports.export_appendix, name="export_appendix"),
+    # Tasks.
+    path("nhiem-vu/<int:pk>/", plan.task_detail, name="task"),
+    path("nhiem-vu/<int:pk>/lich-su/", plan.task_history, name="task_history"),
 ]

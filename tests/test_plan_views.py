@@ -95,7 +95,7 @@ def test_user_without_profile_sees_nothing(client):
 
 
 def test_detail_unknown_plan_is_404(client_in):
-    assert client_in.get(reverse("plans:detail", args=[999999])).status_code == 404
+    assert client_in.get(reverse("tasks:plan_detail", args=[999999])).status_code == 404
 
 
 def test_query_counts_do_not_grow_with_rows(client_in, django_assert_max_num_queries):

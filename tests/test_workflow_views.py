@@ -36,7 +36,7 @@ def commune_client(client, phuoc_giang):
 
 
 def derive(client, plan):
-    return client.post(reverse("workflow:derive", args=[plan.pk]))
+    return client.post(reverse("tasks:derive", args=[plan.pk]))
 
 
 def test_commune_officer_derives_once(commune_client, provincial, phuoc_giang):
@@ -56,7 +56,7 @@ def test_provincial_officer_cannot_derive(client, provincial):
 
 
 def test_derive_is_post_only(commune_client, provincial):
-    assert commune_client.get(reverse("workflow:derive", args=[provincial.pk])).status_code == 405
+    assert commune_client.get(reverse("tasks:derive", args=[provincial.pk])).status_code == 405
 
 
 def test_other_commune_cannot_see_the_draft(client, commune_client, provincial, phuoc_giang):
@@ -67,13 +67,13 @@ def test_other_commune_cannot_see_the_draft(client, commune_client, provincial, 
     )[0]
     client.force_login(user_of("other", other))
     assert client.get(draft.get_absolute_url()).status_code == 404
-    assert client.get(reverse("workflow:issue", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("tasks:issue", args=[draft.pk])).status_code == 404
 
 
 def test_issue_flow(commune_client, provincial, phuoc_giang):
     derive(commune_client, provincial)
     draft = Plan.objects.get(parent=provincial, issuer=phuoc_giang)
-    url = reverse("workflow:issue", args=[draft.pk])
+    url = reverse("tasks:issue", args=[draft.pk])
     assert "Ban hành Kế hoạch UBND xã Phước Giang" in commune_client.get(url).content.decode()
     empty = commune_client.post(url, {"number": "", "issued_on": "05/01/2026"})
     assert "Cần nhập số, ký hiệu văn bản trước khi ban hành." in empty.content.decode()
@@ -88,7 +88,7 @@ def test_issue_flow(commune_client, provincial, phuoc_giang):
     # issued: read-only, editing refused, revision possible for the owner
     assert commune_client.get(url).status_code == 403
     assert commune_client.get(reverse("plans:edit", args=[draft.pk])).status_code == 403
-    revise = commune_client.post(reverse("workflow:revise", args=[draft.pk]))
+    revise = commune_client.post(reverse("tasks:revise", args=[draft.pk]))
     revision = Plan.objects.get(replaces=draft)
     assert revise["Location"] == revision.get_absolute_url()
 
@@ -96,8 +96,8 @@ def test_issue_flow(commune_client, provincial, phuoc_giang):
 def test_reviewer_cannot_issue_or_revise(client, provincial):
     client.force_login(user_of("nh", "qn-nhcsxh", "reviewer"))
     draft = Plan.objects.get(seed_key="pg-kh-ubnd")
-    assert client.get(reverse("workflow:issue", args=[draft.pk])).status_code == 403
-    assert client.post(reverse("workflow:revise", args=[provincial.pk])).status_code == 403
+    assert client.get(reverse("tasks:issue", args=[draft.pk])).status_code == 403
+    assert client.post(reverse("tasks:revise", args=[provincial.pk])).status_code == 403
 
 
 def test_task_chain_up_and_down(commune_client, provincial, phuoc_giang,
@@ -108,19 +108,19 @@ def test_task_chain_up_and_down(commune_client, provincial, phuoc_giang,
         plan__issuer=phuoc_giang, plan__parent=provincial, source_task=source
     )
     seed_copy = Task.objects.get(plan__seed_key="pg-kh-ubnd", full_code="1.b")
-    body = commune_client.get(reverse("workflow:task", args=[source.pk])).content.decode()
+    body = commune_client.get(reverse("tasks:task", args=[source.pk])).content.decode()
     assert "Chỉ thị 39-CT/TW" in body and "Quyết định 1560/QĐ-TTg" in body  # up
     assert f"mục {derived.full_code}</a> — UBND xã Phước Giang" in body  # down, with its unit
     assert f"mục {seed_copy.full_code}</a> — UBND xã Phước Giang" in body
-    up = commune_client.get(reverse("workflow:task", args=[seed_copy.pk])).content.decode()
+    up = commune_client.get(reverse("tasks:task", args=[seed_copy.pk])).content.decode()
     assert "Kế hoạch 17/KH-UBND, mục I.2" in up
     with django_assert_max_num_queries(26):
-        commune_client.get(reverse("workflow:task", args=[source.pk]))
+        commune_client.get(reverse("tasks:task", args=[source.pk]))
 
 
 def test_task_of_another_province_is_invisible(commune_client):
     task = Task.objects.get(plan__seed_key="na-686-kh-ubnd", full_code="1.1")
-    assert commune_client.get(reverse("workflow:task", args=[task.pk])).status_code == 404
+    assert commune_client.get(reverse("tasks:task", args=[task.pk])).status_code == 404
 
 
 def test_history_tabs_show_who_changed_what(client):
@@ -130,10 +130,10 @@ def test_history_tabs_show_who_changed_what(client):
     plan.title = "Tiêu đề mới của kế hoạch xã"
     plan._history_user = admin
     plan.save()
-    body = client.get(reverse("workflow:plan_history", args=[plan.pk])).content.decode()
+    body = client.get(reverse("tasks:plan_history", args=[plan.pk])).content.decode()
     assert "Tiêu đề mới của kế hoạch xã" in body and "qt" in body
-    tasks_tab = client.get(reverse("workflow:plan_history", args=[plan.pk]), {"loai": "task"})
+    tasks_tab = client.get(reverse("tasks:plan_history", args=[plan.pk]), {"loai": "task"})
     assert "Nạp dữ liệu mẫu từ văn bản gốc" in tasks_tab.content.decode()
     task = plan.tasks.get(full_code="1.b")
-    body = client.get(reverse("workflow:task_history", args=[task.pk])).content.decode()
+    body = client.get(reverse("tasks:task_history", args=[task.pk])).content.decode()
     assert "Tạo mới" in body

@@ -1,4 +1,8 @@
-"""Plan workflow pages: derive a commune plan, issue, revise; a task's chain; history tabs."""
+"""Plan pages: the plan with its appendix; derive a commune plan, issue, revise; a task's
+chain; history tabs.
+
+The plan page lives here, not in `plans`, because it shows the plan's tasks (imports go
+downhill: tasks → plans)."""
 
 from __future__ import annotations
 
@@ -8,16 +12,54 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 
-from .models import Assignment, Task
-from .workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
+from ..models import Assignment, Task
+from ..workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
 
 HISTORY_PAGE = 30
 TRACKED_PAGE = 50
+
+
+@login_required
+def plan_detail(request, pk):
+    """A plan: its header, the plans above and below it, and its appendix as printed."""
+    plan = get_object_or_404(
+        visible_plans(request.user).select_related(
+            "issuer", "parent", "follow_up_unit", "report_to_unit"
+        ),
+        pk=pk,
+    )
+    assignments = (
+        Assignment.objects.filter(via__isnull=True)  # as written; not the tracked per-unit rows
+        .select_related("unit", "group")
+        .order_by("role", "position")
+    )
+    tasks = (
+        plan.tasks.select_related("source_task__plan")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .order_by("position")
+    )
+    can_edit = can_edit_plan(request.user, plan)
+    context = {
+        "plan": plan,
+        "chain": plan.get_ancestors().select_related("issuer"),
+        "children": plan.get_children().select_related("issuer"),
+        "also_implements": plan.also_implements.select_related("issuer"),
+        "replaces": plan.replaces.select_related("issuer"),
+        "replaced_by": plan.replaced_by.select_related("issuer"),
+        "tasks": tasks,
+        "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
+        "can_edit": can_edit,
+        "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
+        "derive_for": can_derive_for(request.user, plan),
+        "can_revise": can_revise(request.user, plan),
+    }
+    return render(request, "tasks/plan_detail.html", context)
 
 
 @login_required

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from plans.access import can_edit_plan, visible_plans
 
-from .forms import AliasForm, AppendixUploadForm
-from .importer import (
+from ..forms import AliasForm, AppendixUploadForm
+from ..importer import (
     ImportRefused,
     add_alias,
     alias_targets,
@@ -27,8 +27,8 @@ from .importer import (
     preview_import,
     store_upload,
 )
-from .xlsx_reader import AppendixFileError
-from .xlsx_writer import export_filename, write_appendix
+from ..xlsx_reader import AppendixFileError
+from ..xlsx_writer import export_filename, write_appendix
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
