@@ -3,7 +3,6 @@ returned, resubmits and is accepted, and the reviewer downloads the consolidated
 Screenshots go to test-artifacts/ (ignored by git)."""
 
 import io
-import os
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from django.core.management import call_command
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport
 from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
 CHROMIUM_ARGS = [
@@ -29,7 +26,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread: let the ORM run beside it
+    # (only while this test runs: the variable must not leak into other tests' processes).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
