@@ -353,9 +353,11 @@ def to_xlsx(c: Consolidated) -> bytes:
             cell.font, cell.alignment = bold, wrap
             for col in range(1, len(titles) + 1):
                 detail.cell(row=r, column=col).fill = section_fill
+            detail.row_dimensions[r].height = _height((section.content, 55))
             r += 1
         for task, lines in tasks:
-            detail.cell(row=r, column=1, value=task.full_code or task.code).font = bold
+            code = detail.cell(row=r, column=1, value=task.full_code or task.code)
+            code.font, code.alignment = bold, wrap
             cell = detail.cell(row=r, column=2, value=task.content)
             cell.font, cell.alignment = bold, wrap
             detail.cell(row=r, column=4, value=task.product).alignment = wrap
@@ -377,9 +379,7 @@ def to_xlsx(c: Consolidated) -> bytes:
                     Submission.LABELS[line["sub"]],
                 ]
                 for col, value in enumerate(values, start=1):
-                    cell = detail.cell(row=r, column=col, value=value)
-                    if col in (2, 5, 6, 7):
-                        cell.alignment = wrap
+                    detail.cell(row=r, column=col, value=value).alignment = wrap
                 detail.row_dimensions[r].height = _height(
                     (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
                 )
