@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import imports, plan
+from .views import editor, imports, plan
 
 app_name = "tasks"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/ban-hanh/", plan.issue_view, name="issue"),
     path("ke-hoach/<int:pk>/sua-doi/", plan.revise_view, name="revise"),
     path("ke-hoach/<int:pk>/lich-su/", plan.plan_history, name="plan_history"),
+    # The appendix editor of a draft, and the live reading of a timeframe.
+    path("ke-hoach/<int:pk>/soan-thao/", editor.plan_editor, name="editor"),
+    path("ke-hoach/thoi-han/", editor.timeframe_preview, name="timeframe"),
     # Excel import and export of the appendix.
     path("ke-hoach/<int:pk>/nhap-phu-luc/", imports.import_upload, name="import_upload"),
     path(

@@ -1,0 +1,373 @@
+/* Appendix editor (Soạn thảo phụ lục): row moves, indentation, STT renumbering, unit chips,
+ * and the JSON the save form sends. No dependencies; htmx (vendored) runs the searches. */
+(function () {
+  "use strict";
+
+  var table = document.getElementById("editor-table");
+  if (!table) return;
+  var tbody = table.tBodies[0];
+  var form = document.getElementById("editor-save");
+  var status = document.getElementById("editor-status");
+  var template = document.getElementById("editor-row-template");
+  var MAX_LEVEL = parseInt(table.dataset.maxLevel || "2", 10);
+  var LEVEL_LABELS = ["mục", "nhiệm vụ", "chi tiết"];
+  var LETTERS = "abcdđeghiklmnopqrstuvxy";
+  var dirty = false;
+  var counter = 0;
+
+  // --- rows and levels ------------------------------------------------------------------
+
+  function rows() {
+    return Array.prototype.slice.call(tbody.querySelectorAll("tr.editor-row"));
+  }
+  function level(tr) {
+    return parseInt(tr.dataset.level || "0", 10);
+  }
+  function setLevel(tr, value) {
+    tr.dataset.level = String(value);
+    tr.className = tr.className.replace(/\blevel-\d+\b/, "level-" + value);
+    var label = tr.querySelector(".level-label");
+    if (label) label.textContent = LEVEL_LABELS[value] || "";
+  }
+  function block(tr) {
+    var list = [tr];
+    var next = tr.nextElementSibling;
+    while (next && level(next) > level(tr)) {
+      list.push(next);
+      next = next.nextElementSibling;
+    }
+    return list;
+  }
+  function previousSibling(tr) {
+    var prev = tr.previousElementSibling;
+    while (prev && level(prev) > level(tr)) prev = prev.previousElementSibling;
+    return prev && level(prev) === level(tr) ? prev : null;
+  }
+  function nextSibling(tr) {
+    var rowsOf = block(tr);
+    var next = rowsOf[rowsOf.length - 1].nextElementSibling;
+    return next && level(next) === level(tr) ? next : null;
+  }
+  function parentOf(tr) {
+    var prev = tr.previousElementSibling;
+    while (prev && level(prev) >= level(tr)) prev = prev.previousElementSibling;
+    return prev && level(prev) === level(tr) - 1 ? prev : null;
+  }
+  function insertBlockBefore(list, reference) {
+    list.forEach(function (row) {
+      tbody.insertBefore(row, reference);
+    });
+  }
+
+  function moveUp(tr) {
+    var prev = previousSibling(tr);
+    if (prev) return insertBlockBefore(block(tr), prev);
+    var parent = parentOf(tr); // first child: becomes the last child of the parent's previous sibling
+    var uncle = parent && previousSibling(parent);
+    if (uncle) insertBlockBefore(block(tr), parent);
+  }
+  function moveDown(tr) {
+    var next = nextSibling(tr);
+    if (next) return insertBlockBefore(block(next), tr);
+    var parent = parentOf(tr); // last child: becomes the first child of the parent's next sibling
+    var uncle = parent && nextSibling(parent);
+    if (uncle) insertBlockBefore(block(tr), uncle.nextElementSibling);
+  }
+  function indent(tr) {
+    var list = block(tr);
+    var deepest = Math.max.apply(null, list.map(level));
+    if (!previousSibling(tr) || deepest >= MAX_LEVEL) return;
+    list.forEach(function (row) {
+      setLevel(row, level(row) + 1);
+    });
+  }
+  function outdent(tr) {
+    if (level(tr) === 0) return;
+    block(tr).forEach(function (row) {
+      setLevel(row, level(row) - 1);
+    });
+  }
+  function remove(tr) {
+    var list = block(tr);
+    var content = tr.querySelector("[data-field=content]").value.trim();
+    var question =
+      list.length > 1
+        ? "Xoá dòng này cùng " + (list.length - 1) + " dòng con của nó?"
+        : content
+          ? "Xoá dòng “" + content.slice(0, 60) + "”?"
+          : null;
+    if (question && !window.confirm(question)) return;
+    list.forEach(function (row) {
+      row.remove();
+    });
+  }
+  function newRow(levelValue, after) {
+    var fragment = template.content.cloneNode(true);
+    var tr = fragment.querySelector("tr");
+    counter += 1;
+    tr.dataset.key = "n" + Date.now().toString(36) + counter;
+    tr.dataset.id = "";
+    setLevel(tr, levelValue);
+    if (after) tbody.insertBefore(tr, after.nextElementSibling);
+    else tbody.appendChild(tr);
+    if (window.htmx) window.htmx.process(tr);
+    tr.querySelector("[data-field=content]").focus();
+    return tr;
+  }
+  function addBelow(tr) {
+    var list = block(tr);
+    newRow(level(tr), list[list.length - 1]);
+  }
+  function addAtEnd() {
+    var all = rows();
+    var last = all[all.length - 1];
+    newRow(last ? level(last) : 0, null);
+  }
+
+  // --- STT renumbering ------------------------------------------------------------------
+
+  function sttKind(text) {
+    var core = (text || "").trim().replace(/^[(\[]\s*|\s*[)\].]$/g, "").trim();
+    if (!core) return null;
+    if (/^\d+$/.test(core)) return "number";
+    if (/^\d+(\.\d+)+$/.test(core)) return "dotted";
+    if (/^[IVXL]+$/.test(core)) return "roman";
+    if (core.length === 1 && LETTERS.indexOf(core.toLowerCase()) >= 0) return "letter";
+    return null;
+  }
+  function rank(kind, depth) {
+    return { roman: 0, number: 1, dotted: 1 + depth, letter: 1000 }[kind];
+  }
+  function styles(all) {
+    var found = [null, null, null];
+    all.forEach(function (tr) {
+      var l = level(tr);
+      if (l <= 2 && !found[l]) found[l] = sttKind(tr.querySelector("[data-field=stt]").value);
+    });
+    var s0 = found[0] || "roman";
+    var s1 = found[1] || (s0 === "roman" ? "number" : "dotted");
+    var usesLevel2 = all.some(function (tr) {
+      return level(tr) === 2;
+    });
+    if (rank(s1, 1) <= rank(s0, 0) || (s1 === "letter" && usesLevel2)) {
+      s1 = s0 === "roman" ? "number" : "dotted";
+    }
+    var s2 = found[2] || "letter";
+    if (rank(s2, 2) <= rank(s1, 1)) s2 = "letter";
+    return [s0, s1, s2];
+  }
+  function roman(n) {
+    var out = "";
+    [[50, "L"], [40, "XL"], [10, "X"], [9, "IX"], [5, "V"], [4, "IV"], [1, "I"]].forEach(function (p) {
+      while (n >= p[0]) {
+        out += p[1];
+        n -= p[0];
+      }
+    });
+    return out;
+  }
+  function renumber() {
+    var all = rows();
+    var style = styles(all);
+    var counts = [];
+    var codes = [];
+    var lastLetter = [];
+    all.forEach(function (tr) {
+      var l = level(tr);
+      var input = tr.querySelector("[data-field=stt]");
+      counts.length = l + 1;
+      lastLetter.length = l + 1;
+      counts[l] = (counts[l] || 0) + 1;
+      var kind = style[Math.min(l, 2)];
+      var code;
+      if (kind === "roman") code = roman(counts[l]);
+      else if (kind === "number") code = String(counts[l]);
+      else if (kind === "dotted") code = (l > 0 && codes[l - 1] ? codes[l - 1] + "." : "") + counts[l];
+      else {
+        var previous = lastLetter[l];
+        var current = input.value.trim().replace(/[).]$/, "");
+        if (!previous) code = "a";
+        else if (previous === "d" && current === "e") code = "e"; // after d: đ, or e as some plans print
+        else code = LETTERS.charAt(LETTERS.indexOf(previous) + 1) || String(counts[l]);
+        lastLetter[l] = code;
+      }
+      codes.length = l + 1;
+      codes[l] = code;
+      input.value = code;
+      setLevel(tr, l);
+    });
+    var empty = document.querySelector(".editor-empty");
+    if (empty) empty.classList.toggle("d-none", all.length > 0);
+  }
+
+  function changed(structural) {
+    if (structural) renumber();
+    dirty = true;
+    if (status) status.textContent = "Có thay đổi chưa lưu.";
+  }
+
+  // --- unit pickers -----------------------------------------------------------------------
+
+  function chip(value, name, isGroup) {
+    var span = document.createElement("span");
+    span.className = "chip" + (isGroup ? " chip-group" : "");
+    span.dataset.value = value;
+    span.title = name;
+    var label = document.createElement("span");
+    label.className = "chip-name";
+    label.textContent = name;
+    span.appendChild(label);
+    if (isGroup) {
+      var kind = document.createElement("span");
+      kind.className = "chip-kind";
+      kind.textContent = "nhóm";
+      span.appendChild(document.createTextNode(" "));
+      span.appendChild(kind);
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "chip-remove";
+    button.setAttribute("aria-label", "Bỏ " + name);
+    button.textContent = "×";
+    span.appendChild(button);
+    return span;
+  }
+  function choose(option) {
+    var picker = option.closest(".unit-picker");
+    var value = option.dataset.value;
+    var chips = picker.querySelector(".chips");
+    var exists = Array.prototype.some.call(chips.children, function (c) {
+      return c.dataset.value === value;
+    });
+    if (!exists) chips.appendChild(chip(value, option.dataset.label, value.indexOf("group:") === 0));
+    var input = picker.querySelector(".picker-input");
+    input.value = "";
+    picker.querySelector(".picker-options").innerHTML = "";
+    input.focus();
+    changed(false);
+  }
+  function options(picker) {
+    return Array.prototype.slice.call(picker.querySelectorAll("[role=option]"));
+  }
+
+  // --- events -----------------------------------------------------------------------------
+
+  table.addEventListener("click", function (event) {
+    var option = event.target.closest(".unit-options [role=option]");
+    if (option) return choose(option);
+    var remover = event.target.closest(".chip-remove");
+    if (remover) {
+      remover.closest(".chip").remove();
+      return changed(false);
+    }
+    var button = event.target.closest("button[data-action]");
+    if (!button) return;
+    var tr = button.closest("tr.editor-row");
+    var action = button.dataset.action;
+    if (action === "up") moveUp(tr);
+    else if (action === "down") moveDown(tr);
+    else if (action === "indent") indent(tr);
+    else if (action === "outdent") outdent(tr);
+    else if (action === "add") addBelow(tr);
+    else if (action === "delete") remove(tr);
+    changed(true);
+    if (document.body.contains(button)) button.focus();
+  });
+
+  table.addEventListener("keydown", function (event) {
+    var option = event.target.closest && event.target.closest("[role=option]");
+    if (option) {
+      var list = options(option.closest(".unit-picker"));
+      var i = list.indexOf(option);
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        choose(option);
+      } else if (event.key === "ArrowDown" && list[i + 1]) {
+        event.preventDefault();
+        list[i + 1].focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        (list[i - 1] || option.closest(".unit-picker").querySelector(".picker-input")).focus();
+      } else if (event.key === "Escape") {
+        option.closest(".picker-options").innerHTML = "";
+      }
+      return;
+    }
+    if (event.target.classList.contains("picker-input")) {
+      var picker = event.target.closest(".unit-picker");
+      var first = options(picker)[0];
+      if (event.key === "ArrowDown" && first) {
+        event.preventDefault();
+        first.focus();
+      } else if (event.key === "Enter") {
+        event.preventDefault(); // never submit anything from a picker
+        if (first) choose(first);
+      } else if (event.key === "Escape") {
+        picker.querySelector(".picker-options").innerHTML = "";
+      }
+    }
+  });
+
+  table.addEventListener("focusout", function (event) {
+    var picker = event.target.closest && event.target.closest(".unit-picker");
+    if (!picker) return;
+    window.setTimeout(function () {
+      if (!picker.contains(document.activeElement)) picker.querySelector(".picker-options").innerHTML = "";
+    }, 150);
+  });
+
+  table.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("picker-input")) changed(false);
+  });
+
+  document.getElementById("editor-add").addEventListener("click", function () {
+    addAtEnd();
+    changed(true);
+  });
+
+  function values(picker) {
+    return Array.prototype.map.call(picker.querySelectorAll(".chip"), function (c) {
+      return c.dataset.value;
+    });
+  }
+  function field(tr, name) {
+    return tr.querySelector("[data-field=" + name + "]").value;
+  }
+
+  form.addEventListener("submit", function () {
+    var data = rows().map(function (tr) {
+      return {
+        key: tr.dataset.key,
+        id: tr.dataset.id ? parseInt(tr.dataset.id, 10) : null,
+        level: level(tr),
+        stt: field(tr, "stt"),
+        content: field(tr, "content"),
+        product: field(tr, "product"),
+        timeframe: field(tr, "timeframe"),
+        lead: values(tr.querySelector(".unit-picker[data-role=lead]")),
+        coordinating: values(tr.querySelector(".unit-picker[data-role=coordinating]")),
+      };
+    });
+    document.getElementById("editor-rows").value = JSON.stringify(data);
+    dirty = false;
+    var submit = document.getElementById("editor-submit");
+    submit.disabled = true;
+    submit.textContent = "Đang lưu…";
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  window.addEventListener("pageshow", function () {
+    var submit = document.getElementById("editor-submit"); // back from the saved page
+    submit.disabled = false;
+    submit.textContent = "Lưu phụ lục";
+  });
+
+  rows().forEach(function (tr) {
+    setLevel(tr, level(tr));
+  });
+})();

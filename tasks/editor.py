@@ -1,0 +1,542 @@
+"""The appendix editor: a draft plan's tasks as rows of a table on a page, and back.
+
+    rows = load_rows(plan)                               # the table as the page shows it
+    outcome = save_rows(plan, payload, version, user=…)  # the table the page sent back
+
+The page sends its rows as JSON (one form field, whatever the number of rows): for each row
+its key, the id of the task it shows (none for a new row), its indentation (0 mục, 1 nhiệm
+vụ, 2 nội dung chi tiết), STT, content, product, timeframe and the units and groups chosen
+in the lead and coordinating pickers ("unit:12", "group:3").
+
+Saving goes through the importer's write path (`importer.apply_rows`): the rows become a
+`PreparedAppendix` — the outline from the STT column, cleaned cells, parsed timeframes —
+whose unit parts are the chosen targets themselves (nothing is re-resolved from text), and
+rows are matched to tasks by id, so a reworded task keeps its primary key, its source task
+and whatever hangs off it. Every problem is reported per row in Vietnamese and nothing is
+saved while there is one; a plan saved by someone else meanwhile is refused (version), and
+the same form posted twice saves once (the second post finds nothing to change).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from orgunits.models import OrgUnit, UnitGroup
+from orgunits.resolver import Part, Target
+from orgunits.text import clean_cell, fold
+from plans.models import Plan
+
+from .appendix import AppendixRow, PreparedAppendix, PreparedRow, _strip_row_prefix
+from .importer import PlanChanged, apply_rows
+from .models import Assignment, Task
+from .stt import OutlineInput, build_outline
+from .timeframes import parse_timeframe
+
+REASON = "Soạn thảo phụ lục trên trang"
+MAX_LEVEL = 2  # mục → nhiệm vụ → nội dung chi tiết
+MAX_TEXT = 20_000  # characters per cell
+LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
+BAD_PAYLOAD = (
+    "Không đọc được bảng đã gửi (trang đã cũ hoặc bị lỗi): hãy tải lại trang rồi sửa lại. "
+    "Chưa có gì được lưu."
+)
+
+
+class EditorError(Exception):
+    """The submitted table cannot be read at all."""
+
+
+@dataclass
+class Chosen:
+    """A unit or group chosen in a picker, with the name its chip shows and the cell prints."""
+
+    kind: str  # "unit" or "group"
+    pk: int
+    name: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.pk)
+
+
+@dataclass
+class EditorRow:
+    key: str
+    task_id: int | None = None
+    level: int = 0
+    stt: str = ""
+    content: str = ""
+    product: str = ""
+    timeframe: str = ""
+    lead: list[Chosen] = field(default_factory=list)
+    coordinating: list[Chosen] = field(default_factory=list)
+    source_label: str = ""  # the higher plan's task this one implements
+    note: str = ""
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def schedule(self):
+        return parse_timeframe(self.timeframe)
+
+    @property
+    def has_timeframe(self) -> bool:
+        return bool(self.timeframe.strip())
+
+
+@dataclass
+class EditorOutcome:
+    rows: list[EditorRow]
+    errors: list[str] = field(default_factory=list)
+    saved: bool = False
+    changed: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    stale: bool = False
+
+    @property
+    def message(self) -> str:
+        if not self.changed:
+            return "Phụ lục không có gì thay đổi: không cần lưu."
+        c = self.counts
+        return (
+            f"Đã lưu phụ lục: {c['added']} dòng thêm mới, {c['changed']} dòng sửa, "
+            f"{c['removed']} dòng xoá, {c['unchanged']} dòng giữ nguyên."
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"Dòng {i + 1}: {w}" for i, r in enumerate(self.rows) for w in r.warnings]
+
+
+# --- the plan's tasks as rows ------------------------------------------------------------------
+
+
+def _written(plan: Plan) -> dict[int, list[Assignment]]:
+    by_task: dict[int, list[Assignment]] = defaultdict(list)
+    for a in (
+        Assignment.objects.filter(task__plan=plan, via__isnull=True)
+        .select_related("unit", "group")
+        .order_by("task_id", "role", "position", "pk")
+    ):
+        by_task[a.task_id].append(a)
+    return by_task
+
+
+def _chosen(a: Assignment) -> Chosen:
+    kind, pk = ("unit", a.unit_id) if a.unit_id else ("group", a.group_id)
+    return Chosen(kind, pk, a.source_text or a.assignee_name)
+
+
+def _source_label(task: Task) -> str:
+    source = task.source_task
+    if source is None:
+        return ""
+    return f"{source.plan.label}, mục {source.full_code}" if source.full_code else source.plan.label
+
+
+def load_rows(plan: Plan) -> list[EditorRow]:
+    """The plan's tasks as editor rows (three queries whatever the number of rows)."""
+    tasks = plan.tasks.select_related("source_task__plan__issuer").order_by("position")
+    written = _written(plan)
+    rows = []
+    for task in tasks:
+        assignments = written.get(task.pk, [])
+        rows.append(
+            EditorRow(
+                key=f"t{task.pk}",
+                task_id=task.pk,
+                level=task.level,
+                stt=task.code,
+                content=task.content,
+                product=task.product,
+                timeframe=task.timeframe_text,
+                lead=[_chosen(a) for a in assignments if a.role == Assignment.Role.LEAD],
+                coordinating=[
+                    _chosen(a) for a in assignments if a.role == Assignment.Role.COORDINATING
+                ],
+                source_label=_source_label(task),
+                note=task.note,
+            )
+        )
+    return rows
+
+
+# --- the submitted table -----------------------------------------------------------------------
+
+
+def _text(value, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)):
+        raise EditorError(BAD_PAYLOAD)
+    return str(value)[:limit]
+
+
+def _targets(values) -> list[tuple[str, int]]:
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise EditorError(BAD_PAYLOAD)
+    result = []
+    for value in values:
+        kind, _, pk = str(value).partition(":")
+        if kind not in ("unit", "group") or not pk.isdigit():
+            raise EditorError(BAD_PAYLOAD)
+        if (kind, int(pk)) not in result:  # the same unit chosen twice counts once
+            result.append((kind, int(pk)))
+    return result
+
+
+@dataclass
+class _Submitted:
+    row: EditorRow
+    lead: list[tuple[str, int]]
+    coordinating: list[tuple[str, int]]
+
+
+def parse_payload(payload: str) -> list[_Submitted]:
+    """The rows of the submitted JSON, checked for shape only. Raises EditorError."""
+    try:
+        data = json.loads(payload or "")
+    except ValueError as exc:
+        raise EditorError(BAD_PAYLOAD) from exc
+    if not isinstance(data, list) or len(data) > settings.IMPORT_MAX_ROWS:
+        raise EditorError(BAD_PAYLOAD)
+    result, keys, ids = [], set(), set()
+    for item in data:
+        if not isinstance(item, dict):
+            raise EditorError(BAD_PAYLOAD)
+        key = _text(item.get("key"), 40)
+        task_id = item.get("id")
+        level = item.get("level", 0)
+        if (
+            not key
+            or key in keys
+            or not isinstance(level, int)
+            or not 0 <= level <= 9
+            or (task_id not in (None, "") and not str(task_id).isdigit())
+        ):
+            raise EditorError(BAD_PAYLOAD)
+        task_id = int(task_id) if task_id not in (None, "") else None
+        if task_id is not None and task_id in ids:
+            raise EditorError(BAD_PAYLOAD)
+        keys.add(key)
+        ids.add(task_id)
+        row = EditorRow(
+            key=key,
+            task_id=task_id,
+            level=level,
+            stt=_text(item.get("stt"), 200).strip(),
+            content=_text(item.get("content")),
+            product=_text(item.get("product")),
+            timeframe=_text(item.get("timeframe")),
+        )
+        result.append(
+            _Submitted(row, _targets(item.get("lead")), _targets(item.get("coordinating")))
+        )
+    return result
+
+
+# --- checking and preparing ----------------------------------------------------------------------
+
+
+@dataclass
+class _Scope:
+    """What a plan's pickers may offer: the units of its province and of central bodies, and
+    the groups of its territory chain (its commune, its province) — as `orgunits:search`."""
+
+    province_tree: int
+    trees: set[int]
+    territories: set[int]
+    province_name: str
+
+
+def plan_scope(plan: Plan) -> _Scope:
+    issuer = plan.issuer
+    territory = issuer if issuer.territory_id in (None, issuer.pk) else issuer.territory
+    central = OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL)
+    chain = OrgUnit.objects.filter(
+        tree_id=territory.tree_id,
+        lft__lte=territory.lft,
+        rght__gte=territory.rght,
+        kind__in=OrgUnit.TERRITORIAL_KINDS,
+    )
+    root = issuer.province()
+    return _Scope(
+        province_tree=territory.tree_id,
+        trees={territory.tree_id, *central.values_list("tree_id", flat=True)},
+        territories=set(chain.values_list("pk", flat=True)),
+        province_name=root.name.removeprefix("Ủy ban nhân dân "),  # "tỉnh Quảng Ngãi"
+    )
+
+
+def _unit_name(unit: OrgUnit, scope: _Scope) -> str:
+    """How a newly chosen unit is written in the cell: its short name within the plan's own
+    territory chain or for central bodies, its full name otherwise ("Công an xã Phước Giang"
+    in a provincial plan), so that the printed text reads back to the same unit."""
+    local = unit.tree_id != scope.province_tree or unit.territory_id in scope.territories
+    return unit.display_name if local else unit.name
+
+
+def _cell_text(chosen: list[Chosen], before: list[Chosen], text_before: str) -> str:
+    """The raw cell text: kept as printed while it names exactly the same units, otherwise
+    the chosen names joined by "; "."""
+    if [c.key for c in chosen] == [c.key for c in before]:
+        return text_before
+    return "; ".join(c.name for c in chosen)
+
+
+def _indent_problem(row: EditorRow, level: int) -> str:
+    shown = LEVEL_NAMES[min(row.level, len(LEVEL_NAMES) - 1)]
+    read = LEVEL_NAMES[min(level, len(LEVEL_NAMES) - 1)]
+    if not row.stt:
+        return (
+            f"dòng không có STT nên được xếp ở {read}, nhưng đang thụt lề ở {shown}: hãy ghi "
+            "STT hoặc chỉnh thụt lề cho khớp."
+        )
+    return (
+        f"STT “{row.stt}” xếp dòng này ở {read}, nhưng dòng đang thụt lề ở {shown}: hãy sửa "
+        "STT hoặc chỉnh thụt lề cho khớp."
+    )
+
+
+def prepare_rows(plan: Plan, submitted: list[_Submitted]):
+    """Check the submitted rows and turn them into a PreparedAppendix for `apply_rows`.
+
+    Returns (rows with their problems and display names, prepared appendix, row index →
+    task id). A fixed number of queries whatever the number of rows."""
+    tasks = {t.pk: t for t in plan.tasks.select_related("source_task__plan__issuer")}
+    written = _written(plan)
+    scope = plan_scope(plan)
+    today = timezone.localdate()
+    wanted_units = {pk for s in submitted for k, pk in (*s.lead, *s.coordinating) if k == "unit"}
+    wanted_groups = {pk for s in submitted for k, pk in (*s.lead, *s.coordinating) if k == "group"}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=wanted_units)}
+    groups = {g.pk: g for g in UnitGroup.objects.filter(pk__in=wanted_groups)}
+
+    rows: list[EditorRow] = []
+    texts: list[tuple[str, str]] = []  # (lead, coordinating) cell text of each row
+    for s in submitted:
+        row = s.row
+        task = tasks.get(row.task_id) if row.task_id else None
+        if task is None:
+            row.task_id = None  # an id not of this plan: a new row
+        else:
+            row.source_label = _source_label(task)
+            row.note = task.note
+        before = written.get(row.task_id, []) if task else []
+        as_written = {
+            (("unit", a.unit_id) if a.unit_id else ("group", a.group_id)): a for a in before
+        }
+        for attr in ("lead", "coordinating"):
+            chosen = []
+            for kind, pk in getattr(s, attr):
+                existing = as_written.get((kind, pk))
+                target = units.get(pk) if kind == "unit" else groups.get(pk)
+                if target is None:
+                    row.problems.append(
+                        "một đơn vị đã chọn không còn trong danh mục: hãy bỏ và chọn lại."
+                    )
+                    continue
+                if existing is not None:  # as printed in the plan, wherever it is
+                    chosen.append(_chosen(existing))
+                    continue
+                if kind == "unit":
+                    if target.tree_id not in scope.trees:
+                        row.problems.append(
+                            f"“{target.name}” không thuộc địa bàn {scope.province_name} hoặc các "
+                            "cơ quan Trung ương: chỉ chọn đơn vị trong danh sách gợi ý."
+                        )
+                        continue
+                    if not target.is_active_on(today):
+                        row.problems.append(
+                            f"“{target.name}” đã ngừng hoạt động"
+                            + (
+                                f" (đơn vị kế thừa: {target.successor.name})"
+                                if target.successor_id
+                                else ""
+                            )
+                            + ": hãy chọn đơn vị hiện nay."
+                        )
+                        continue
+                    chosen.append(Chosen("unit", pk, _unit_name(target, scope)))
+                else:
+                    if target.scope_id not in scope.territories:
+                        row.problems.append(
+                            f"nhóm “{target.name}” thuộc địa bàn khác, không phải địa bàn của kế "
+                            "hoạch: chỉ chọn nhóm trong danh sách gợi ý."
+                        )
+                        continue
+                    chosen.append(Chosen("group", pk, target.name))
+            setattr(row, attr, chosen)
+        lead_before = [_chosen(a) for a in before if a.role == Assignment.Role.LEAD]
+        coord_before = [_chosen(a) for a in before if a.role == Assignment.Role.COORDINATING]
+        texts.append(
+            (
+                _cell_text(row.lead, lead_before, task.lead_text if task else ""),
+                _cell_text(row.coordinating, coord_before, task.coordinating_text if task else ""),
+            )
+        )
+        rows.append(row)
+
+    outline = build_outline(
+        [
+            OutlineInput(stt=r.stt, has_units=bool(lead))
+            for r, (lead, _) in zip(rows, texts, strict=True)
+        ]
+    )
+    parents = {node.parent for node in outline.rows}
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for problem in outline.problems:
+        by_row[problem.row].append(_strip_row_prefix(problem.message))
+    prepared_rows, task_ids = [], {}
+    for index, (row, node) in enumerate(zip(rows, outline.rows, strict=True)):
+        task = tasks.get(row.task_id) if row.task_id else None
+        lead_text, coordinating_text = texts[index]
+        content = clean_cell(row.content)
+        schedule = parse_timeframe(row.timeframe)
+        problems = [*by_row.get(index, [])]
+        if node.level != row.level and not by_row.get(index):
+            problems.append(_indent_problem(row, node.level))
+        if row.level > MAX_LEVEL:
+            problems.append("bảng chỉ có ba cấp: mục, nhiệm vụ, nội dung chi tiết.")
+        if not content:
+            problems.append("thiếu nội dung nhiệm vụ.")
+        if len(node.code) > 20 or len(node.full_code) > 40:
+            problems.append(f"STT “{row.stt}” quá dài.")
+        row.problems = [*problems, *row.problems]
+        if schedule.kind == Task.ScheduleKind.UNPARSED:
+            row.warnings.append(
+                f"chưa đọc được thời gian thực hiện “{clean_cell(row.timeframe)}”: hãy ghi theo "
+                "dạng “Thường xuyên”, “Hằng năm”, “Tháng 8/2025”, “Quý III/2025” hoặc "
+                "“31/12/2025”."
+            )
+        if node.kind != Task.Kind.SECTION and index not in parents and not row.lead and content:
+            row.warnings.append("chưa có đơn vị chủ trì (cần có trước khi ban hành).")
+        source = AppendixRow(
+            stt=row.stt,
+            content=row.content,
+            lead=lead_text,
+            coordinating=coordinating_text,
+            product=row.product,
+            timeframe=row.timeframe,
+            note=task.note if task else "",
+            source_row=index + 1,
+        )
+        prepared_rows.append(
+            PreparedRow(
+                source=source,
+                index=index,
+                parent=node.parent,
+                level=node.level,
+                kind=node.kind,
+                code=node.code,
+                full_code=node.full_code,
+                content=content,
+                product=clean_cell(row.product),
+                lead_text=lead_text,
+                coordinating_text=coordinating_text,
+                timeframe_text=clean_cell(row.timeframe),
+                schedule=schedule,
+                lead_parts=[_part(c) for c in row.lead],
+                coordinating_parts=[_part(c) for c in row.coordinating],
+                problems=list(row.problems),
+            )
+        )
+        if task is not None:
+            task_ids[index] = task.pk
+    return rows, PreparedAppendix(rows=prepared_rows), task_ids
+
+
+def _part(chosen: Chosen) -> Part:
+    return Part(text=chosen.name, target=Target(chosen.kind, chosen.pk, chosen.name))
+
+
+def by_id(task_ids: dict[int, int]):
+    """Pair rows with tasks by the ids the page sent; a new row whose content is exactly that
+    of a task no row claims is that task (the same form posted twice adds nothing)."""
+
+    def match(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Task, str]]:
+        free = {t.pk: t for t in tasks}
+        matched: dict[int, tuple[Task, str]] = {}
+        for index, pk in task_ids.items():
+            task = free.pop(pk, None)
+            if task is not None:
+                matched[index] = (task, "id")
+        by_content: dict[str, list[Task]] = defaultdict(list)
+        for task in free.values():
+            by_content[fold(task.content)].append(task)
+        for row in rows:
+            if row.index in matched or row.index in task_ids:
+                continue
+            candidates = by_content.get(fold(row.content))
+            if candidates:
+                matched[row.index] = (candidates.pop(0), "content")
+        return matched
+
+    return match
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+
+def save_rows(plan: Plan, payload: str, version, user=None) -> EditorOutcome:
+    """Check the submitted table and save it, all rows in one transaction or none."""
+    try:
+        submitted = parse_payload(payload)
+        expected = int(version)
+    except (EditorError, TypeError, ValueError):
+        return EditorOutcome(rows=load_rows(plan), errors=[BAD_PAYLOAD])
+    rows, prepared, task_ids = prepare_rows(plan, submitted)
+    if prepared.errors:
+        count = len(prepared.errors)
+        return EditorOutcome(
+            rows=rows,
+            errors=[
+                f"Chưa lưu: bảng còn {count} lỗi cần sửa (đánh dấu đỏ ở từng dòng).",
+                *prepared.errors,
+            ],
+        )
+    try:
+        result = apply_rows(
+            plan,
+            prepared,
+            user=user,
+            expected_version=expected,
+            reason=REASON,
+            match=by_id(task_ids),
+            unchanged_if_stale=True,
+        )
+    except PlanChanged as exc:
+        return EditorOutcome(
+            rows=rows,
+            stale=True,
+            errors=[
+                f"{plan.label} vừa được người khác lưu (nay là phiên bản {exc.version}) trong lúc "
+                "bạn soạn: thay đổi của bạn chưa được lưu, để không ghi đè lên bản của họ. Hãy "
+                "tải lại trang để xem bản mới nhất rồi sửa lại."
+            ],
+        )
+    return EditorOutcome(rows=rows, saved=True, changed=result.changed, counts=result.counts)
+
+
+__all__ = [
+    "Chosen",
+    "EditorError",
+    "EditorOutcome",
+    "EditorRow",
+    "load_rows",
+    "parse_payload",
+    "plan_scope",
+    "prepare_rows",
+    "save_rows",
+]
