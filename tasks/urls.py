@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import editor, imports, plan
+from .views import editor, imports, mine, plan
 
 app_name = "tasks"
 
@@ -34,7 +34,8 @@ urlpatterns = [
         name="import_alias",
     ),
     path("ke-hoach/<int:pk>/xuat-phu-luc.xlsx", imports.export_appendix, name="export_appendix"),
-    # Tasks.
+    # Tasks, and the tasks of the user's unit.
+    path("nhiem-vu/cua-don-vi/", mine.my_tasks, name="my_tasks"),
     path("nhiem-vu/<int:pk>/", plan.task_detail, name="task"),
     path("nhiem-vu/<int:pk>/lich-su/", plan.task_history, name="task_history"),
 ]
