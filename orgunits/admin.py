@@ -1,11 +1,101 @@
+"""Admin for units, groups, aliases and accounts.
+
+Superusers manage everything. A provincial admin (Profile role `province_admin`, with
+`is_staff`) manages the units, groups, aliases and user accounts of their own province only:
+every queryset, every permission check and every choice of a related unit is limited to
+their province's tree, so another province's objects are neither listed nor reachable by id
+(the admin answers as for a missing object) nor selectable in a form.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from mptt.admin import MPTTModelAdmin
 
+from .access import actor_for
 from .locks import tree_lock
-from .models import OrgUnit, UnitAlias, UnitGroup
+from .models import OrgUnit, Profile, UnitAlias, UnitGroup
+
+User = get_user_model()
+
+
+def managed_province(request) -> OrgUnit | None:
+    """The province a provincial admin manages; None for superusers and everyone else."""
+    actor = actor_for(request.user)
+    if actor.is_superuser or not actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return None
+    return actor.province
+
+
+class ProvinceScopedMixin:
+    """Limit a ModelAdmin (or inline) to the province of a provincial admin.
+
+    `province_q(tree_id)` filters the model's rows of a province; `in_province(obj, tree_id)`
+    tells whether one object is of it. Superusers and other staff keep Django's permissions.
+    """
+
+    def province_q(self, tree_id: int) -> Q:
+        raise NotImplementedError
+
+    def in_province(self, obj, tree_id: int) -> bool:
+        return type(obj)._default_manager.filter(self.province_q(tree_id), pk=obj.pk).exists()
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        province = managed_province(request)
+        return qs.filter(self.province_q(province.tree_id)).distinct() if province else qs
+
+    def _scoped(self, request, obj) -> bool:
+        province = managed_province(request)
+        return obj is None or self.in_province(obj, province.tree_id)
+
+    def has_module_permission(self, request):
+        return bool(managed_province(request)) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        if managed_province(request):
+            return self._scoped(request, obj)
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        if managed_province(request):
+            return True
+        return super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        if managed_province(request):
+            return self._scoped(request, obj)
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if managed_province(request):
+            return self._scoped(request, obj)
+        return super().has_delete_permission(request, obj)
+
+    # Related units and groups offered (and accepted) in forms: the admin's province only.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        province = managed_province(request)
+        if province and db_field.related_model in (OrgUnit, UnitGroup):
+            kwargs["queryset"] = _in_tree(db_field.related_model, province.tree_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        province = managed_province(request)
+        if province and db_field.related_model in (OrgUnit, UnitGroup):
+            kwargs["queryset"] = _in_tree(db_field.related_model, province.tree_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _in_tree(model, tree_id: int):
+    if model is OrgUnit:
+        return OrgUnit.objects.filter(tree_id=tree_id)
+    return UnitGroup.objects.filter(scope__tree_id=tree_id)
 
 
 class TreeLockedAdminMixin:
@@ -24,10 +114,21 @@ class TreeLockedAdminMixin:
             super().delete_queryset(request, queryset)
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ProvinceScopedMixin, admin.TabularInline):
     model = UnitAlias
     fields = ["name"]
     extra = 0
+
+    def province_q(self, tree_id):
+        return Q(unit__tree_id=tree_id) | Q(group__scope__tree_id=tree_id)
+
+    def _scoped(self, request, obj) -> bool:
+        """`obj` of an inline is the unit or group being edited."""
+        province = managed_province(request)
+        if obj is None:
+            return True
+        tree_id = obj.tree_id if isinstance(obj, OrgUnit) else obj.scope.tree_id
+        return tree_id == province.tree_id
 
 
 class OrgUnitResource(resources.ModelResource):
@@ -44,7 +145,10 @@ class OrgUnitResource(resources.ModelResource):
 
 
 class UnitAliasResource(resources.ModelResource):
-    """Aliases by unit or group key: a flat table offices can fill in and import."""
+    """Aliases by unit or group key: a flat table offices can fill in and import.
+
+    For a provincial admin (`province` given) every row must name a unit or group of their
+    province; the others are reported as invalid rows and nothing is imported."""
 
     unit = fields.Field("unit", "unit", ForeignKeyWidget(OrgUnit, "key"))
     group = fields.Field("group", "group", ForeignKeyWidget(UnitGroup, "key"))
@@ -55,10 +159,41 @@ class UnitAliasResource(resources.ModelResource):
         import_id_fields = ("name", "unit", "group")
         skip_unchanged = True
         report_skipped = True
+        use_transactions = True  # a file with an invalid row imports nothing
+
+    def __init__(self, province: OrgUnit | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.province = province
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if self.province is None:
+            return
+        target = instance.unit or instance.group
+        tree_id = None
+        if isinstance(target, OrgUnit):
+            tree_id = target.tree_id
+        elif isinstance(target, UnitGroup):
+            tree_id = target.scope.tree_id
+        if tree_id != self.province.tree_id:
+            raise ValidationError(
+                {"unit": f"Chỉ được thêm tên gọi khác cho đơn vị, nhóm của {self.province.name}."}
+            )
+
+
+class OrgUnitAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if getattr(self, "province", None) is not None and not data.get("parent"):
+            self.add_error(
+                "parent",
+                "Chọn đơn vị cấp trên trong tỉnh: quản trị cấp tỉnh không tạo được đơn vị gốc.",
+            )
+        return data
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(ExportMixin, TreeLockedAdminMixin, MPTTModelAdmin):
+class OrgUnitAdmin(ProvinceScopedMixin, ExportMixin, TreeLockedAdminMixin, MPTTModelAdmin):
     resource_classes = [OrgUnitResource]
     list_display = ["name", "short_name", "kind", "admin_code", "active_until", "successor"]
     list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter)]
@@ -69,16 +204,44 @@ class OrgUnitAdmin(ExportMixin, TreeLockedAdminMixin, MPTTModelAdmin):
     inlines = [AliasInline]
     list_per_page = 100
     mptt_level_indent = 16
+    form = OrgUnitAdminForm
+
+    def province_q(self, tree_id):
+        return Q(tree_id=tree_id)
+
+    def in_province(self, obj, tree_id):
+        return obj.tree_id == tree_id
+
+    def has_change_permission(self, request, obj=None):
+        if managed_province(request) and obj is not None and obj.parent_id is None:
+            return False  # the province itself (the tree root) is read-only for its admin
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if managed_province(request) and obj is not None and obj.parent_id is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.province = managed_province(request)
+        return form
 
 
 @admin.register(UnitGroup)
-class UnitGroupAdmin(admin.ModelAdmin):
+class UnitGroupAdmin(ProvinceScopedMixin, admin.ModelAdmin):
     list_display = ["name", "scope", "rule_kinds", "rule_depth"]
     list_filter = ["rule_depth", ("scope", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "key", "aliases__name"]
     autocomplete_fields = ["scope", "explicit_members"]
     inlines = [AliasInline]
     readonly_fields = ["member_list"]
+
+    def province_q(self, tree_id):
+        return Q(scope__tree_id=tree_id)
+
+    def in_province(self, obj, tree_id):
+        return obj.scope.tree_id == tree_id
 
     @admin.display(description="Các đơn vị thành viên hiện nay")
     def member_list(self, obj):
@@ -89,8 +252,86 @@ class UnitGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(ImportExportModelAdmin):
+class UnitAliasAdmin(ProvinceScopedMixin, ImportExportModelAdmin):
     resource_classes = [UnitAliasResource]
     list_display = ["name", "unit", "group"]
     search_fields = ["name", "unit__name", "group__name"]
     autocomplete_fields = ["unit", "group"]
+    list_select_related = ["unit", "group"]
+
+    def province_q(self, tree_id):
+        return Q(unit__tree_id=tree_id) | Q(group__scope__tree_id=tree_id)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs),
+                "province": managed_province(request)}  # fmt: skip
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+class ProfileInline(ProvinceScopedMixin, admin.StackedInline):
+    """The unit and role of an account (required when a provincial admin creates one)."""
+
+    model = Profile
+    fk_name = "user"
+    fields = ["unit", "role", "is_unit_head"]
+    autocomplete_fields = ["unit"]
+    can_delete = False
+    max_num = 1
+    extra = 1
+
+    def province_q(self, tree_id):
+        return Q(unit__tree_id=tree_id)
+
+    def _scoped(self, request, obj) -> bool:
+        """`obj` of an inline is the user being edited (already limited by UserAdmin)."""
+        return True
+
+    def get_min_num(self, request, obj=None, **kwargs):
+        return 1 if managed_province(request) else 0
+
+
+class AccountAdmin(ProvinceScopedMixin, UserAdmin):
+    """Accounts with their unit and role. A provincial admin sees and manages the accounts of
+    their province (never superusers), without Django's permission and superuser flags;
+    accounts they make provincial admins get access to this admin."""
+
+    inlines = [ProfileInline]
+    province_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Thông tin cá nhân", {"fields": ("first_name", "last_name", "email")}),
+        ("Trạng thái", {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+
+    def province_q(self, tree_id):
+        return Q(profile__unit__tree_id=tree_id, is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and managed_province(request):
+            return self.province_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if managed_province(request):
+            return ["last_login", "date_joined"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if managed_province(request):
+            return False  # accounts keep their history: deactivate them instead
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if managed_province(request):
+            user = form.instance
+            profile = Profile.objects.filter(user=user).first()
+            staff = bool(profile and profile.role == Profile.Role.PROVINCE_ADMIN)
+            if user.is_staff != staff:
+                user.is_staff = staff
+                user.save(update_fields=["is_staff"])
+
+
+admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)
