@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
-TEST_ENV := SECRET_KEY=test-secret-key-not-for-production \
+TEST_ENV := SECRET_KEY=test-secret-key-not-for-production SECURE_SSL_REDIRECT=0 \
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ct39} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
@@ -21,6 +21,7 @@ run: install
 	@mkdir -p var/celery-broker var/celery-processed var/mail
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_seeds
+	$(DEV_ENV) $(PY) manage.py reporting_periods
 	$(DEV_ENV) $(PY) manage.py create_demo_users
 	@$(DEV_ENV) $(VENV)/bin/celery -A config worker --beat --loglevel=warning --concurrency=1 \
 		--schedule=var/celerybeat-schedule & echo $$! > var/celery.pid; \

@@ -8,7 +8,11 @@ from django.conf import settings
 
 
 def run_manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY"} and not k.startswith(("SECURE_", "SESSION_", "CSRF_"))
+    }
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
