@@ -1,0 +1,399 @@
+"""Permission matrix: every role × every view or action of plans and tasks, with an allowed
+and a refused case each (404 for an object the user cannot see, 403 for an action they may
+not take on an object they can see; signed-out users are sent to the login page).
+
+Roles: a commune officer (xã Phước Giang), a provincial officer (Sở Tài chính Quảng Ngãi),
+two reviewers (Chi nhánh NHCSXH tỉnh, PGD NHCSXH Nghĩa Hành), a provincial admin, a leader,
+a superuser, an officer of another province (UBND tỉnh Nghệ An), a user without a profile.
+"""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Max
+from django.urls import reverse
+
+from orgunits.models import OrgUnit, Profile
+from plans.models import Plan
+from tasks.editor import load_rows
+from tasks.models import Assignment, Task
+from tasks.xlsx_writer import write_rows
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ROLES = {
+    # role: (unit lookup, Profile role); None: no profile
+    "commune_officer": ({"admin_code": "21370"}, Profile.Role.OFFICER),
+    "provincial_officer": ({"key": "qn-tai-chinh"}, Profile.Role.OFFICER),
+    "reviewer_branch": ({"key": "qn-nhcsxh"}, Profile.Role.REVIEWER),
+    "reviewer_pgd": ({"key": "qn-pgd-532"}, Profile.Role.REVIEWER),
+    "province_admin": ({"key": "qn"}, Profile.Role.PROVINCE_ADMIN),
+    "leader": ({"key": "qn"}, Profile.Role.LEADER),
+    "superuser": None,
+    "other_province": ({"key": "na"}, Profile.Role.OFFICER),
+    "no_profile": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _draft(issuer_key, parent, follow_up=None, issued=False, number=""):
+    issuer = OrgUnit.objects.get(**issuer_key)
+    plan = Plan.objects.create(
+        title=f"Kế hoạch thử của {issuer.display_name}",
+        issuer=issuer,
+        parent=parent,
+        follow_up_unit=follow_up,
+        status=Plan.Status.ISSUED if issued else Plan.Status.DRAFT,
+        number=number,
+    )
+    tree_id = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
+    task = Task.objects.create(
+        plan=plan, kind=Task.Kind.TASK, code="1", full_code="1", position=0,
+        content="Tuyên truyền Chỉ thị 39", lead_text=issuer.display_name,
+        tree_id=tree_id, lft=1, rght=2, level=0,
+    )  # fmt: skip
+    Assignment.objects.create(
+        task=task, role=Assignment.Role.LEAD, unit=issuer, source_text=issuer.display_name
+    )
+    return plan
+
+
+@pytest.fixture
+def world():
+    qn17 = Plan.objects.get(seed_key="qn-17-kh-ubnd")
+    na686 = Plan.objects.get(seed_key="na-686-kh-ubnd")
+    branch = OrgUnit.objects.get(key="qn-nhcsxh")
+    objects = {
+        "qn17": qn17,
+        "na686": na686,
+        "ct39": Plan.objects.get(seed_key="ct-39"),
+        "kt": Plan.objects.get(seed_key="kt-kh-ubnd"),  # superseded
+        "pg_draft": Plan.objects.get(seed_key="pg-kh-ubnd"),
+        "stc_draft": _draft({"key": "qn-tai-chinh"}, qn17, follow_up=branch),
+        "stc_issued": _draft({"key": "qn-tai-chinh"}, qn17, issued=True, number="9/KH-STC"),
+        "pg_issued": _draft({"admin_code": "21370"}, qn17, issued=True, number="9/KH-UBND"),
+        "na_draft": _draft({"key": "na"}, na686),
+        "qn_task": Task.objects.get(plan=qn17, full_code="I.2"),
+        "na_task": Task.objects.get(plan=na686, full_code="1.1"),
+        "u_qn": OrgUnit.objects.get(key="qn"),
+        "u_pg": OrgUnit.objects.get(admin_code="21370"),
+        "u_na": OrgUnit.objects.get(key="na"),
+    }
+    objects["missing"] = Plan(pk=99_999_999, title="?", issuer=objects["u_qn"])
+    objects["missing_task"] = Task(pk=99_999_999)
+    objects["u_missing"] = OrgUnit(pk=99_999_999)
+    return objects
+
+
+def sign_in(client, role):
+    if role == "anonymous":
+        return None
+    if role == "superuser":
+        user = User.objects.create_superuser("sieu")
+    else:
+        user = User.objects.create_user(role, is_staff=role == "province_admin")
+        if ROLES[role] is not None:
+            lookup, profile_role = ROLES[role]
+            Profile.objects.create(user=user, unit=OrgUnit.objects.get(**lookup), role=profile_role)
+    client.force_login(user)
+    return user
+
+
+# --- actions: (client, object) → response ------------------------------------------------------
+
+
+def _upload(client, plan):
+    data = write_rows([(False, "1", "Nhiệm vụ nhập thử", "Sở Tài chính", "", "", "2026")])
+    url = reverse("tasks:import_upload", args=[plan.pk])
+    return client.post(url, {"file": SimpleUploadedFile("a.xlsx", data, content_type=XLSX)})
+
+
+def _token(response):
+    found = re.search(r"/nhap-phu-luc/([0-9a-f]{32})/", response.get("Location", ""))
+    return found.group(1) if found else None
+
+
+def import_preview(client, plan):
+    response = _upload(client, plan)
+    return client.get(response["Location"]) if _token(response) else response
+
+
+def import_confirm(client, plan):
+    token = _token(_upload(client, plan)) or "0" * 32  # refused upload: try a token anyway
+    url = reverse("tasks:import_confirm", args=[plan.pk, token])
+    return client.post(url, {"version": plan.version})
+
+
+def editor_save(client, plan):
+    rows = [
+        {"key": r.key, "id": r.task_id, "level": r.level, "stt": r.stt, "content": r.content,
+         "product": r.product, "timeframe": r.timeframe, "lead": [c.value for c in r.lead],
+         "coordinating": [c.value for c in r.coordinating]}
+        for r in load_rows(plan)
+    ]  # fmt: skip
+    url = reverse("tasks:editor", args=[plan.pk])
+    return client.post(url, {"rows": json.dumps(rows), "version": plan.version})
+
+
+def page(name, method="get"):
+    def action(client, obj):
+        return getattr(client, method)(reverse(name, args=[obj.pk]))
+
+    return action
+
+
+ACTIONS = {
+    "plan_list": lambda client, obj: client.get(reverse("plans:list")),
+    "plan_page": lambda client, obj: client.get(reverse("tasks:plan_detail", args=[obj.pk])),
+    "create": lambda client, obj: client.get(reverse("plans:create")),
+    "edit_header": page("plans:edit"),
+    "editor_load": page("tasks:editor"),
+    "editor_save": editor_save,
+    "issue": page("tasks:issue"),
+    "derive": page("tasks:derive", "post"),
+    "revise": page("tasks:revise", "post"),
+    "history": page("tasks:plan_history"),
+    "task_page": page("tasks:task"),
+    "task_history": page("tasks:task_history"),
+    "import_preview": import_preview,
+    "import_confirm": import_confirm,
+    "export": page("tasks:export_appendix"),
+    "unit_search": lambda client, obj: client.get(
+        reverse("orgunits:search"), {"q": "tai chinh", **({"don_vi": obj.pk} if obj else {})}
+    ),
+    "my_tasks": lambda client, obj: client.get(
+        reverse("tasks:my_tasks"), {"ke_hoach": obj.pk} if obj else {}
+    ),
+    "timeframe": lambda client, obj: client.get(reverse("tasks:timeframe"), {"timeframe": "2026"}),
+}
+
+# role → action → (allowed case, refused case); a case is (object name, expected) where
+# expected is a status code or "shows"/"hides" (the plan's label on the plan list).
+MATRIX = {
+    "commune_officer": {
+        "plan_list": (("qn17", "shows"), ("na686", "hides")),
+        "plan_page": (("qn17", 200), ("na686", 404)),
+        "create": ((None, 200), None),
+        "edit_header": (("pg_draft", 200), ("qn17", 403)),
+        "editor_load": (("pg_draft", 200), ("qn17", 403)),
+        "editor_save": (("pg_draft", 302), ("stc_draft", 404)),
+        "issue": (("pg_draft", 200), ("qn17", 403)),
+        "derive": (("qn17", 302), ("pg_draft", 403)),
+        "revise": (("pg_issued", 302), ("qn17", 403)),
+        "history": (("pg_draft", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (("pg_draft", 200), ("qn17", 403)),
+        "import_confirm": (("pg_draft", 302), ("na_draft", 404)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_pg", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "provincial_officer": {
+        "plan_list": (("qn17", "shows"), ("na686", "hides")),
+        "plan_page": (("qn17", 200), ("na686", 404)),
+        "create": ((None, 200), None),
+        "edit_header": (("stc_draft", 200), ("qn17", 403)),
+        "editor_load": (("stc_draft", 200), ("pg_draft", 404)),
+        "editor_save": (("stc_draft", 302), ("qn17", 403)),
+        "issue": (("stc_draft", 200), ("qn17", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (("stc_issued", 302), ("qn17", 403)),
+        "history": (("qn17", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (("stc_draft", 200), ("qn17", 403)),
+        "import_confirm": (("stc_draft", 302), ("na_draft", 404)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_qn", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "reviewer_branch": {
+        "plan_list": (("qn17", "shows"), ("na686", "hides")),
+        "plan_page": (("stc_draft", 200), ("na686", 404)),  # follows the draft
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("stc_draft", 403)),
+        "editor_load": (None, ("stc_draft", 403)),
+        "editor_save": (None, ("stc_draft", 403)),
+        "issue": (None, ("stc_draft", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (None, ("qn17", 403)),
+        "history": (("qn17", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (None, ("stc_draft", 403)),
+        "import_confirm": (None, ("stc_draft", 403)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_qn", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "reviewer_pgd": {
+        "plan_list": (("pg_draft", "shows"), ("na686", "hides")),
+        "plan_page": (("pg_draft", 200), ("na_draft", 404)),  # follows Phước Giang's plan
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("pg_draft", 403)),
+        "editor_load": (None, ("pg_draft", 403)),
+        "editor_save": (None, ("pg_draft", 403)),
+        "issue": (None, ("pg_draft", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (None, ("qn17", 403)),
+        "history": (("pg_draft", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (None, ("pg_draft", 403)),
+        "import_confirm": (None, ("pg_draft", 403)),
+        "export": (("pg_draft", 200), ("na686", 404)),
+        "unit_search": (("u_pg", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "province_admin": {
+        "plan_list": (("stc_draft", "shows"), ("na_draft", "hides")),
+        "plan_page": (("pg_draft", 200), ("na686", 404)),
+        "create": ((None, 200), None),
+        "edit_header": (("pg_draft", 200), ("qn17", 403)),
+        "editor_load": (("stc_draft", 200), ("na_draft", 404)),
+        "editor_save": (("pg_draft", 302), ("qn17", 403)),
+        "issue": (("stc_draft", 200), ("qn17", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (("qn17", 302), ("na686", 404)),
+        "history": (("stc_draft", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (("pg_draft", 200), ("na_draft", 404)),
+        "import_confirm": (("stc_draft", 302), ("qn17", 403)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_pg", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "leader": {
+        "plan_list": (("qn17", "shows"), ("na686", "hides")),
+        "plan_page": (("qn17", 200), ("na686", 404)),
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("qn17", 403)),
+        "editor_load": (None, ("qn17", 403)),
+        "editor_save": (None, ("qn17", 403)),
+        "issue": (None, ("qn17", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (None, ("qn17", 403)),
+        "history": (("qn17", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (None, ("qn17", 403)),
+        "import_confirm": (None, ("qn17", 403)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_qn", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "superuser": {
+        "plan_list": (("na_draft", "shows"), None),
+        "plan_page": (("na686", 200), ("missing", 404)),
+        "create": ((None, 200), None),
+        "edit_header": (("na_draft", 200), ("kt", 403)),  # superseded: never edited
+        "editor_load": (("na_draft", 200), ("qn17", 403)),  # issued: read-only, revise it
+        "editor_save": (("pg_draft", 302), ("na686", 403)),
+        "issue": (("na_draft", 200), ("kt", 403)),
+        "derive": (None, ("qn17", 403)),  # only a commune derives its plan
+        "revise": (("na686", 302), ("pg_draft", 403)),
+        "history": (("na686", 200), ("missing", 404)),
+        "task_page": (("na_task", 200), ("missing_task", 404)),
+        "task_history": (("na_task", 200), ("missing_task", 404)),
+        "import_preview": (("na_draft", 200), ("kt", 403)),
+        "import_confirm": (("na_draft", 302), ("missing", 404)),
+        "export": (("na686", 200), ("missing", 404)),
+        "unit_search": (("u_na", 200), ("u_missing", 404)),
+        "my_tasks": (None, (None, 403)),  # no unit of their own
+        "timeframe": ((None, 200), None),
+    },
+    "other_province": {
+        "plan_list": (("na686", "shows"), ("qn17", "hides")),
+        "plan_page": (("na686", 200), ("qn17", 404)),
+        "create": ((None, 200), None),
+        "edit_header": (("na_draft", 200), ("qn17", 404)),
+        "editor_load": (("na_draft", 200), ("stc_draft", 404)),
+        "editor_save": (("na_draft", 302), ("pg_draft", 404)),
+        "issue": (("na_draft", 200), ("na686", 403)),
+        "derive": (None, ("qn17", 404)),
+        "revise": (("na686", 302), ("qn17", 404)),
+        "history": (("na686", 200), ("qn17", 404)),
+        "task_page": (("na_task", 200), ("qn_task", 404)),
+        "task_history": (("na_task", 200), ("qn_task", 404)),
+        "import_preview": (("na_draft", 200), ("stc_draft", 404)),
+        "import_confirm": (("na_draft", 302), ("pg_draft", 404)),
+        "export": (("na686", 200), ("qn17", 404)),
+        "unit_search": (("u_na", 200), ("u_qn", 404)),
+        "my_tasks": (("na686", 200), ("qn17", 404)),
+        "timeframe": ((None, 200), None),
+    },
+    "no_profile": {
+        "plan_list": (None, ("ct39", "hides")),
+        "plan_page": (None, ("ct39", 404)),
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("pg_draft", 404)),
+        "editor_load": (None, ("pg_draft", 404)),
+        "editor_save": (None, ("pg_draft", 404)),
+        "issue": (None, ("pg_draft", 404)),
+        "derive": (None, ("qn17", 404)),
+        "revise": (None, ("qn17", 404)),
+        "history": (None, ("qn17", 404)),
+        "task_page": (None, ("qn_task", 404)),
+        "task_history": (None, ("qn_task", 404)),
+        "import_preview": (None, ("pg_draft", 404)),
+        "import_confirm": (None, ("pg_draft", 404)),
+        "export": (None, ("qn17", 404)),
+        "unit_search": ((None, 200), ("u_qn", 404)),
+        "my_tasks": (None, (None, 403)),
+        "timeframe": ((None, 200), None),
+    },
+}
+
+CASES = [
+    pytest.param(role, action, case[0], case[1], id=f"{role}-{action}-{kind}-{case[0]}")
+    for role, actions in MATRIX.items()
+    for action, pair in actions.items()
+    for kind, case in zip(("allowed", "refused"), pair, strict=True)
+    if case is not None
+] + [
+    pytest.param("anonymous", action, "qn17", "login", id=f"anonymous-{action}")
+    for action in ACTIONS
+]
+
+
+def test_every_role_and_action_is_in_the_matrix():
+    for role in ROLES:
+        assert set(MATRIX[role]) == set(ACTIONS), role
+        for action, (allowed, refused) in MATRIX[role].items():
+            assert allowed or refused, (role, action)
+
+
+@pytest.mark.parametrize(("role", "action", "target", "expected"), CASES)
+def test_permission(client, world, role, action, target, expected):
+    sign_in(client, role)
+    obj = world[target] if target else None
+    if action == "my_tasks" and target and not isinstance(obj, Plan):
+        obj = None
+    response = ACTIONS[action](client, obj)
+    if expected == "login":
+        assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    elif expected in ("shows", "hides"):
+        assert response.status_code == 200
+        shown = obj.get_absolute_url() in response.content.decode()
+        assert shown == (expected == "shows"), (role, obj.label)
+    else:
+        assert response.status_code == expected, response.content.decode()[:500]
+        if expected == 302:
+            assert "/dang-nhap/" not in response["Location"]
