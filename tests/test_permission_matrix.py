@@ -187,7 +187,7 @@ MATRIX = {
         "editor_load": (("pg_draft", 200), ("qn17", 403)),
         "editor_save": (("pg_draft", 302), ("stc_draft", 404)),
         "issue": (("pg_draft", 200), ("qn17", 403)),
-        "derive": (("qn17", 302), ("pg_draft", 403)),
+        "derive": (("qn17", 302), ("pg_issued", 403)),  # never from its own plan
         "revise": (("pg_issued", 302), ("qn17", 403)),
         "history": (("pg_draft", 200), ("na686", 404)),
         "task_page": (("qn_task", 200), ("na_task", 404)),

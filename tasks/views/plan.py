@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 
+from ..expansion import tracked_assignments
 from ..models import Assignment, Task
 from ..workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
 
@@ -56,10 +57,22 @@ def plan_detail(request, pk):
         "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
         "can_edit": can_edit,
         "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
-        "derive_for": can_derive_for(request.user, plan),
+        "derive_for": _derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
     }
     return render(request, "tasks/plan_detail.html", context)
+
+
+def _derive_for(user, plan):
+    """The commune the user may derive a commune plan for from `plan`: never from a plan of
+    that commune itself (its own issued plan is not a plan to implement)."""
+    commune = can_derive_for(user, plan)
+    issuer = plan.issuer
+    if commune is None or (
+        issuer.tree_id == commune.tree_id and commune.lft <= issuer.lft <= commune.rght
+    ):
+        return None
+    return commune
 
 
 @login_required
@@ -68,7 +81,7 @@ def derive_view(request, pk):
     """“Lập kế hoạch cấp xã” from a provincial plan (one draft per commune, however often
     the button is pressed)."""
     source = get_object_or_404(visible_plans(request.user), pk=pk)
-    commune = can_derive_for(request.user, source)
+    commune = _derive_for(request.user, source)
     if commune is None:
         raise PermissionDenied("Chỉ cán bộ cấp xã được lập kế hoạch cấp xã từ kế hoạch này.")
     try:
@@ -110,13 +123,14 @@ def issue_view(request, pk):
             problems = ["Ngày ban hành không hợp lệ: nhập theo dạng dd/mm/yyyy, vd. 05/01/2026."]
         else:
             try:
-                result = issue_plan(plan, number, issued_on, user=request.user)
+                issue_plan(plan, number, issued_on, user=request.user)
             except ValidationError as exc:
                 problems = exc.messages
             else:
+                tracked = tracked_assignments().filter(task__plan=plan).count()
                 messages.success(
                     request,
-                    f"Đã ban hành kế hoạch số {number.strip()}: {result.added} phân công được "
+                    f"Đã ban hành kế hoạch số {number.strip()}: {tracked} phân công được "
                     "theo dõi cho từng đơn vị.",
                 )
                 return redirect(plan)
