@@ -3,7 +3,6 @@ the commune plan from Kế hoạch 17/KH-UBND, edits a task in the appendix edit
 local unit picked by typing, a timeframe read live), saves and issues it; another commune's
 officer is refused. Screenshots of the key pages go to test-artifacts/plans/ (git-ignored)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ from django.utils import timezone
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from tasks.models import Assignment
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "plans"
 PASSWORD = "mat-khau-dai-123"
@@ -32,7 +29,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread: let the ORM run beside it. Set
+    # for this test only (a module-level setting would leak into `manage.py check --deploy`).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
