@@ -298,6 +298,10 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
     accounts they make provincial admins get access to this admin."""
 
     inlines = [ProfileInline]
+    list_display = ["username", "first_name", "last_name", "unit_name", "role_name", "is_staff",
+                    "is_active"]  # fmt: skip
+    list_select_related = ["profile__unit"]
+    search_fields = [*UserAdmin.search_fields, "profile__unit__name"]
     province_fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Thông tin cá nhân", {"fields": ("first_name", "last_name", "email")}),
@@ -306,6 +310,21 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
 
     def province_q(self, tree_id):
         return Q(profile__unit__tree_id=tree_id, is_superuser=False)
+
+    @admin.display(description="Đơn vị", ordering="profile__unit__name")
+    def unit_name(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.unit.display_name if profile else "—"
+
+    @admin.display(description="Vai trò", ordering="profile__role")
+    def role_name(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def get_list_filter(self, request):
+        if managed_province(request):
+            return ["profile__role", "is_active"]
+        return [*super().get_list_filter(request), "profile__role"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and managed_province(request):

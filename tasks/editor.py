@@ -38,7 +38,6 @@ from .stt import OutlineInput, build_outline
 from .timeframes import parse_timeframe
 
 REASON = "Soạn thảo phụ lục trên trang"
-MAX_LEVEL = 2  # mục → nhiệm vụ → nội dung chi tiết
 MAX_TEXT = 20_000  # characters per cell
 LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
 BAD_PAYLOAD = (
@@ -407,8 +406,6 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
         problems = [*by_row.get(index, [])]
         if node.level != row.level and not by_row.get(index):
             problems.append(_indent_problem(row, node.level))
-        if row.level > MAX_LEVEL:
-            problems.append("bảng chỉ có ba cấp: mục, nhiệm vụ, nội dung chi tiết.")
         if not content:
             problems.append("thiếu nội dung nhiệm vụ.")
         if len(node.code) > 20 or len(node.full_code) > 40:
