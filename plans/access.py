@@ -102,6 +102,8 @@ def can_derive_for(user, plan: Plan) -> OrgUnit | None:
         return None
     if not actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN):
         return None
+    if actor.in_own_territory(plan.issuer):
+        return None  # the commune's own plan: nothing to derive from it
     return actor.territory
 
 

@@ -57,22 +57,10 @@ def plan_detail(request, pk):
         "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
         "can_edit": can_edit,
         "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
-        "derive_for": _derive_for(request.user, plan),
+        "derive_for": can_derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
     }
     return render(request, "tasks/plan_detail.html", context)
-
-
-def _derive_for(user, plan):
-    """The commune the user may derive a commune plan for from `plan`: never from a plan of
-    that commune itself (its own issued plan is not a plan to implement)."""
-    commune = can_derive_for(user, plan)
-    issuer = plan.issuer
-    if commune is None or (
-        issuer.tree_id == commune.tree_id and commune.lft <= issuer.lft <= commune.rght
-    ):
-        return None
-    return commune
 
 
 @login_required
@@ -81,7 +69,7 @@ def derive_view(request, pk):
     """“Lập kế hoạch cấp xã” from a provincial plan (one draft per commune, however often
     the button is pressed)."""
     source = get_object_or_404(visible_plans(request.user), pk=pk)
-    commune = _derive_for(request.user, source)
+    commune = can_derive_for(request.user, source)
     if commune is None:
         raise PermissionDenied("Chỉ cán bộ cấp xã được lập kế hoạch cấp xã từ kế hoạch này.")
     try:
