@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from reports.views_dashboard import LoginView, home
 
 admin.site.site_header = "Theo dõi thực hiện Chỉ thị 39-CT/TW"
 admin.site.site_title = "Quản trị CT39"
@@ -19,8 +20,8 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    path("", RedirectView.as_view(pattern_name="plans:list", permanent=False)),
-    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("", home, name="home"),
+    path("dang-nhap/", LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quen-mat-khau/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(

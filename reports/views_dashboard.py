@@ -1,0 +1,391 @@
+"""Dashboards (Bảng theo dõi): short views; the figures live in dashboard.py, the exports
+in dashboard_export.py. Every page checks the scope on the server (404 outside it)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from orgunits.access import actor_for
+from orgunits.models import OrgUnit, Profile
+from tasks.models import Task
+
+from . import dashboard as dash
+from . import dashboard_export as export
+from .models import ReportingPeriod
+from .timeliness import Submission, Timeliness
+
+LIST_SIZE = 25
+UNIT_PAGE = 50
+
+
+class KnownCount:
+    """A queryset whose count is already known (the dashboard figures): no COUNT query."""
+
+    def __init__(self, qs, count: int):
+        self.qs, self._count = qs, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.qs[key]
+
+
+def landing_url(user) -> str:
+    """Where a user lands: NHCSXH staff (branch, transaction offices, NHCSXH Việt Nam),
+    provincial admins and leaders on their dashboard; data-entry officers and visitors on
+    the plans, as before."""
+    if not user.is_authenticated:
+        return reverse("plans:list")
+    actor = actor_for(user)
+    if dash.is_national(actor):
+        return reverse("reports:dashboard_national")
+    if actor.unit is None:
+        return reverse("plans:list")
+    nhcsxh = actor.unit.kind in (OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD)
+    roles = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
+    if nhcsxh or actor.has_role(*roles):
+        return reverse("reports:dashboard_home")
+    return reverse("plans:list")
+
+
+def home(request):
+    return redirect(landing_url(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; without a ?next=, users land by role (`landing_url`)."""
+
+    def get_default_redirect_url(self):
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return landing_url(self.request.user)
+
+
+@login_required
+def dashboard_home(request):
+    actor = actor_for(request.user)
+    if dash.is_national(actor):
+        return redirect("reports:dashboard_national")
+    if actor.unit is None:
+        messages.info(request, "Tài khoản chưa gắn với đơn vị nên chưa có bảng theo dõi.")
+        return redirect("plans:list")
+    unit = dash.home_unit(actor)
+    url = reverse("reports:dashboard", args=[unit.pk])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+def _dash_link(unit_pk: int, params: dict, **changes) -> str:
+    values = {**params, **changes}
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    url = reverse("reports:dashboard", args=[unit_pk])
+    return f"{url}?{urlencode(values)}" if values else url
+
+
+def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
+    """The unit table's cells, links included, computed once here (not in the template)."""
+    from .templatetags.dashboard_tags import BAND_SYMBOLS, BAND_WORDS, band, pct
+
+    pattern = reverse("reports:dashboard", args=[999999999])
+    query = urlencode(params)
+    cell_query = urlencode({k: v for k, v in params.items() if k not in ("ke_hoach", "muc")})
+    cell_query += ("&" if cell_query else "") + f"ke_hoach={d.matrix_plan}&muc="
+    rows = []
+    for row in page:
+        base = pattern.replace("999999999", str(row.unit_id))
+        cells = []
+        for c in d.columns:
+            cell = row.cells.get(c.tree_id)
+            if cell is None:
+                cells.append(None)
+                continue
+            b = band(cell.completion_rate)
+            code = c.task.full_code or c.task.code
+            cells.append({
+                "url": f"{base}?{cell_query}{c.task.pk}",
+                "band": b,
+                "symbol": BAND_SYMBOLS[b],
+                "text": pct(cell.completion_rate),
+                "title": f"{row.name} — mục {code}: {cell.done}/{cell.n} hoàn thành "
+                         f"({BAND_WORDS[b]})",
+            })  # fmt: skip
+        rate = row.figures.completion_rate
+        rows.append({
+            "row": row,
+            "url": f"{base}?{query}" if query else base,
+            "band": band(rate),
+            "symbol": BAND_SYMBOLS[band(rate)],
+            "cells": cells,
+        })  # fmt: skip
+    return rows
+
+
+def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> dict:
+    today = d.today
+    overdue_count = d.current.t[Timeliness.NOT_DONE_OVERDUE] if f.status in (
+        "", Timeliness.NOT_DONE_OVERDUE) else 0  # fmt: skip
+    overdue = Paginator(
+        KnownCount(dash.overdue_lines(scope, f, today, d.period_ids), overdue_count), LIST_SIZE
+    ).get_page(request.GET.get("trang"))
+    for line in overdue:
+        line.days_late = (today - line.dl).days
+    units = Paginator(d.units, UNIT_PAGE).get_page(request.GET.get("trang_dv"))
+    periods = [
+        {"label": dash.plan_label(r), "period": dash.period_label(r), "cutoff": r["cutoff"],
+         "fig": dash.rate_figures(r)}
+        for r in d.year_periods if r["n"]
+    ]  # fmt: skip
+    cutoffs: dict = {}
+    for r in d.year_periods:
+        if r["kind"] == "yearly":
+            cutoffs[r["cutoff"]] = cutoffs.get(r["cutoff"], 0) + 1
+    drill = Paginator(d.drill, LIST_SIZE).get_page(request.GET.get("trang_bang"))
+    params = f.params()
+    query = urlencode(params)
+    is_national = dash.is_national(actor_for(request.user))
+    return {
+        "scope": scope,
+        "unit": scope.unit,
+        "f": f,
+        "d": d,
+        "today": today,
+        "query": query,
+        "params": params,
+        "overdue": overdue,
+        "units": units,
+        "unit_rows": _unit_rows(units, d, params),
+        "drill": drill,
+        "charts": dash.chart_data(d),
+        "status_order": dash.STATUS_ORDER,
+        "status_labels": dash.STATUS_LABELS,
+        "timeliness_order": Timeliness.ORDER,
+        "submission_labels": Submission.LABELS,
+        "reported_status": dash.REPORTED_STATUS,
+        "roles": dash.ROLE_LABELS,
+        "kinds": OrgUnit.Kind.choices,
+        "sorts": [(k, v[0]) for k, v in dash.SORTS.items()],
+        "crumbs": scope.chain,
+        "period_rows": Paginator(periods, LIST_SIZE).get_page(request.GET.get("trang_ky")),
+        "cutoffs": sorted(cutoffs.items()),
+        "filters_text": dash.describe_filters(f, d),
+        "is_national_user": is_national,
+        "link_reports": not is_national,
+    }
+
+
+@login_required
+def dashboard(request, unit_pk):
+    actor = actor_for(request.user)
+    scope = dash.scope_for(actor, unit_pk)
+    today = timezone.localdate()
+    f = dash.Filters.from_request(request.GET, today)
+    d = dash.build(scope, f, today)
+    context = _context(request, scope, f, d)
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/dashboard/_content.html", context)
+    return render(request, "reports/dashboard/page.html", context)
+
+
+@login_required
+def overdue(request, unit_pk):
+    """The overdue list alone (its pages): a few light queries, not the whole dashboard."""
+    actor = actor_for(request.user)
+    scope = dash.scope_for(actor, unit_pk)
+    today = timezone.localdate()
+    f = dash.Filters.from_request(request.GET, today)
+    if f.section:
+        tree = (
+            Task.objects.filter(pk=f.section, plan_id=f.plan, parent__isnull=True)
+            .values_list("tree_id", flat=True)
+            .first()
+        )
+        if tree is None:
+            raise Http404
+        f.section_tree = tree
+    lines = dash.year_overdue_lines(scope, f, today)
+    page = Paginator(lines, LIST_SIZE).get_page(request.GET.get("trang"))
+    for line in page:
+        line.days_late = (today - line.dl).days
+    context = {
+        "unit": scope.unit,
+        "f": f,
+        "overdue": page,
+        "today": today,
+        "query": urlencode(f.params()),
+        "roles": dash.ROLE_LABELS,
+        "link_reports": not dash.is_national(actor),
+        "crumbs": scope.chain,
+        "filters_text": dash.describe_filters(f, None),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/dashboard/_overdue.html", context)
+    return render(request, "reports/dashboard/overdue.html", context)
+
+
+def _national_data(request):
+    actor = actor_for(request.user)
+    if not dash.is_national(actor):
+        raise Http404
+    today = timezone.localdate()
+    f = dash.Filters.from_request(request.GET, today)
+    years = sorted(
+        ReportingPeriod.objects.filter(kind="yearly").values_list("year", flat=True).distinct()
+    )
+    if years and f.year not in years:
+        f.year = max([y for y in years if y <= today.year] or years)
+    f.plan = f.section = None
+    ids = list(
+        ReportingPeriod.objects.filter(year=f.year, kind="yearly").values_list("pk", flat=True)
+    )
+    rows = dash.national_table(f, today, ids) if ids else []
+    provinces = []
+    total = dash.Figures()
+    for row in rows:
+        fig = dash.Figures.of(row)
+        total.add(fig)
+        provinces.append((row["unit_id"], row["short_name"] or row["name"], fig))
+    return f, today, years, provinces, total
+
+
+@login_required
+def national(request):
+    f, today, years, provinces, total = _national_data(request)
+    context = {
+        "f": f,
+        "today": today,
+        "years": years,
+        "provinces": provinces,
+        "total": total,
+        "query": urlencode(f.params()),
+        "status_labels": dash.STATUS_LABELS,
+        "status_order": dash.STATUS_ORDER,
+        "timeliness_order": Timeliness.ORDER,
+        "roles": dash.ROLE_LABELS,
+        "kinds": OrgUnit.Kind.choices,
+        "charts": {
+            "labels": [name for _, name, _ in provinces],
+            "completion": [fig.completion_rate or 0 for _, _, fig in provinces],
+            "update": [fig.update_rate or 0 for _, _, fig in provinces],
+        },
+    }
+    template = "reports/dashboard/national.html"
+    if request.headers.get("HX-Request"):
+        template = "reports/dashboard/_national_content.html"
+    return render(request, template, context)
+
+
+@login_required
+def national_export(request):
+    f, today, years, provinces, total = _national_data(request)
+    body = export.national_xlsx(f, today, provinces, total)
+    return _xlsx(body, f"theo-doi-toan-quoc-{f.year}.xlsx")
+
+
+def _task_lines(request, unit_pk, task_pk):
+    """The task's lines in the scope for the chosen year (yearly and ad-hoc periods)."""
+    actor = actor_for(request.user)
+    scope = dash.scope_for(actor, unit_pk)
+    task = get_object_or_404(Task.objects.select_related("plan__issuer"), pk=task_pk)
+    today = timezone.localdate()
+    f = dash.Filters.from_request(request.GET, today)
+    in_scope = dash.lines(scope).filter(task=task, active=True)
+    years = sorted(set(in_scope.values_list("period__year", flat=True)))
+    if not years:
+        raise Http404  # the task has no unit in the scope: invisible
+    if f.year not in years:
+        f.year = max([y for y in years if y <= today.year] or years)
+    lines = (
+        dash.annotated(in_scope.filter(period__year=f.year), today)
+        .select_related("unit", "period")
+        .order_by("period__cutoff", "period_id", "role", "unit__name", "pk")
+    )
+    return scope, task, f, today, years, lines
+
+
+@login_required
+def task_detail(request, unit_pk, task_pk):
+    """One task in the scope: each unit's assignment and report (the last drill-down)."""
+    from .consolidate import combine_task
+
+    scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
+    page = Paginator(lines, UNIT_PAGE).get_page(request.GET.get("trang"))
+    for line in page:
+        line.tl_label = Timeliness.LABELS[line.tl]
+        line.tl_key = line.tl
+        line.sub_label = Submission.LABELS[line.sub]
+    lead = lines.filter(role="lead", period__kind="yearly").values_list("tl", flat=True)
+    overall = combine_task(list(lead))
+    context = {
+        "scope": scope,
+        "unit": scope.unit,
+        "task": task,
+        "f": f,
+        "years": years,
+        "page": page,
+        "overall": overall,
+        "overall_label": Timeliness.LABELS.get(overall, "") if overall else "",
+        "today": today,
+        "query": urlencode({"nam": f.year}),
+        "back": urlencode(f.params()),
+        "crumbs": scope.chain,
+        "link_reports": not dash.is_national(actor_for(request.user)),
+        "roles": dash.ROLE_LABELS,
+        "status_labels": dash.STATUS_LABELS,
+    }
+    return render(request, "reports/dashboard/task.html", context)
+
+
+@login_required
+def task_export(request, unit_pk, task_pk):
+    scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
+    body = export.task_xlsx(scope, task, f, today, lines)
+    return _xlsx(body, f"theo-doi-nhiem-vu-{task.pk}-{f.year}.xlsx")
+
+
+TABLES = {"don-vi", "phan-cong", "qua-han", "bang", "ky"}
+
+
+@login_required
+def dashboard_export(request, unit_pk, table):
+    """Each dashboard table as .xlsx, exactly as filtered (every row, not one page)."""
+    if table not in TABLES:
+        raise Http404
+    actor = actor_for(request.user)
+    scope = dash.scope_for(actor, unit_pk)
+    today = timezone.localdate()
+    f = dash.Filters.from_request(request.GET, today)
+    if table == "phan-cong" or table == "qua-han":
+        d = dash.prepare(scope, f, today)
+        lines = dash.matching_lines(scope, f, today, d.period_ids)
+        if table == "qua-han":
+            lines = lines.filter(tl=Timeliness.NOT_DONE_OVERDUE).order_by("dl", "unit__name")
+        else:
+            lines = lines.order_by("period__plan_id", "task__position", "unit__name", "pk")
+        body = export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han")
+    else:
+        d = dash.build(scope, f, today)
+        body = {
+            "don-vi": export.units_xlsx,
+            "bang": export.drill_xlsx,
+            "ky": export.periods_xlsx,
+        }[table](scope, f, d)
+    return _xlsx(body, f"theo-doi-{table}-{scope.unit.pk}-{f.year}.xlsx")
+
+
+def _xlsx(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

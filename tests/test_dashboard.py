@@ -1,0 +1,365 @@
+"""Dashboards: figures match the hand-computed province of reports/dashboard_testing.py
+(group assignments, a merger mid-year, an ad-hoc period), agree with the consolidated
+report, and each user sees only their scope (404 outside it)."""
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from orgunits.models import OrgUnit, Profile
+from reports import dashboard as dash
+from reports.consolidate import build as consolidated
+from reports.dashboard_testing import TODAY, build_fixture
+from reports.testing import make_user
+from reports.timeliness import Timeliness as T
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fx():
+    return build_fixture()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The views' today is 23/11/2026, the day the fixture's figures are computed for."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+def board(unit, **params) -> dash.Dashboard:
+    scope = dash.Scope(unit, home=unit, chain=[unit])
+    return dash.build(scope, dash.Filters.from_request(params, TODAY), TODAY)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def test_assignment_and_task_figures_match_the_hand_computed_case(fx):
+    d = board(fx.province)
+    assert d.years == [2025, 2026, 2027] and d.filters.year == 2026
+    c = d.current
+    assert c.n == 7  # xã Cẩm Thạch's line no longer counts (merged before the cutoff)
+    assert c.t == {
+        T.DONE_ON_TIME: 2, T.DONE_LATE: 1, T.NOT_DONE_IN_TIME: 1, T.NOT_DONE_OVERDUE: 2,
+        T.NO_DEADLINE: 1, dash.DUE_SOON: 1,
+    }  # fmt: skip
+    assert c.completion_rate == 42.9
+    assert c.reported == {
+        "done": 3, "in_progress": 2, "not_started": 0, "not_feasible": 0, "unreported": 2
+    }  # fmt: skip
+    # Each task once, by its lead lines: I.1 done late (An Bình on time, Bình Minh late),
+    # I.2 overdue, II.1 no deadline, II.2 done on time.
+    assert d.tasks.tasks == 4
+    assert d.tasks.k == {
+        T.DONE_ON_TIME: 1, T.DONE_LATE: 1, T.NOT_DONE_IN_TIME: 0, T.NOT_DONE_OVERDUE: 1,
+        T.NO_DEADLINE: 1, dash.DUE_SOON: 0,
+    }  # fmt: skip
+    assert [(r.label, r.figures.tasks, r.figures.n) for r in d.drill] == [
+        ("Kế hoạch 99/KH-UBND — UBND tỉnh Thử Nghiệm", 4, 7)
+    ]
+
+
+def test_reporting_rate_of_the_period_and_the_adhoc_period(fx):
+    d = board(fx.province)
+    r = d.reporting  # the yearly period of 2026 only
+    assert (r.n, r.s["on_time"], r.s["late"], r.s["missing"]) == (7, 4, 1, 2)
+    assert r.update_rate == 57.1 and r.submitted_rate == 71.4
+    periods = {dash.period_label(p): dash.rate_figures(p) for p in d.periods}
+    adhoc = periods["Đột xuất: Sơ kết 6 tháng đầu năm 2026"]
+    assert (adhoc.n, adhoc.s["on_time"], adhoc.s["missing"]) == (8, 1, 7)
+    assert periods["Năm 2025"].n == 8 and periods["Năm 2025"].s["missing"] == 8
+    # the ad-hoc period is in the reporting rates, never in the year's status figures
+    assert d.by_year[2025].n == 8 and d.by_year[2025].t[T.NOT_DONE_OVERDUE] == 6
+    charts = dash.chart_data(d)
+    assert "Đột xuất: Sơ kết 6 tháng đầu năm 2026" in charts["reporting"]["labels"]
+    assert charts["years"]["series"][T.NOT_DONE_OVERDUE][:2] == [6, 2]
+
+
+def test_units_sections_and_overdue_days(fx):
+    d = board(fx.province)
+    rows = {u.name: u for u in d.units}
+    assert set(rows) == {
+        "Chi nhánh NHCSXH tỉnh Thử Nghiệm", "Sở Tài chính", "UBND xã An Bình", "UBND xã Bình Minh"
+    }  # fmt: skip
+    assert rows["UBND xã An Bình"].figures.n == 2
+    assert rows["UBND xã An Bình"].figures.completion_rate == 100.0
+    assert rows["Sở Tài chính"].figures.t[T.NOT_DONE_OVERDUE] == 2
+    assert rows["Chi nhánh NHCSXH tỉnh Thử Nghiệm"].figures.update_rate == 50.0
+    assert d.units[0].name == "Sở Tài chính"  # ranked by overdue count
+    s1, s2 = (c.tree_id for c in d.columns)
+    cells = rows["Sở Tài chính"].cells
+    assert (cells[s1].n, cells[s1].done) == (2, 0) and s2 not in cells
+    an_binh = rows["UBND xã An Bình"].cells
+    assert (an_binh[s1].n, an_binh[s1].done, an_binh[s2].n, an_binh[s2].done) == (1, 1, 1, 1)
+    overdue = list(dash.overdue_lines(d.scope, d.filters, TODAY, d.period_ids))
+    assert [(line.pk, (TODAY - line.dl).days) for line in overdue] == [
+        (fx.lines["L5"].pk, 146),
+        (fx.lines["L4"].pk, 54),
+    ]
+
+
+def test_filters_section_role_status_and_kind(fx):
+    s1 = fx.sections[0]
+    d = board(fx.province, ke_hoach=str(fx.plan.pk), muc=str(s1.pk))
+    assert d.level == "task" and [r.code for r in d.drill] == ["I.1", "I.2"]
+    assert d.current.n == 5 and d.tasks.tasks == 2
+    d = board(fx.province, ke_hoach=str(fx.plan.pk))
+    assert d.level == "section" and [(r.code, r.figures.tasks) for r in d.drill] == [
+        ("I", 2),
+        ("II", 2),
+    ]
+    d = board(fx.province, vai_tro="lead")
+    assert d.current.n == 5 and d.tasks.tasks == 4
+    d = board(fx.province, tinh_trang=T.NOT_DONE_OVERDUE)
+    assert d.current.n == 2 and d.tasks.tasks == 1 and d.tasks.k[T.NOT_DONE_OVERDUE] == 1
+    d = board(fx.province, tinh_trang=dash.DUE_SOON)
+    assert d.current.n == 1 and d.tasks.tasks == 0
+    d = board(fx.province, loai="commune")  # lines of communes; tasks by communes' lead lines
+    assert d.current.n == 3 and d.tasks.tasks == 2
+    assert d.tasks.k[T.DONE_LATE] == 1 and d.tasks.k[T.DONE_ON_TIME] == 1
+    d = board(fx.province, nam="2025")
+    assert d.current.n == 8 and d.current.t[T.NOT_DONE_OVERDUE] == 6
+
+
+def test_scopes_commune_and_transaction_office(fx):
+    assert board(fx.x1).current.n == 2
+    pgd = board(fx.pgd)
+    assert {u.name for u in pgd.units} == {"UBND xã An Bình", "UBND xã Bình Minh"}
+    assert pgd.current.n == 3 and pgd.current.done == 3
+
+
+def test_dashboard_export_and_consolidated_report_agree(fx):
+    data = consolidated(fx.period_2026, TODAY)
+    d = board(fx.province, ke_hoach=str(fx.plan.pk))
+    total = data.unit_total
+    assert total.total == d.current.n == 7
+    assert total.timeliness == {k: d.current.t[k] for k in T.ORDER}
+    assert total.submission == d.current.s
+    assert data.task_counts.total == d.tasks.tasks
+    assert data.task_counts.timeliness == {k: d.tasks.k[k] for k in T.ORDER}
+    by_unit = {name: c for _, name, c in data.units}
+    commune = next(u for u in d.units if u.name == "UBND xã An Bình")
+    assert by_unit["UBND xã An Bình"].total == commune.figures.n
+    assert by_unit["UBND xã An Bình"].update_rate == commune.figures.update_rate
+
+
+def test_sql_task_status_is_combine_task(fx):
+    """Each task's status from the SQL rule equals consolidate.combine_task."""
+    from reports.consolidate import combine_task
+    from reports.models import ProgressReport
+    from reports.timeliness import timeliness_expression
+
+    d = board(fx.province, ke_hoach=str(fx.plan.pk), muc=str(fx.sections[0].pk))
+    for row in d.drill:
+        lead = ProgressReport.objects.filter(
+            period=fx.period_2026, task_id=row.key, role="lead", active=True
+        ).annotate(tl=timeliness_expression(TODAY))
+        expected = combine_task([x.tl for x in lead])
+        assert [k for k in T.ORDER if row.figures.k[k]] == [expected]
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_branch_officer_lands_on_the_province_dashboard(client, fx, today):
+    user = make_user("cn", fx.branch, Profile.Role.REVIEWER)
+    client.force_login(user)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reports:dashboard", args=[fx.province.pk])
+    body = response.content.decode()
+    assert "Bảng theo dõi: Ủy ban nhân dân tỉnh Thử Nghiệm" in body
+    assert 'id="n-tasks">4<' in body and 'id="n-lines">7<' in body
+    assert "mỗi đơn vị" in body and "một lần" in body  # says which figure is which
+    assert 'id="update-rate">57,1%<' in body
+    assert "146 ngày" in body and "54 ngày" in body
+    assert "dashboard-data" in body  # the charts' JSON
+    # htmx: a filter change returns the content only
+    partial = client.get(
+        reverse("reports:dashboard", args=[fx.province.pk]) + "?vai_tro=lead",
+        HTTP_HX_REQUEST="true",
+    )
+    assert partial.status_code == 200 and "<html" not in partial.content.decode()
+
+
+def test_officer_lands_where_they_did(client, fx):
+    client.force_login(make_user("cb", fx.dept))
+    assert client.get("/")["Location"] == reverse("plans:list")
+
+
+def test_query_count_does_not_grow_with_units(client, fx, today, django_assert_max_num_queries):
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    url = reverse("reports:dashboard", args=[fx.province.pk])
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+    # Twenty more communes, each given I.1 through the group, each with reports.
+    from reports.periods import sync_lines
+    from tasks.expansion import expand_plan
+
+    for n in range(20):
+        fx.province.refresh_from_db()
+        OrgUnit.objects.create(
+            key=f"tt-more-{n}", name=f"Ủy ban nhân dân xã Thêm {n:02d}",
+            short_name=f"UBND xã Thêm {n:02d}", kind=OrgUnit.Kind.COMMUNE, parent=fx.province,
+        )  # fmt: skip
+    expand_plan(fx.plan, today=TODAY)
+    sync_lines(fx.plan.reporting_periods.filter(year=2027).values_list("pk", flat=True))
+    for params in ["", f"?ke_hoach={fx.plan.pk}", f"?ke_hoach={fx.plan.pk}&muc={fx.sections[0].pk}",
+                   "?tinh_trang=not_done_overdue&vai_tro=lead&loai=commune"]:  # fmt: skip
+        with django_assert_max_num_queries(14):
+            assert client.get(url + params).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert (
+            client.get(reverse("reports:dashboard_overdue", args=[fx.province.pk])).status_code
+            == 200
+        )
+    with django_assert_max_num_queries(14):
+        assert (
+            client.get(
+                reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+            ).status_code
+            == 200
+        )
+
+
+def test_drill_down_and_task_page(client, fx, today):
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    base = reverse("reports:dashboard", args=[fx.province.pk])
+    body = client.get(f"{base}?ke_hoach={fx.plan.pk}").content.decode()
+    assert "Theo mục" in body and f"muc={fx.sections[0].pk}" in body
+    body = client.get(f"{base}?ke_hoach={fx.plan.pk}&muc={fx.sections[0].pk}").content.decode()
+    task_url = reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+    assert task_url in body
+    body = client.get(task_url).content.decode()
+    assert "Tổ chức quán triệt Chỉ thị 39" in body
+    assert "UBND xã An Bình" in body and "UBND xã Bình Minh" in body
+    assert "Hoàn thành trễ hạn" in body  # I.1's status from its lead units
+    assert reverse("reports:report_detail", args=[fx.lines["L1"].pk]) in body
+    # along the unit tree: province → commune
+    body = client.get(reverse("reports:dashboard", args=[fx.x1.pk])).content.decode()
+    assert "Bảng theo dõi: Ủy ban nhân dân xã An Bình" in body
+
+
+def test_exports_follow_the_filters(client, fx, today):
+    from openpyxl import load_workbook
+
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+
+    def sheet(table, query=""):
+        url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, table]) + query
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        return [[c.value for c in r] for r in load_workbook(io.BytesIO(response.content)).active]
+
+    rows = sheet("phan-cong")
+    data = [r for r in rows if isinstance(r[0], int)]
+    assert len(data) == 7
+    rows = sheet("phan-cong", "?vai_tro=lead")
+    assert len([r for r in rows if isinstance(r[0], int)]) == 5
+    rows = sheet("qua-han")
+    data = [r for r in rows if isinstance(r[0], int)]
+    assert [(r[1], r[10]) for r in data] == [("Sở Tài chính", 146), ("Sở Tài chính", 54)]
+    assert all(r[9] == "Chưa hoàn thành quá hạn" for r in data)
+    rows = sheet("don-vi")
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[3:7] == [7, 2, 28.6, 1]  # Tổng số, HT đúng hạn, %, HT trễ hạn
+    rows = sheet("bang", f"?ke_hoach={fx.plan.pk}")
+    assert [r[0] for r in rows if r[0] in ("I", "II")] == ["I", "II"]
+    rows = sheet("ky")
+    assert any(r[2] == "Đột xuất: Sơ kết 6 tháng đầu năm 2026" for r in rows)
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+def test_commune_officer_never_sees_another_commune(client, fx, today):
+    client.force_login(make_user("xa", fx.x1))
+    assert client.get("/bao-cao/theo-doi/")["Location"].startswith(
+        reverse("reports:dashboard", args=[fx.x1.pk])
+    )
+    body = client.get(reverse("reports:dashboard", args=[fx.x1.pk])).content.decode()
+    assert "UBND xã An Bình" in body and "Bình Minh" not in body and "Sở Tài chính" not in body
+    for unit in (fx.x2, fx.province, fx.pgd, fx.dept):
+        assert client.get(reverse("reports:dashboard", args=[unit.pk])).status_code == 404
+    assert (
+        client.get(reverse("reports:dashboard_xlsx", args=[fx.x2.pk, "don-vi"])).status_code == 404
+    )
+    xlsx = client.get(reverse("reports:dashboard_xlsx", args=[fx.x1.pk, "phan-cong"])).content
+    from openpyxl import load_workbook
+
+    names = {r[1] for r in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)}
+    assert "UBND xã Bình Minh" not in names and "UBND xã An Bình" in names
+    assert client.get(reverse("reports:dashboard_national")).status_code == 404
+
+
+def test_transaction_office_sees_only_the_communes_it_serves(client, fx, today):
+    client.force_login(make_user("pgd", fx.pgd, Profile.Role.REVIEWER))
+    response = client.get("/bao-cao/theo-doi/")
+    assert response["Location"] == reverse("reports:dashboard", args=[fx.pgd.pk])
+    body = client.get(response["Location"]).content.decode()
+    assert "UBND xã An Bình" in body and "UBND xã Bình Minh" in body
+    assert "Cẩm Thạch" not in body and "Sở Tài chính" not in body
+    assert client.get(reverse("reports:dashboard", args=[fx.x1.pk])).status_code == 200
+    for unit in (fx.x3, fx.province, fx.dept, fx.branch):
+        assert client.get(reverse("reports:dashboard", args=[unit.pk])).status_code == 404
+
+
+def test_another_province_is_404_and_leader_sees_the_province(client, fx, today):
+    client.force_login(make_user("na", OrgUnit.objects.get(key="na-nhcsxh"), Profile.Role.REVIEWER))
+    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 404
+    task = reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+    assert client.get(task).status_code == 404
+    na = OrgUnit.objects.get(key="na")
+    assert (
+        client.get(reverse("reports:dashboard_task", args=[na.pk, fx.tasks[0].pk])).status_code
+        == 404
+    )
+    client.force_login(make_user("ld", fx.province, Profile.Role.LEADER))
+    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 200
+    client.force_login(make_user("sotc", fx.dept))  # a department officer: own unit only
+    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 404
+    assert client.get(reverse("reports:dashboard", args=[fx.dept.pk])).status_code == 200
+    client.logout()
+    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 302
+
+
+def test_national_user_sees_one_row_per_province_and_drills_in(
+    client, fx, today, django_assert_max_num_queries
+):
+    client.force_login(make_user("tw", OrgUnit.objects.get(key="tw-nhcsxh"), Profile.Role.REVIEWER))
+    assert client.get("/")["Location"] == reverse("reports:dashboard_national")
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("reports:dashboard_national"))
+    body = response.content.decode()
+    assert body.count('class="dash-name"><a href="/bao-cao/theo-doi/') >= 1
+    assert "UBND tỉnh Thử Nghiệm" in body
+    f = dash.Filters.from_request({}, TODAY)
+    ids = list(
+        fx.plan.reporting_periods.filter(year=2026, kind="yearly").values_list("pk", flat=True)
+    )
+    rows = {r["unit_id"]: dash.Figures.of(r) for r in dash.national_table(f, TODAY, ids)}
+    assert rows[fx.province.pk].n == 7 and rows[fx.province.pk].tasks == 4
+    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 200
+    assert client.get(reverse("reports:dashboard", args=[fx.x2.pk])).status_code == 200
+    xlsx = client.get(reverse("reports:dashboard_national_xlsx"))
+    assert xlsx.status_code == 200
+
+
+def test_empty_province_says_why(client, today):
+    """Quảng Ngãi's 17/KH-UBND has no reporting rule in the seeds: no period, no figures."""
+    client.force_login(make_user("qn", OrgUnit.objects.get(key="qn-nhcsxh"), Profile.Role.REVIEWER))
+    body = client.get("/bao-cao/theo-doi/", follow=True).content.decode()
+    assert "Chưa có kỳ báo cáo nào" in body
+
+
+def test_timeliness_moves_with_the_day(fx):
+    """On 01/09/2026 only I.2 of the finance department (due 30/06) was overdue; the
+    coordinating line of I.1 (due 30/09) was still in time."""
+    day = date(2026, 9, 1)
+    scope = dash.Scope(fx.province, home=fx.province, chain=[fx.province])
+    d = dash.build(scope, dash.Filters.from_request({}, day), day)
+    assert d.current.t[T.NOT_DONE_OVERDUE] == 1 and d.current.t[T.NOT_DONE_IN_TIME] == 2
