@@ -336,6 +336,11 @@ class Figures:
         return self.t[T.DONE_ON_TIME] + self.t[T.DONE_LATE]
 
     @property
+    def only_no_deadline(self) -> bool:
+        """Every line is without deadline: a completion rate means nothing here."""
+        return self.n > 0 and self.t[T.NO_DEADLINE] == self.n
+
+    @property
     def completion_rate(self) -> float | None:
         """Tỷ lệ hoàn thành: lines done (on time or late) over all lines."""
         return rate(self.done, self.n)
@@ -803,10 +808,15 @@ class Column:
 
 @dataclass
 class Cell:
-    """A unit × section cell of the matrix: lines, lines done."""
+    """A unit × section cell of the matrix: lines, lines done, lines without deadline."""
 
     n: int
     done: int
+    no_deadline: int = 0
+
+    @property
+    def only_no_deadline(self) -> bool:
+        return self.n > 0 and self.no_deadline == self.n
 
     @property
     def completion_rate(self) -> float | None:
@@ -1019,14 +1029,16 @@ def build(scope: Scope, f: Filters, today: date) -> Dashboard:
                 acc[i] += v
         sec = row["k_sec"]
         if sec is not None:
-            n, done = values[0], values[1] + values[2]  # n, t_done_on_time, t_done_late
-            units[pk].cells[sec] = Cell(n, done)
-            total = totals.setdefault(sec, [0, 0])
+            # n, t_done_on_time, t_done_late, …, t_no_deadline (UNIT_COLUMNS order)
+            n, done, nd = values[0], values[1] + values[2], values[5]
+            units[pk].cells[sec] = Cell(n, done, nd)
+            total = totals.setdefault(sec, [0, 0, 0])
             total[0] += n
             total[1] += done
+            total[2] += nd
     for pk, unit in units.items():
         unit.figures = Figures.of(dict(zip(cols, sums[pk], strict=True)))
-    d.column_totals = {sec: Cell(n, done) for sec, (n, done) in totals.items()}
+    d.column_totals = {sec: Cell(n, done, nd) for sec, (n, done, nd) in totals.items()}
     label, key = SORTS.get(f.sort, SORTS["qua_han"])
     d.units = sorted(units.values(), key=key)
     # The year's figures: the units' lines summed (the same lines as the year's periods).
@@ -1043,13 +1055,14 @@ def chart_data(d: Dashboard) -> dict:
     s_cols = ["n", *(f"s_{k}" for k in Submission.ORDER)]
     sums: dict[tuple, list[int]] = {}
     for row in d.periods:
-        key = (row["year"], row["kind"] == "adhoc", row["title"] if row["kind"] == "adhoc" else "")
+        adhoc = row["kind"] == "adhoc"
+        key = (row["year"], adhoc, row["cutoff"] if adhoc else None, row["title"] if adhoc else "")
         acc = sums.setdefault(key, [0] * len(s_cols))
         for i, c in enumerate(s_cols):
             acc[i] += row[c] or 0
     for key, acc in sums.items():
         periods[key] = rate_figures(dict(zip(s_cols, acc, strict=True)))
-    keys = sorted(periods, key=lambda k: (k[0], k[1]))
+    keys = sorted(periods, key=lambda k: (k[0], k[1], k[2] or date.min, k[3]))
     return {
         "status_labels": [STATUS_LABELS[k] for k in T.ORDER],
         "status_keys": T.ORDER,
@@ -1058,7 +1071,11 @@ def chart_data(d: Dashboard) -> dict:
             "series": {k: [d.by_year[y].t[k] for y in years] for k in T.ORDER},
         },
         "reporting": {
-            "labels": [(f"Đột xuất: {k[2]}" if k[1] else f"Năm {k[0]}") for k in keys],
+            "labels": [(f"Đột xuất {k[2]:%d/%m/%Y}" if k[1] else f"Năm {k[0]}") for k in keys],
+            "titles": [
+                f"Báo cáo đột xuất: {k[3]} (hạn {k[2]:%d/%m/%Y})" if k[1] else f"Báo cáo năm {k[0]}"
+                for k in keys
+            ],
             "series": {
                 s: [rate(periods[k].s[s], periods[k].n) or 0 for k in keys]
                 for s in Submission.ORDER
@@ -1066,9 +1083,9 @@ def chart_data(d: Dashboard) -> dict:
             "labels_series": Submission.LABELS,
         },
         "sections": {
-            "labels": [
-                (c.task.full_code or c.task.code or "") + ". " + c.task.content[:40]
-                for c in d.columns
+            "labels": [f"Mục {c.task.full_code or c.task.code}" for c in d.columns],
+            "titles": [
+                f"{c.task.full_code or c.task.code}. {c.task.content[:90]}" for c in d.columns
             ],
             "values": [
                 (d.column_totals.get(c.tree_id) or Cell(0, 0)).completion_rate or 0

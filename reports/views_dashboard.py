@@ -95,7 +95,7 @@ def _dash_link(unit_pk: int, params: dict, **changes) -> str:
 
 def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
     """The unit table's cells, links included, computed once here (not in the template)."""
-    from .templatetags.dashboard_tags import BAND_SYMBOLS, BAND_WORDS, band, pct
+    from .templatetags.dashboard_tags import BAND_WORDS, fig_band_of, fig_rate
 
     pattern = reverse("reports:dashboard", args=[999999999])
     query = urlencode(params)
@@ -110,22 +110,20 @@ def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
             if cell is None:
                 cells.append(None)
                 continue
-            b = band(cell.completion_rate)
+            b = fig_band_of(cell)
             code = c.task.full_code or c.task.code
             cells.append({
                 "url": f"{base}?{cell_query}{c.task.pk}",
                 "band": b,
-                "symbol": BAND_SYMBOLS[b],
-                "text": pct(cell.completion_rate),
+                "text": "∞" if b == "nd" else fig_rate(cell),
                 "title": f"{row.name} — mục {code}: {cell.done}/{cell.n} hoàn thành "
                          f"({BAND_WORDS[b]})",
             })  # fmt: skip
-        rate = row.figures.completion_rate
         rows.append({
             "row": row,
             "url": f"{base}?{query}" if query else base,
-            "band": band(rate),
-            "symbol": BAND_SYMBOLS[band(rate)],
+            "band": fig_band_of(row.figures),
+            "text": fig_rate(row.figures),
             "cells": cells,
         })  # fmt: skip
     return rows

@@ -75,7 +75,11 @@ def test_reporting_rate_of_the_period_and_the_adhoc_period(fx):
     # the ad-hoc period is in the reporting rates, never in the year's status figures
     assert d.by_year[2025].n == 8 and d.by_year[2025].t[T.NOT_DONE_OVERDUE] == 6
     charts = dash.chart_data(d)
-    assert "Đột xuất: Sơ kết 6 tháng đầu năm 2026" in charts["reporting"]["labels"]
+    assert "Đột xuất 15/06/2026" in charts["reporting"]["labels"]
+    assert (
+        "Báo cáo đột xuất: Sơ kết 6 tháng đầu năm 2026 (hạn 15/06/2026)"
+        in (charts["reporting"]["titles"])
+    )
     assert charts["years"]["series"][T.NOT_DONE_OVERDUE][:2] == [6, 2]
 
 

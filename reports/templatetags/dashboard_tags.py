@@ -62,8 +62,33 @@ def band(rate) -> str:
     return "hi" if rate >= 80 else ("mid" if rate >= 50 else "lo")
 
 
-BAND_SYMBOLS = {"hi": "✓", "mid": "◐", "lo": "⚠", "none": ""}
-BAND_WORDS = {"hi": "tốt", "mid": "trung bình", "lo": "thấp", "none": ""}
+BAND_SYMBOLS = {"hi": "✓", "mid": "◐", "lo": "⚠", "none": "", "nd": "∞"}
+BAND_WORDS = {"hi": "tốt", "mid": "trung bình", "lo": "thấp", "none": "", "nd": "không có hạn"}
+
+
+def fig_band_of(fig) -> str:
+    """The band of a row or cell: "nd" when all its lines are without deadline."""
+    if fig is None or fig == "":
+        return "none"
+    if fig.only_no_deadline:
+        return "nd"
+    return band(fig.completion_rate)
+
+
+@register.filter
+def fig_band(fig) -> str:
+    return fig_band_of(fig)
+
+
+@register.filter
+def fig_rate(fig) -> str:
+    """The completion rate as shown: a symbol, the percentage, or "không có hạn"."""
+    b = fig_band_of(fig)
+    if b == "none":
+        return "—"
+    if b == "nd":
+        return "∞ không có hạn"
+    return f"{BAND_SYMBOLS[b]} {pct(fig.completion_rate)}"
 
 
 @register.filter

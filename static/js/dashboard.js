@@ -42,6 +42,7 @@
     var node = document.getElementById("dashboard-data");
     if (!node) return;
     var data = JSON.parse(node.textContent);
+    window.Chart.defaults.locale = "vi-VN";  // 3.031, not 3,031
     var base = {
       responsive: true,
       maintainAspectRatio: false,
@@ -72,7 +73,12 @@
       options: Object.assign({}, base, {
         scales: { x: { stacked: true }, y: { stacked: true, max: 100, beginAtZero: true } },
         plugins: Object.assign({}, base.plugins, {
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + percent(c.raw); } } }
+          tooltip: {
+            callbacks: {
+              title: function (items) { return rep.titles[items[0].dataIndex]; },
+              label: function (c) { return c.dataset.label + ": " + percent(c.raw); }
+            }
+          }
         })
       })
     });
@@ -87,7 +93,12 @@
         scales: { x: { max: 100, beginAtZero: true } },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: function (c) { return "Hoàn thành: " + percent(c.raw); } } }
+          tooltip: {
+            callbacks: {
+              title: function (items) { return data.sections.titles[items[0].dataIndex]; },
+              label: function (c) { return "Hoàn thành: " + percent(c.raw); }
+            }
+          }
         }
       })
     });

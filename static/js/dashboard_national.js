@@ -9,6 +9,7 @@
     var canvas = document.getElementById("chart-provinces");
     if (!node || !canvas || !window.Chart) return;
     var data = JSON.parse(node.textContent);
+    window.Chart.defaults.locale = "vi-VN";
     canvas.parentNode.style.height = Math.max(240, 22 * data.labels.length + 60) + "px";
     chart = new window.Chart(canvas, {
       type: "bar",
