@@ -222,14 +222,14 @@ def drill_xlsx(scope, f, d) -> bytes:
 
 def periods_xlsx(scope, f, d) -> bytes:
     sheet = Sheet("Tỷ lệ cập nhật")
-    sheet.title(_title("TỶ LỆ CẬP NHẬT BÁO CÁO THEO KỲ", scope, f, d, d.today))
+    sheet.title(_title(f"TỶ LỆ CẬP NHẬT BÁO CÁO THEO KỲ — NĂM {f.year}", scope, f, d, d.today))
     sheet.header(
         ["STT", "Kế hoạch", "Kỳ báo cáo", "Hạn báo cáo", "Phải báo cáo", *SUBMISSION_HEADERS],
         [6, 50, 30, 12, 11, 11, 11, 11, 11],
     )
     styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_date", "ct39_int", *SUBMISSION_STYLES]
     n = 0
-    for row in d.periods:
+    for row in d.year_periods:
         fig = dash.rate_figures(row)
         if not fig.n:
             continue

@@ -129,6 +129,16 @@ def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
     return rows
 
 
+def _unit_links(d: dash.Dashboard, params: dict) -> list[dict]:
+    """Every unit row's dashboard link (the unit filter navigates along the unit tree)."""
+    pattern = reverse("reports:dashboard", args=[999999999])
+    query = urlencode(params)
+    return [
+        {"row": row, "url": pattern.replace("999999999", str(row.unit_id)) + f"?{query}"}
+        for row in d.units
+    ]
+
+
 def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> dict:
     today = d.today
     overdue_count = d.current.t[Timeliness.NOT_DONE_OVERDUE] if f.status in (
@@ -175,6 +185,11 @@ def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> 
         "sorts": [(k, v[0]) for k, v in dash.SORTS.items()],
         "crumbs": scope.chain,
         "period_rows": Paginator(periods, LIST_SIZE).get_page(request.GET.get("trang_ky")),
+        "unit_choices": [
+            (row["url"], row["row"].name)
+            for row in sorted(_unit_links(d, params), key=lambda r: r["row"].name)
+            if row["row"].unit_id != scope.unit.pk
+        ],
         "cutoffs": sorted(cutoffs.items()),
         "filters_text": dash.describe_filters(f, d),
         "is_national_user": is_national,

@@ -367,3 +367,30 @@ def test_timeliness_moves_with_the_day(fx):
     scope = dash.Scope(fx.province, home=fx.province, chain=[fx.province])
     d = dash.build(scope, dash.Filters.from_request({}, day), day)
     assert d.current.t[T.NOT_DONE_OVERDUE] == 1 and d.current.t[T.NOT_DONE_IN_TIME] == 2
+
+
+def test_due_soon_follows_the_plans_window(client, fx, today):
+    """Due soon is the plan's window (ReminderPolicy), 7 days by default."""
+    from openpyxl import load_workbook
+
+    from reports.models import ReminderPolicy
+
+    ReminderPolicy.objects.create(plan=fx.plan, due_soon_days=3)
+    assert board(fx.province).current.t[dash.DUE_SOON] == 0  # 30/11 is 7 days away
+    ReminderPolicy.objects.filter(plan=fx.plan).update(due_soon_days=10)
+    d = board(fx.province, tinh_trang=dash.DUE_SOON)
+    assert d.current.n == 1 and d.current.t[dash.DUE_SOON] == 1
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
+    book = load_workbook(io.BytesIO(client.get(url + "?tinh_trang=due_soon").content))
+    data = [r for r in book.active.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert [(r[1], r[6].date()) for r in data] == [
+        ("Chi nhánh NHCSXH tỉnh Thử Nghiệm", date(2026, 11, 30))
+    ]
+
+
+def test_unit_filter_lists_the_units_below(client, fx, today):
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    body = client.get(reverse("reports:dashboard", args=[fx.province.pk])).content.decode()
+    assert 'id="f-dv"' in body
+    assert f'value="{reverse("reports:dashboard", args=[fx.x1.pk])}?nam=2026"' in body

@@ -106,4 +106,12 @@
 
   document.addEventListener("DOMContentLoaded", draw);
   document.body.addEventListener("htmx:afterSettle", draw);
+  // The unit filter opens the chosen unit's dashboard (a move along the unit tree).
+  document.body.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-navigate]") && select.value) {
+      event.stopPropagation();
+      window.location.assign(select.value);
+    }
+  }, true);
 })();
