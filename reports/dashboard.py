@@ -32,6 +32,7 @@ from django.http import Http404
 
 from orgunits.access import Actor
 from orgunits.models import OrgUnit, Profile
+from plans.models import Plan
 from tasks.models import Task
 
 from .models import ProgressReport, ReminderPolicy
@@ -627,10 +628,11 @@ def period_rows(scope: Scope, f: Filters, today: date) -> list[dict]:
     return rows
 
 
-def plan_label(row: dict) -> str:
-    from plans.models import Plan
+PLAN_KINDS = dict(Plan.Kind.choices)
 
-    kind = dict(Plan.Kind.choices).get(row["plan_kind"], "Kế hoạch")
+
+def plan_label(row: dict) -> str:
+    kind = PLAN_KINDS.get(row["plan_kind"], "Kế hoạch")
     issuer = row["issuer_short"] or row["issuer_name"]
     number = row["plan_number"]
     return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa có số)"

@@ -253,11 +253,15 @@ def _national_data(request):
     today = timezone.localdate()
     f = dash.Filters.from_request(request.GET, today)
     years = sorted(
-        ReportingPeriod.objects.filter(kind="yearly").values_list("year", flat=True).distinct()
+        ReportingPeriod.objects.filter(kind="yearly")
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
     )
     if years and f.year not in years:
         f.year = max([y for y in years if y <= today.year] or years)
     f.plan = f.section = None
+    f.due_windows = dash.due_windows()  # known windows: no plan join per line
     ids = list(
         ReportingPeriod.objects.filter(year=f.year, kind="yearly").values_list("pk", flat=True)
     )

@@ -339,6 +339,7 @@ def test_national_user_sees_one_row_per_province_and_drills_in(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("reports:dashboard_national"))
     body = response.content.decode()
+    assert body.count('<option value="2026"') == 1  # each year once in the filter
     assert body.count('class="dash-name"><a href="/bao-cao/theo-doi/') >= 1
     assert "UBND tỉnh Thử Nghiệm" in body
     f = dash.Filters.from_request({}, TODAY)
