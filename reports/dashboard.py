@@ -713,7 +713,13 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
         else Value(None, output_field=IntegerField())
     )
     key = {"plan": "k_plan", "section": "k_drill", "task": "k_task"}[level]
-    keys = {"k_task": F("task_id"), "k_unit": F("unit_id"), "k_sec": sec}
+    keys = {
+        "k_task": F("task_id"),
+        "k_unit": F("unit_id"),
+        "k_lft": F("unit__lft"),
+        "k_terr": F("unit__territory_id"),
+        "k_sec": sec,
+    }
     if level == "plan":
         keys["k_plan"] = F("period__plan_id")
     elif level == "section":
@@ -722,25 +728,29 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
     params = list(rows.params)
     task_sums, task_params = _task_counts_sql(f)
     params += task_params
+    # The rows of the unit table: the units directly below the scope (a PGD: its communes).
     if scope.is_pgd:
-        row_join = "JOIN orgunits_orgunit r ON r.id = u.territory_id"
+        children = "c.id IN (SELECT to_orgunit_id FROM orgunits_orgunit_serves " \
+                   "WHERE from_orgunit_id = %s)"  # fmt: skip
     else:
-        row_join = (
-            "LEFT JOIN orgunits_orgunit c ON c.parent_id = %s AND c.tree_id = u.tree_id "
-            "AND c.lft <= u.lft AND u.lft <= c.rght "
-            "JOIN orgunits_orgunit r ON r.id = COALESCE(c.id, u.id)"
-        )
-        params.append(scope.unit.pk)
+        children = "c.parent_id = %s"
     common = [*LINE_FIGURES, *SUBMISSION_FIGURES]
     task_cols = ["tasks", *(f"k_{k}" for k in _STATUS_KEYS)]
-    info = ["unit_id", "name", "short_name", "kind", "lft", "rght", "k_sec"]
+    info = ["unit_id", "name", "short_name", "kind", "lft", "rght", "terr", "k_sec"]
     group = "k_task" if key == "k_task" else f"k_task, {key}"
     line_counts = ", ".join(line_sums(rows.m))
+
+    def nulls(columns):
+        return ", ".join(f"NULL AS {c}" for c in columns)
+
+    typed_info = ", ".join(
+        f"CAST(NULL AS {'text' if c in ('name', 'short_name', 'kind') else 'integer'}) AS {c}"
+        for c in info
+    )
     sql = f"""
         WITH x AS {rows.sql}
-        SELECT 'task' AS part, {key} AS k, {", ".join(f"NULL AS {c}" for c in info)},
-               {_sums(common)}, {task_sums},
-               {", ".join(f"NULL AS {c}" for c in REPORTED_FIGURES)}
+        SELECT 'task' AS part, {key} AS k, {typed_info}, {_sums(common)}, {task_sums},
+               {nulls(REPORTED_FIGURES)}
         FROM (
             SELECT z.*, {TASK_STATUS_SQL} AS st FROM (
                 SELECT {group}, {line_counts}, {", ".join(LEAD_SUMS)}
@@ -749,23 +759,53 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
         ) y
         GROUP BY {key}
         UNION ALL
-        SELECT 'unit' AS part, NULL AS k, r.id, r.name, r.short_name, r.kind, r.lft, r.rght,
-               a.k_sec, {_sums(common)}, {", ".join(f"NULL AS {c}" for c in task_cols)},
-               {_sums(REPORTED_FIGURES)}
-        FROM (SELECT k_unit, k_sec, {line_counts}, {", ".join(reported_sums(rows.m))}
-              FROM x GROUP BY k_unit, k_sec) a
-        JOIN orgunits_orgunit u ON u.id = a.k_unit
-        {row_join}
-        GROUP BY r.id, r.name, r.short_name, r.kind, r.lft, r.rght, a.k_sec
+        SELECT 'unit', NULL, k_unit, NULL, NULL, NULL, k_lft, NULL, k_terr, k_sec,
+               {line_counts}, {nulls(task_cols)}, {", ".join(reported_sums(rows.m))}
+        FROM x GROUP BY k_unit, k_lft, k_terr, k_sec
+        UNION ALL
+        SELECT 'child', NULL, c.id, c.name, c.short_name, c.kind, c.lft, c.rght, NULL, NULL,
+               {nulls(common)}, {nulls(task_cols)}, {nulls(REPORTED_FIGURES)}
+        FROM orgunits_orgunit c WHERE {children}
     """
-    drill, units = [], []
+    params.append(scope.unit.pk)
+    drill, lines_by_unit, children_rows = [], [], []
     for row in _fetch(sql, params):
-        if row["part"] == "task":
+        part = row["part"]
+        if part == "task":
             if (row["n"] or 0) or (row["tasks"] or 0):
                 drill.append(row)
+        elif part == "unit":
+            lines_by_unit.append(row)
         else:
-            units.append(row)
-    return drill, units
+            children_rows.append(row)
+    return drill, _to_child_rows(scope, lines_by_unit, children_rows)
+
+
+def _to_child_rows(scope, lines_by_unit: list[dict], children: list[dict]) -> list[dict]:
+    """Give each unit's figures to its row: the child of the scope whose MPTT range holds
+    the unit (a PGD: the commune it belongs to; the scope's own unit: itself). The rows
+    are already aggregated (one per unit and section), so this is a small loop."""
+    from bisect import bisect_right
+
+    me = scope.unit
+    own = {"unit_id": me.pk, "name": me.name, "short_name": me.short_name, "kind": me.kind,
+           "lft": me.lft, "rght": me.rght}  # fmt: skip
+    by_id = {c["unit_id"]: c for c in children}
+    ordered = sorted(children, key=lambda c: c["lft"])
+    lfts = [c["lft"] for c in ordered]
+    out = []
+    for row in lines_by_unit:
+        if scope.is_pgd:
+            target = by_id.get(row["terr"])
+        elif row["unit_id"] == me.pk:
+            target = own
+        else:
+            i = bisect_right(lfts, row["lft"]) - 1
+            target = ordered[i] if i >= 0 and row["lft"] <= ordered[i]["rght"] else None
+        if target is None:
+            continue  # outside every row (cannot happen for a consistent tree)
+        out.append({**row, **{k: target[k] for k in own}})
+    return out
 
 
 def matching_lines(scope, f: Filters, today: date, period_ids) -> QuerySet[ProgressReport]:
@@ -1021,7 +1061,7 @@ def build(scope: Scope, f: Filters, today: date) -> Dashboard:
         values = [int(row[c] or 0) for c in cols]
         acc = sums.get(pk)
         if acc is None:
-            sums[pk] = values
+            sums[pk] = list(values)
             units[pk] = UnitRow(
                 pk, row["short_name"] or row["name"], row["kind"], row["rght"] - row["lft"] > 1,
                 None, {},
@@ -1033,7 +1073,15 @@ def build(scope: Scope, f: Filters, today: date) -> Dashboard:
         if sec is not None:
             # n, t_done_on_time, t_done_late, …, t_no_deadline (UNIT_COLUMNS order)
             n, done, nd = values[0], values[1] + values[2], values[5]
-            units[pk].cells[sec] = Cell(n, done, nd)
+            cell = units[pk].cells.get(sec)
+            if cell is None:
+                units[pk].cells[sec] = Cell(n, done, nd)
+            else:
+                cell.n, cell.done, cell.no_deadline = (
+                    cell.n + n,
+                    cell.done + done,
+                    cell.no_deadline + nd,
+                )
             total = totals.setdefault(sec, [0, 0, 0])
             total[0] += n
             total[1] += done
