@@ -23,6 +23,7 @@ run: install
 	$(DEV_ENV) $(PY) manage.py load_seeds
 	$(DEV_ENV) $(PY) manage.py reporting_periods
 	$(DEV_ENV) $(PY) manage.py create_demo_users
+	$(DEV_ENV) $(PY) manage.py demo_reports
 	@$(DEV_ENV) $(VENV)/bin/celery -A config worker --beat --loglevel=warning --concurrency=1 \
 		--schedule=var/celerybeat-schedule & echo $$! > var/celery.pid; \
 	trap 'kill $$(cat var/celery.pid) 2>/dev/null; rm -f var/celery.pid' EXIT INT TERM; \

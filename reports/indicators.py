@@ -10,6 +10,7 @@ tasks copied from it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from tasks.models import Task
@@ -71,52 +72,61 @@ SEED_INDICATORS: dict[str, tuple[str, list[dict]]] = {
 
 
 def ensure_indicators(plans) -> int:
-    """Create the indicators of seed plans and of plans derived from a plan that has some."""
+    """Create the indicators of seed plans and of plans derived from a plan that has some.
+
+    Set-based: a fixed number of queries whatever the number of plans (the daily sweep
+    passes every commune plan of the country)."""
     plans = [p for p in plans]
     if not plans:
         return 0
     have = set(Indicator.objects.filter(plan__in=plans).values_list("plan_id", flat=True))
-    created = 0
-    for plan in plans:
-        if plan.pk in have:
-            continue
-        if plan.seed_key in SEED_INDICATORS:
-            code, defs = SEED_INDICATORS[plan.seed_key]
-            task = Task.objects.filter(plan=plan, full_code=code).first()
-            if task is None:
-                continue
-            Indicator.objects.bulk_create(
-                [Indicator(plan=plan, task=task, position=i, **d) for i, d in enumerate(defs)],
-                ignore_conflicts=True,
+    missing = [p for p in plans if p.pk not in have]
+    new: list[Indicator] = []
+
+    seeded = [p for p in missing if p.seed_key in SEED_INDICATORS]
+    if seeded:
+        wanted = {(p.pk, SEED_INDICATORS[p.seed_key][0]) for p in seeded}
+        tasks = {
+            (t.plan_id, t.full_code): t
+            for t in Task.objects.filter(
+                plan__in=seeded, full_code__in={code for _, code in wanted}
             )
-            created += len(defs)
-        elif plan.parent_id:
-            source = list(Indicator.objects.filter(plan_id=plan.parent_id))
-            copies = {
-                t.source_task_id: t
-                for t in Task.objects.filter(
-                    plan=plan, source_task_id__in=[i.task_id for i in source]
-                )
-            }
-            new = [
-                Indicator(
-                    plan=plan,
-                    task=copies[i.task_id],
-                    code=i.code,
-                    name=i.name,
-                    unit_label=i.unit_label,
-                    target_text=i.target_text,
-                    target_min=i.target_min,
-                    target_max=i.target_max,
-                    target_year=i.target_year,
-                    position=i.position,
-                )
-                for i in source
-                if i.task_id in copies
-            ]
-            Indicator.objects.bulk_create(new, ignore_conflicts=True)
-            created += len(new)
-    return created
+        }
+        for plan in seeded:
+            code, defs = SEED_INDICATORS[plan.seed_key]
+            task = tasks.get((plan.pk, code))
+            if task is not None:
+                new += [
+                    Indicator(plan=plan, task=task, position=i, **d) for i, d in enumerate(defs)
+                ]
+
+    derived = [p for p in missing if p.seed_key not in SEED_INDICATORS and p.parent_id]
+    if derived:
+        by_parent: dict[int, list[Indicator]] = defaultdict(list)
+        for indicator in Indicator.objects.filter(plan_id__in={p.parent_id for p in derived}):
+            by_parent[indicator.plan_id].append(indicator)
+        derived = [p for p in derived if by_parent.get(p.parent_id)]
+        source_tasks = {i.task_id for p in derived for i in by_parent[p.parent_id]}
+        copies = {
+            (t.plan_id, t.source_task_id): t
+            for t in Task.objects.filter(plan__in=derived, source_task_id__in=source_tasks)
+        }
+        for plan in derived:
+            for i in by_parent[plan.parent_id]:
+                task = copies.get((plan.pk, i.task_id))
+                if task is None:
+                    continue
+                new.append(
+                    Indicator(
+                        plan=plan, task=task, code=i.code, name=i.name,
+                        unit_label=i.unit_label, target_text=i.target_text,
+                        target_min=i.target_min, target_max=i.target_max,
+                        target_year=i.target_year, position=i.position,
+                    )
+                )  # fmt: skip
+    if new:
+        Indicator.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def parse_figure(text: str, label: str) -> tuple[Decimal | None, str | None]:
