@@ -48,6 +48,11 @@ class Actor:
         return unit if unit.territory_id in (None, unit.pk) else unit.territory
 
     @property
+    def is_national(self) -> bool:
+        """Staff of NHCSXH Việt Nam: they follow every province (read only)."""
+        return self.unit is not None and self.unit.kind == OrgUnit.Kind.NHCSXH_HEAD
+
+    @property
     def is_commune_level(self) -> bool:
         return bool(self.territory and self.territory.kind == OrgUnit.Kind.COMMUNE)
 

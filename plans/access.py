@@ -5,6 +5,7 @@
 - Reviewers (NHCSXH), provincial admins, leaders and province-level officers: every plan
   of their province; drafts only of their own unit, except provincial admins and the plan's
   follow-up unit, who see the province's drafts too.
+- Staff of NHCSXH Việt Nam (national users): every issued plan of every province.
 - Commune-level officers: their commune's own plans (drafts included), the issued plans of
   the province that assign work to their commune (directly or through a group such as
   "Ủy ban nhân dân các xã, phường, đặc khu"), and the issued plans those implement.
@@ -40,6 +41,8 @@ def visible_plans(user) -> QuerySet[Plan]:
         return plans
     if actor.unit is None:
         return plans.none()
+    if actor.is_national:
+        return plans.filter(status__in=PUBLISHED)
     central = Q(issuer__tree_id__in=_central_tree_ids(), status__in=PUBLISHED)
     own_unit = Q(issuer=actor.unit)
     if actor.sees_whole_province:

@@ -67,9 +67,7 @@ REPORTED_STATUS = [
 
 def is_national(actor: Actor) -> bool:
     """Superusers and the staff of NHCSXH Việt Nam see every province."""
-    return actor.is_superuser or (
-        actor.unit is not None and actor.unit.kind == OrgUnit.Kind.NHCSXH_HEAD
-    )
+    return actor.is_superuser or actor.is_national
 
 
 PROVINCE_ROLES = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
