@@ -1,4 +1,5 @@
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -32,3 +33,43 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# --- browser tests (Playwright driving Debian's chromium) ----------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless chromium. Playwright's sync API runs an event loop in this thread: the ORM
+    is allowed beside it for this test only (the variable must not leak into others)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_ARGS)  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(live_server, _test_settings):
+    """pytest-django's live server, its middleware rebuilt after the autouse test settings
+    (plain HTTP: no redirect to HTTPS) — it was started before they applied."""
+    app = live_server.thread.httpd.get_app()
+    while app is not None:  # static files handler → media files handler → WSGI handler
+        app.load_middleware()
+        app = getattr(app, "application", None)
+    return live_server

@@ -11,40 +11,6 @@ from reports.dashboard_testing import TODAY, build_fixture
 from reports.testing import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboard"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread: let the ORM run beside it,
-    # only while this test runs (monkeypatch restores the environment afterwards).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _fresh_middleware(live_server):
-    """The live server was started before the autouse test settings (plain HTTP) applied:
-    rebuild its middleware so that they do (no redirect to HTTPS)."""
-    app = live_server.thread.httpd.get_app()
-    while app is not None:
-        app.load_middleware()
-        app = getattr(app, "application", None)
 
 
 def _shot(page, name):
@@ -56,7 +22,6 @@ def _shot(page, name):
 @pytest.mark.django_db(transaction=True)
 def test_branch_officer_filters_drills_down_and_exports(seeded, live_server, browser, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
-    _fresh_middleware(live_server)
     fx = build_fixture()
     make_user("chinhanh", fx.branch, Profile.Role.REVIEWER)
     base = live_server.url

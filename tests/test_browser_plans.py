@@ -15,42 +15,8 @@ from tasks.models import Assignment
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "plans"
 PASSWORD = "mat-khau-dai-123"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread: let the ORM run beside it. Set
-    # for this test only (a module-level setting would leak into `manage.py check --deploy`).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _fresh_middleware(live_server):
-    """The live server started before the autouse test settings (plain HTTP) applied: rebuild
-    its middleware so that they do."""
-    app = live_server.thread.httpd.get_app()
-    while app is not None:
-        app.load_middleware()
-        app = getattr(app, "application", None)
 
 
 def officer(username, commune_code):
@@ -75,7 +41,6 @@ def login(page, base, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
-    _fresh_middleware(live_server)
     base = live_server.url
     officer("cb-phuocgiang", "21370")
     officer("cb-thientin", "21388")

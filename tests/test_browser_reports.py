@@ -14,40 +14,6 @@ from reports.models import Notification, ProgressReport
 from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread: let the ORM run beside it
-    # (only while this test runs: the variable must not leak into other tests' processes).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _fresh_middleware(live_server):
-    """The live server was started before the autouse test settings (plain HTTP) applied:
-    rebuild its middleware so that they do (no redirect to HTTPS)."""
-    app = live_server.thread.httpd.get_app()
-    while app is not None:  # static files handler → media files handler → WSGI handler
-        app.load_middleware()
-        app = getattr(app, "application", None)
 
 
 def _login(page, base, username):
@@ -72,7 +38,6 @@ def _shot(page, name):
 @pytest.mark.django_db(transaction=True)
 def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, browser, settings):
     settings.MEDIA_ROOT = ARTIFACTS / "uploads"
-    _fresh_middleware(live_server)
     plan = issue_phuoc_giang(date(2025, 12, 1))
     police = unit("w21370-cong-an")
     make_user("cb-congan", police)
