@@ -37,21 +37,16 @@ COORDINATING = [
 TIMEFRAMES = ["Thường xuyên", "Quý III/2025", "Hằng năm", "31/12/2026", "Năm 2026"]
 
 
-def roman(value: int) -> str:
-    result = ""
-    for number, symbol in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
-        while value >= number:
-            result += symbol
-            value -= number
-    return result + "I" * value
-
-
 def generate_rows(count: int) -> list[tuple]:
     """`count` appendix rows: sections of 10 tasks with 4 sub-items each (51 rows each)."""
+    from tasks.stt import to_roman  # after main() has put the project on sys.path
+
     rows: list[tuple] = []
     section = 0
     while len(rows) < count:
-        rows.append((True, roman(section + 1), f"Nhóm nhiệm vụ số {section + 1}", "", "", "", ""))
+        rows.append(
+            (True, to_roman(section + 1), f"Nhóm nhiệm vụ số {section + 1}", "", "", "", "")
+        )
         for task in range(1, 11):
             n = len(rows)
             rows.append(

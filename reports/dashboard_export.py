@@ -12,6 +12,7 @@ from datetime import date
 
 from orgunits.models import OrgUnit
 
+from . import consolidate
 from . import dashboard as dash
 from .models import ProgressReport
 from .timeliness import Submission, Timeliness
@@ -27,21 +28,9 @@ FILLS = {  # colour-blind-safe (Okabe–Ito), light; the word is always in the c
     T.NOT_DONE_OVERDUE: "F7D5C2",
     T.NO_DEADLINE: "E6E6E6",
 }
-COUNT_HEADERS = [
-    "Tổng số",
-    "Hoàn thành đúng hạn",
-    "Tỷ lệ (%)",
-    "Hoàn thành trễ hạn",
-    "Tỷ lệ (%)",
-    "Chưa hoàn thành trong hạn",
-    "Tỷ lệ (%)",
-    "Chưa hoàn thành quá hạn",
-    "Tỷ lệ (%)",
-    "Không có hạn",
-    "Sắp đến hạn",
-    "Tỷ lệ hoàn thành (%)",
-]
-SUBMISSION_HEADERS = ["Nộp đúng hạn", "Nộp trễ hạn", "Chưa nộp", "Tỷ lệ cập nhật (%)"]
+# The consolidated report's columns (one definition), plus the dashboard's two extra ones.
+COUNT_HEADERS = [*consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (%)"]
+SUBMISSION_HEADERS = consolidate.SUBMISSION_HEADERS
 
 
 class Sheet:

@@ -73,7 +73,8 @@ def _roman_value(code: str) -> int:
     return total
 
 
-def _to_roman(value: int) -> str:
+def to_roman(value: int) -> str:
+    """1 → "I", 14 → "XIV" (up to 89, more than any appendix has sections)."""
     result = ""
     for number, symbol in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
         while value >= number:
@@ -186,7 +187,7 @@ def _rank(stt: Stt) -> int:
 
 def _expected_code(stt: Stt, ordinal: int) -> str:
     if stt.kind == "roman":
-        return _to_roman(ordinal)
+        return to_roman(ordinal)
     if stt.kind == "letter":
         return LETTER_SEQUENCE[ordinal - 1] if ordinal <= len(LETTER_SEQUENCE) else "?"
     if stt.kind == "dotted":

@@ -28,9 +28,8 @@ from plans.models import Plan
 from .appendix import AppendixRow, create_tasks, prepare_appendix
 from .expansion import ExpansionResult, expand_plan
 from .models import Assignment, Task
+from .stt import to_roman
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
-         "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]  # fmt: skip
 LETTERS = "abcdđeghiklmnopqrstuvxy"
 
 
@@ -57,7 +56,7 @@ def _renumber(level: int, counters: dict[int, int]) -> str:
         del counters[deeper]
     n = counters[level]
     if level == 0:
-        return ROMAN[n - 1] if n <= len(ROMAN) else str(n)
+        return to_roman(n)
     if level == 1:
         return str(n)
     return LETTERS[n - 1] if n <= len(LETTERS) else str(n)
