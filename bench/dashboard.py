@@ -228,6 +228,7 @@ def main() -> None:
             )
         )
         nf = dash.Filters.from_request({}, today)
+        nf.due_windows = dash.due_windows()  # as the national view does
         dash.national_table(nf, today, ids)
         national_sql = captured[0]
     finally:
