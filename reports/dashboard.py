@@ -1007,6 +1007,56 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
     return d
 
 
+@dataclass
+class WaitingPlan:
+    """A plan of the scope that has no reporting period yet, and what it is waiting for."""
+
+    plan: Plan
+    reason: str
+
+
+WAITING_LIMIT = 20
+
+
+def waiting_plans(scope: Scope, actor: Actor) -> list[WaitingPlan]:
+    """Why a dashboard is empty: the plans issued in the scope or assigning work to its
+    units, each with what keeps it from having reporting periods — not issued yet, no
+    yearly cutoff written, replaced. Drafts only when the actor's unit issues, follows up
+    or receives them, or to a provincial admin (as the plan list). One query; the
+    empty state only."""
+    visible = Plan.objects.all()
+    if not (actor.is_superuser or actor.has_role(Profile.Role.PROVINCE_ADMIN)):
+        own = actor.unit
+        visible = visible.filter(
+            Q(status__in=[Plan.Status.ISSUED, Plan.Status.SUPERSEDED])
+            | Q(issuer=own)
+            | Q(follow_up_unit=own)
+            | Q(report_to_unit=own)
+        )
+    in_scope = Q(pk__in=Plan.objects.filter(scope.q("issuer__")).values("pk")) | Q(
+        pk__in=Task.objects.filter(
+            scope.q("assignments__unit__"), assignments__retired_on__isnull=True
+        ).values("plan_id")
+    )
+    plans = (
+        visible.filter(in_scope)
+        .select_related("issuer")
+        .order_by("issuer__level", "-issued_on", "pk")[:WAITING_LIMIT]
+    )
+    out = []
+    for plan in plans:
+        if plan.status == Plan.Status.SUPERSEDED:
+            reason = "Đã được thay thế: không theo dõi nữa."
+        elif plan.status != Plan.Status.ISSUED:
+            reason = "Dự thảo: kỳ báo cáo được tạo khi kế hoạch ban hành."
+        elif not plan.has_reporting_rule:
+            reason = "Chưa ghi hạn báo cáo hằng năm trong chế độ báo cáo của kế hoạch."
+        else:
+            reason = "Đã có chế độ báo cáo; kỳ báo cáo đầu tiên được tạo trong lần chạy hằng ngày."
+        out.append(WaitingPlan(plan, reason))
+    return out
+
+
 def build(scope: Scope, f: Filters, today: date) -> Dashboard:
     """Every figure of a dashboard: at most six queries, whatever the number of units."""
     d = prepare(scope, f, today)

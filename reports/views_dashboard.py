@@ -205,6 +205,8 @@ def dashboard(request, unit_pk):
     f = dash.Filters.from_request(request.GET, today)
     d = dash.build(scope, f, today)
     context = _context(request, scope, f, d)
+    if d.empty:  # say which plans are waiting for what, not just "nothing here"
+        context["waiting"] = dash.waiting_plans(scope, actor)
     if request.headers.get("HX-Request"):
         return render(request, "reports/dashboard/_content.html", context)
     return render(request, "reports/dashboard/page.html", context)

@@ -359,6 +359,29 @@ def test_empty_province_says_why(client, today):
     client.force_login(make_user("qn", OrgUnit.objects.get(key="qn-nhcsxh"), Profile.Role.REVIEWER))
     body = client.get("/bao-cao/theo-doi/", follow=True).content.decode()
     assert "Chưa có kỳ báo cáo nào" in body
+    # ... and which plans wait for what: 17/KH-UBND has no cutoff, Phước Giang's is a draft
+    waiting = body.split('id="waiting-table"')[1].split("</table>")[0]
+    row_17 = waiting.split("Kế hoạch 17/KH-UBND")[1].split("</tr>")[0]
+    assert "Chưa ghi hạn báo cáo hằng năm" in row_17
+    row_pg = waiting.split("Phước Giang (chưa có số)")[1].split("</tr>")[0]
+    assert "Dự thảo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
+    assert "686/KH-UBND" not in waiting  # Nghệ An's plan is another province's
+
+
+def test_empty_dashboard_lists_only_plans_the_user_may_see(
+    client, today, django_assert_max_num_queries
+):
+    """Another commune's officer never learns of Phước Giang's draft from the empty state."""
+    thien_tin = OrgUnit.objects.get(key="w21388")
+    client.force_login(make_user("tt", thien_tin, Profile.Role.OFFICER))
+    url = reverse("reports:dashboard", args=[thien_tin.pk])
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Chưa có kỳ báo cáo nào" in body
+    assert "Kế hoạch 17/KH-UBND" in body  # it assigns work to every commune
+    assert "Phước Giang" not in body
 
 
 def test_timeliness_moves_with_the_day(fx):
