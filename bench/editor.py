@@ -1,11 +1,11 @@
 """Benchmark: server time of the appendix editor and of the task-chain page on the seed data
 scaled to a 200-task provincial plan derived by 100 communes; prints the figures.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39 SECRET_KEY=x \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39_seed SECRET_KEY=x \\
         .venv/bin/python bench/editor.py [--tasks 200] [--communes 100] [--repeat 15]
 
-The database must hold the seed data (`manage.py load_seeds`). Inside one transaction that
-is rolled back at the end (the database is left as it was), the script:
+The database is created, migrated and seeded (`load_seeds`) when needed. Inside one
+transaction that is rolled back at the end (the database is left as it was), the script:
 
 - adds an issued plan of the first seed province with enough communes (Nghệ An has 130):
   `--tasks` rows (sections of 10 tasks with 4 sub-items each) whose units include the group
@@ -110,6 +110,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     import warnings
@@ -117,7 +118,14 @@ def main() -> int:
     import django
 
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
+    from reminders import ensure_database, ensure_seeds
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. …/ct39_seed.")
+    ensure_database(url)
     django.setup()
+    ensure_seeds()
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test import Client

@@ -1,13 +1,13 @@
 """Benchmark: import a 2,000-row appendix .xlsx into PostgreSQL and print the figures.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39 SECRET_KEY=x \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39_seed SECRET_KEY=x \\
         .venv/bin/python bench/import_appendix.py [--rows 2000]
 
 Generates an appendix in the official layout (title rows, header, Roman sections, tasks
 and sub-items naming Quảng Ngãi units and groups), creates its own draft plan, previews
 and confirms the import (first into the empty plan, then a corrected version of the same
 file re-imported in place), prints rows/second and SQL query counts, and deletes the
-plan. The database must hold the seed units (`manage.py load_seeds`).
+plan. The database is created, migrated and seeded (`load_seeds`) when needed.
 """
 
 from __future__ import annotations
@@ -96,11 +96,18 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=2000)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     import django
+    from reminders import ensure_database, ensure_seeds
 
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. …/ct39_seed.")
+    ensure_database(url)
     django.setup()
+    ensure_seeds()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -49,6 +49,19 @@ def ensure_database(url: str) -> None:
     admin.close()
 
 
+def ensure_seeds() -> None:
+    """Migrate, and load the five seed plans when the database does not hold them yet
+    (the benchmarks that work on the seed data: import, editor)."""
+    from django.core.management import call_command
+
+    from orgunits.models import OrgUnit
+
+    call_command("migrate", verbosity=0)
+    if not OrgUnit.objects.filter(key="qn").exists():
+        print("Loading the seed plans (manage.py load_seeds) …")
+        call_command("load_seeds", verbosity=0)
+
+
 def ensure_dataset(rebuild: bool = False) -> None:
     """The national dataset of `generate_scale_data` (built when missing): the one
     generator every benchmark uses."""
