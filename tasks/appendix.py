@@ -14,12 +14,12 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
-from simple_history.utils import bulk_create_with_history
 
 from orgunits.locks import tree_lock
 from orgunits.resolver import Part, Vocabulary, resolve_cell
 from orgunits.text import clean_cell
 
+from .history import bulk_create_with_history
 from .models import Assignment, Task
 from .stt import OutlineInput, build_outline
 from .timeframes import Schedule, parse_timeframe
@@ -122,9 +122,17 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
     for problem in outline.problems:
         by_row.setdefault(problem.row, []).append(_strip_row_prefix(problem.message))
     prepared: list[PreparedRow] = []
+    resolved: dict[object, list[Part]] = {}  # tables repeat the same few unit cells
+
+    def resolve(cell) -> list[Part]:
+        key = cell if isinstance(cell, str) or cell is None else repr(cell)
+        if key not in resolved:
+            resolved[key] = resolve_cell(cell, vocabulary)
+        return list(resolved[key])
+
     for source, node in zip(rows, outline.rows, strict=True):
-        lead_parts = resolve_cell(source.lead, vocabulary)
-        coordinating_parts = resolve_cell(source.coordinating, vocabulary)
+        lead_parts = resolve(source.lead)
+        coordinating_parts = resolve(source.coordinating)
         schedule = parse_timeframe(source.timeframe)
         timeframe_text = (
             clean_cell(source.timeframe) if isinstance(source.timeframe, str) else schedule.text

@@ -26,10 +26,11 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from orgunits.models import OrgUnit, UnitGroup
 
+from .history import bulk_create_with_history
 from .models import Assignment, Task
 
 

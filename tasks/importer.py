@@ -36,7 +36,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history
 
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
@@ -54,6 +53,7 @@ from .appendix import (
     prepare_appendix,
     tree_layout,
 )
+from .history import bulk_create_with_history
 from .models import Assignment, Task
 from .xlsx_reader import ReadResult, read_appendix
 
