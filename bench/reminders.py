@@ -135,6 +135,22 @@ def main() -> None:
         again = run_sweep(day, enqueue=False)
     print(f"Second sweep the same day: {again.claimed} claimed, {len(queries)} queries.")
 
+    # The day after the 25/9 cutoffs: escalations, and one list per reviewing unit.
+    after = date(day.year, 9, 26)
+    Reminder.objects.filter(for_date=after).delete()
+    with CaptureQueriesContext(connection) as queries:
+        t0 = time.perf_counter()
+        late = run_sweep(after, enqueue=False)
+        late_time = time.perf_counter() - t0
+    reviews = Reminder.objects.filter(for_date=after, kind=Reminder.Kind.REVIEW)
+    print(
+        f"Sweep of {after:%d/%m/%Y} (escalations): {len(late.firings):,} period offsets fire, "
+        f"{late.claimed:,} rows claimed ({reviews.count():,} lists for "
+        f"{reviews.values('unit_id').distinct().count():,} reviewing units), "
+        f"{len(late.units):,} digests, {len(queries)} SQL queries, {late_time:.2f} s."
+    )
+    Reminder.objects.filter(for_date=after).delete()
+
     # The same sweep with only one province's periods open: same number of queries.
     with transaction.atomic():
         province = bench_plans.order_by("pk").first().issuer.get_root()

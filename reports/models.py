@@ -515,13 +515,16 @@ class Reminder(models.Model):
     """One reminder (or escalation) to one unit for one period at one offset — at most once.
 
     `offset` is the number of days from the sending day to the cutoff: 30 … 1 before it
-    (reminders), -1, -7 after it (escalations). The unique constraint is the claim: the
-    sweep inserts with ON CONFLICT DO NOTHING, and the digest task sends only rows it locks.
+    (reminders), -1, -7 after it (escalations). An escalation also claims one "review" row
+    for the plan's reviewing unit (PGD or Chi nhánh NHCSXH): its reviewers get one list of
+    every late unit, not a message per unit. The unique constraint is the claim: the sweep
+    inserts with ON CONFLICT DO NOTHING, and the digest task sends only rows it locks.
     """
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", "Nhắc hạn báo cáo"
-        ESCALATION = "escalation", "Báo cáo chậm (gửi lãnh đạo, đơn vị theo dõi)"
+        ESCALATION = "escalation", "Báo cáo chậm (gửi cán bộ và lãnh đạo đơn vị)"
+        REVIEW = "review", "Danh sách đơn vị chậm báo cáo (gửi đơn vị theo dõi)"
 
     class Outcome(models.TextChoices):
         PENDING = "", "Chưa gửi"
@@ -541,7 +544,11 @@ class Reminder(models.Model):
     offset = models.SmallIntegerField("số ngày trước hạn (âm: sau hạn)")
     kind = models.CharField("loại", max_length=10, choices=Kind.choices)
     for_date = models.DateField("ngày nhắc")
-    missing = models.PositiveIntegerField("số nhiệm vụ chưa nộp", default=0)
+    missing = models.PositiveIntegerField(
+        "số nhiệm vụ chưa nộp",
+        default=0,
+        help_text="Của đơn vị; với danh sách gửi đơn vị theo dõi: của mọi đơn vị chậm.",
+    )
     claimed_at = models.DateTimeField("ghi nhận lúc", default=timezone.now)
     sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
     outcome = models.CharField(
@@ -557,7 +564,8 @@ class Reminder(models.Model):
         ordering = ["-for_date", "unit_id", "-offset"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "period", "offset"], name="one_reminder_per_unit_period_offset"
+                fields=["unit", "period", "offset", "kind"],
+                name="one_reminder_per_unit_period_offset_kind",
             )
         ]
         indexes = [

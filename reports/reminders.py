@@ -30,12 +30,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
 from orgunits.models import Profile
 from plans.models import Plan
 
-from .access import reviewing_unit_ids
 from .models import (
     DEFAULT_ESCALATION_DAYS,
     DEFAULT_REMINDER_DAYS,
@@ -57,6 +57,7 @@ class Firing:
     period_id: int
     offset: int  # days before the cutoff; negative after it
     kind: str
+    plan_id: int = 0
 
 
 @dataclass
@@ -105,9 +106,9 @@ def firings_on(today: date) -> list[Firing]:
         )
         days = (cutoff - today).days
         if days > 0 and days in before:
-            out.append(Firing(pk, days, Reminder.Kind.REMINDER))
+            out.append(Firing(pk, days, Reminder.Kind.REMINDER, plan_id))
         elif days < 0 and -days in after:
-            out.append(Firing(pk, days, Reminder.Kind.ESCALATION))
+            out.append(Firing(pk, days, Reminder.Kind.ESCALATION, plan_id))
     return out
 
 
@@ -116,6 +117,55 @@ def _values_cte(firings: list[Firing]) -> tuple[str, list]:
     params = [x for f in firings for x in (f.period_id, f.offset, f.kind)]
     return f"WITH v(period_id, off, kind) AS (VALUES {rows})", params
 
+
+def reviewers_of_plans(plan_ids) -> dict[int, int]:
+    """Each plan's reviewing unit — `access.reviewing_unit_ids(plan)[0]` for many plans in
+    two queries: the follow-up unit, else the unit reports go to, else the province's
+    NHCSXH branch."""
+    from orgunits.models import OrgUnit
+
+    rows = list(
+        Plan.objects.filter(pk__in=plan_ids).values_list(
+            "pk", "follow_up_unit_id", "report_to_unit_id", "issuer__tree_id"
+        )
+    )
+    branches: dict[int, int] = {}
+    for pk, tree in (
+        OrgUnit.objects.filter(
+            tree_id__in={r[3] for r in rows if not (r[1] or r[2])},
+            kind=OrgUnit.Kind.NHCSXH_BRANCH,
+        )
+        .order_by("pk")
+        .values_list("pk", "tree_id")
+    ):
+        branches.setdefault(tree, pk)
+    out = {}
+    for pk, follow_up, report_to, tree in rows:
+        reviewer = follow_up or report_to or branches.get(tree)
+        if reviewer:
+            out[pk] = reviewer
+    return out
+
+
+def _review_cte(firings: list[Firing]) -> tuple[str, list]:
+    """The escalations of `firings` with the unit that reviews each ("" when none)."""
+    escalations = [f for f in firings if f.kind == Reminder.Kind.ESCALATION]
+    reviewers = reviewers_of_plans({f.plan_id for f in escalations}) if escalations else {}
+    rows = [
+        (f.period_id, f.offset, reviewers[f.plan_id]) for f in escalations if f.plan_id in reviewers
+    ]
+    if not rows:
+        return "", []
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    return f"WITH v(period_id, off, reviewer_id) AS (VALUES {values})", [x for r in rows for x in r]
+
+
+_REVIEW_LINES = """
+    FROM reports_progressreport r
+    JOIN v ON r.period_id = v.period_id
+    WHERE r.active AND r.state NOT IN ('submitted', 'accepted')
+    GROUP BY v.reviewer_id, v.period_id, v.off
+"""
 
 _PENDING_LINES = """
     FROM reports_progressreport r
@@ -138,12 +188,31 @@ def claim(firings: list[Firing], today: date) -> list[tuple[int, int]]:
              outcome, recipients, attempts, last_error)
         SELECT r.unit_id, v.period_id, v.off, v.kind, %s, COUNT(*), %s, '', '', 0, ''
         {_PENDING_LINES}
-        ON CONFLICT (unit_id, period_id, {q("offset")}) DO NOTHING
+        ON CONFLICT (unit_id, period_id, {q("offset")}, kind) DO NOTHING
         RETURNING id, unit_id
     """
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, today, timezone.now()])
-        return [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(sql, [*params, today, now])
+        claimed = [tuple(row) for row in cursor.fetchall()]
+        review_cte, review_params = _review_cte(firings)
+        if review_cte:  # one list of the late units per reviewing unit, period and offset
+            cursor.execute(
+                f"""
+                {review_cte}
+                INSERT INTO reports_reminder
+                    (unit_id, period_id, {q("offset")}, kind, for_date, missing, claimed_at,
+                     outcome, recipients, attempts, last_error)
+                SELECT v.reviewer_id, v.period_id, v.off, '{Reminder.Kind.REVIEW}', %s,
+                       COUNT(*), %s, '', '', 0, ''
+                {_REVIEW_LINES}
+                ON CONFLICT (unit_id, period_id, {q("offset")}, kind) DO NOTHING
+                RETURNING id, unit_id
+                """,
+                [*review_params, today, now],
+            )
+            claimed += [tuple(row) for row in cursor.fetchall()]
+    return claimed
 
 
 def preview(firings: list[Firing]) -> list[PreviewRow]:
@@ -155,12 +224,27 @@ def preview(firings: list[Firing]) -> list[PreviewRow]:
         {cte}
         SELECT r.unit_id, v.period_id, v.off, v.kind, COUNT(*),
                EXISTS (SELECT 1 FROM reports_reminder m WHERE m.unit_id = r.unit_id
-                       AND m.period_id = v.period_id AND m.{q("offset")} = v.off)
+                       AND m.period_id = v.period_id AND m.{q("offset")} = v.off
+                       AND m.kind = v.kind)
         {_PENDING_LINES}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+        review_cte, review_params = _review_cte(firings)
+        if review_cte:
+            cursor.execute(
+                f"""
+                {review_cte}
+                SELECT v.reviewer_id, v.period_id, v.off, '{Reminder.Kind.REVIEW}', COUNT(*),
+                       EXISTS (SELECT 1 FROM reports_reminder m
+                               WHERE m.unit_id = v.reviewer_id AND m.period_id = v.period_id
+                               AND m.{q("offset")} = v.off AND m.kind = '{Reminder.Kind.REVIEW}')
+                {_REVIEW_LINES}
+                """,
+                review_params,
+            )
+            rows += cursor.fetchall()
     from orgunits.models import OrgUnit
 
     periods = ReportingPeriod.objects.select_related("plan").in_bulk({r[1] for r in rows})
@@ -169,7 +253,7 @@ def preview(firings: list[Firing]) -> list[PreviewRow]:
         PreviewRow(u, names[u], periods[p], off, kind, n, bool(already))
         for u, p, off, kind, n, already in rows
     ]
-    out.sort(key=lambda r: (r.period.plan_id, r.period.cutoff, r.unit_name))
+    out.sort(key=lambda r: (r.period.plan_id, r.period.cutoff, r.kind == "review", r.unit_name))
     return out
 
 
@@ -240,10 +324,11 @@ def _item_text(rem: Reminder, missing: int, unit_name: str, for_reviewer: bool) 
 
 
 def deliver_digest(unit_id: int) -> Delivery:
-    """Send the unit's unsent reminders as one digest (idempotent; see module docstring)."""
-    from .workflow import unit_report_url
+    """Send the unit's unsent reminders as one digest (idempotent; see module docstring).
 
-    User = get_user_model()
+    The unit's officers get its reminders, and with its heads its escalations; when the
+    unit reviews plans (a PGD, a Chi nhánh NHCSXH), its reviewers get one list of every
+    unit still late ("review" rows) — never one message per late unit."""
     result = Delivery()
     with transaction.atomic():
         rows = list(
@@ -255,107 +340,38 @@ def deliver_digest(unit_id: int) -> Delivery:
         if not rows:
             return result
         unit = rows[0].unit
-        missing = dict(
-            ProgressReport.objects.filter(
-                unit_id=unit_id, period_id__in={r.period_id for r in rows}, active=True
-            )
-            .exclude(state__in=ProgressReport.REPORTED_STATES)
-            .values_list("period_id")
-            .annotate(n=Count("pk"))
+        own = [r for r in rows if r.kind != Reminder.Kind.REVIEW]
+        reviews = [r for r in rows if r.kind == Reminder.Kind.REVIEW]
+        missing = _missing_of_unit(unit_id, own)
+        late = _late_units(reviews)
+        live = [r for r in own if missing.get(r.period_id)]
+        live_reviews = [r for r in reviews if late.get(r.period_id)]
+        users = list(
+            get_user_model()
+            .objects.filter(is_active=True, profile__unit_id=unit_id)
+            .select_related("profile")
         )
         now = timezone.now()
-        live = [r for r in rows if missing.get(r.period_id)]
-        for r in rows:
-            if r not in live:
-                r.outcome = Reminder.Outcome.NOT_NEEDED
-        # Audiences: the unit's officers (reminders and its own overdue notices), the
-        # unit's heads (overdue notices), the reviewing unit's reviewers (overdue notices).
-        unit_users = list(
-            User.objects.filter(is_active=True, profile__unit_id=unit_id).select_related("profile")
-        )
-        reviewer_units = {r.pk: reviewing_unit_ids(r.period.plan)[:1] for r in live}
-        reviewers = defaultdict(list)
-        wanted_units = {u for ids in reviewer_units.values() for u in ids}
-        for user in User.objects.filter(
-            is_active=True,
-            profile__unit_id__in=wanted_units,
-            profile__role=Profile.Role.REVIEWER,
-        ).select_related("profile"):
-            reviewers[user.profile.unit_id].append(user)
-        per_user: dict[int, tuple[object, list[tuple[Reminder, bool]]]] = {}
-
-        def add(user, rem, for_reviewer):
-            per_user.setdefault(user.pk, (user, []))[1].append((rem, for_reviewer))
-
-        for rem in live:
-            for user in unit_users:
-                officer = user.profile.role == Profile.Role.OFFICER
-                if officer or (user.profile.is_unit_head and rem.kind == Reminder.Kind.ESCALATION):
-                    add(user, rem, False)
-            if rem.kind == Reminder.Kind.ESCALATION:
-                for rid in reviewer_units[rem.pk]:
-                    for user in reviewers[rid]:
-                        add(user, rem, True)
-        # One message per distinct content; in-app notice per user.
-        groups: dict[tuple, list] = defaultdict(list)
-        notes = []
-        for user, items in per_user.values():
-            key = tuple((rem.pk, rev) for rem, rev in items)
-            groups[key].append(user)
-        messages = []
+        notes: list[Notification] = []
+        messages: list[EmailMessage] = []
         recipients_of: dict[int, list[str]] = defaultdict(list)
-        for key, users in groups.items():
-            items = [(next(r for r in live if r.pk == pk), rev) for pk, rev in key]
-            lines = []
-            for rem, rev in items:
-                link = site_url(unit_report_url(rem.period_id, unit_id))
-                lines.append(
-                    "- "
-                    + _item_text(rem, missing[rem.period_id], unit.name, rev)
-                    + f"\n  Xem và nộp báo cáo: {link}"
-                )
-            escalation = any(rem.kind == Reminder.Kind.ESCALATION for rem, _ in items)
-            total = sum(missing[rem.period_id] for rem, _ in items)
-            subject = (
-                f"[CT39] {'Quá hạn báo cáo' if escalation else 'Nhắc hạn báo cáo'}: "
-                f"{unit.name} còn {total} nhiệm vụ chưa nộp"
-            )
-            to_reviewers = all(rev for _, rev in items)
-            body = (
-                f"Kính gửi: {'Đơn vị theo dõi' if to_reviewers else unit.name}\n\n"
-                f"Báo cáo tiến độ thực hiện Chỉ thị 39-CT/TW của {unit.name}:\n\n"
-                + "\n".join(lines)
-                + "\n\nThư này được gửi tự động từ hệ thống theo dõi thực hiện Chỉ thị 39-CT/TW."
-            )
-            first = items[0][0]
-            link = unit_report_url(first.period_id, unit_id)
-            short = (
-                f"{'Quá hạn' if escalation else 'Nhắc hạn'} báo cáo: {unit.name} còn "
-                f"{total} nhiệm vụ chưa nộp ("
-                + "; ".join(
-                    f"{rem.period.plan.label}, hạn {rem.period.cutoff:%d/%m/%Y}" for rem, _ in items
-                )
-                + ")."
-            )
-            for user in users:
-                notes.append(Notification(user=user, text=short, link=link, created_at=now))
-                for rem, _ in items:
-                    recipients_of[rem.pk].append(user.email or user.get_username())
-            emails = sorted({u.email for u in users if u.email})
-            if emails:
-                messages.append(EmailMessage(subject, body, to=emails))
+        _own_digests(unit, live, missing, users, now, notes, messages, recipients_of)
+        _review_digest(unit, live_reviews, late, users, now, notes, messages, recipients_of)
         Notification.objects.bulk_create(notes)
         if messages:
             with get_connection() as mail:
                 mail.send_messages(messages)
+        counts = {**missing, **{p: sum(n for _, _, n in units) for p, units in late.items()}}
         for r in rows:
-            if r in live:
+            if r in live or r in live_reviews:
                 r.outcome = (
                     Reminder.Outcome.SENT
                     if recipients_of.get(r.pk)
                     else Reminder.Outcome.NO_RECIPIENT
                 )
-                r.missing = missing[r.period_id]
+                r.missing = counts[r.period_id] if r in live_reviews else missing[r.period_id]
+            else:
+                r.outcome = Reminder.Outcome.NOT_NEEDED
             r.sent_at = now
             r.recipients = ", ".join(sorted(set(recipients_of.get(r.pk, []))))
             r.attempts += 1
@@ -367,6 +383,131 @@ def deliver_digest(unit_id: int) -> Delivery:
         result.emails = len(messages)
         result.notifications = len(notes)
     return result
+
+
+def _missing_of_unit(unit_id: int, rows: list[Reminder]) -> dict[int, int]:
+    """Period id → the unit's lines still not submitted (one query)."""
+    if not rows:
+        return {}
+    return dict(
+        ProgressReport.objects.filter(
+            unit_id=unit_id, period_id__in={r.period_id for r in rows}, active=True
+        )
+        .exclude(state__in=ProgressReport.REPORTED_STATES)
+        .values_list("period_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _late_units(rows: list[Reminder]) -> dict[int, list[tuple[int, str, int]]]:
+    """Period id → [(unit id, unit name, lines not submitted)] of every late unit."""
+    if not rows:
+        return {}
+    late: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for period_id, unit_id, name, n in (
+        ProgressReport.objects.filter(period_id__in={r.period_id for r in rows}, active=True)
+        .exclude(state__in=ProgressReport.REPORTED_STATES)
+        .values_list("period_id", "unit_id", "unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("period_id", "unit__name")
+    ):
+        late[period_id].append((unit_id, name, n))
+    return late
+
+
+def _own_digests(unit, live, missing, users, now, notes, messages, recipients_of) -> None:
+    """The unit's reminders to its officers; escalations to its officers and heads. One
+    message per distinct content; one in-app notice per user."""
+    from .workflow import unit_report_url
+
+    per_user: dict[int, tuple[object, list[Reminder]]] = {}
+    for rem in live:
+        for user in users:
+            officer = user.profile.role == Profile.Role.OFFICER
+            if officer or (user.profile.is_unit_head and rem.kind == Reminder.Kind.ESCALATION):
+                per_user.setdefault(user.pk, (user, []))[1].append(rem)
+    groups: dict[tuple, list] = defaultdict(list)
+    for user, items in per_user.values():
+        groups[tuple(rem.pk for rem in items)].append(user)
+    for key, group in groups.items():
+        items = [next(r for r in live if r.pk == pk) for pk in key]
+        lines = [
+            "- "
+            + _item_text(rem, missing[rem.period_id], unit.name, False)
+            + f"\n  Xem và nộp báo cáo: {site_url(unit_report_url(rem.period_id, unit.pk))}"
+            for rem in items
+        ]
+        escalation = any(rem.kind == Reminder.Kind.ESCALATION for rem in items)
+        total = sum(missing[rem.period_id] for rem in items)
+        subject = (
+            f"[CT39] {'Quá hạn báo cáo' if escalation else 'Nhắc hạn báo cáo'}: "
+            f"{unit.name} còn {total} nhiệm vụ chưa nộp"
+        )
+        body = (
+            f"Kính gửi: {unit.name}\n\n"
+            f"Báo cáo tiến độ thực hiện Chỉ thị 39-CT/TW của {unit.name}:\n\n"
+            + "\n".join(lines)
+            + f"\n\n{FOOTER}"
+        )
+        short = (
+            f"{'Quá hạn' if escalation else 'Nhắc hạn'} báo cáo: {unit.name} còn "
+            f"{total} nhiệm vụ chưa nộp ("
+            + "; ".join(f"{r.period.plan.label}, hạn {r.period.cutoff:%d/%m/%Y}" for r in items)
+            + ")."
+        )
+        link = unit_report_url(items[0].period_id, unit.pk)
+        _deliver(group, items, subject, body, short, link, now, notes, messages, recipients_of)
+
+
+def _review_digest(unit, live, late, users, now, notes, messages, recipients_of) -> None:
+    """One list of every late unit, per reviewing unit and day, to its reviewers."""
+    from .workflow import unit_report_url
+
+    reviewers = [u for u in users if u.profile.role == Profile.Role.REVIEWER]
+    if not live:
+        return
+    blocks = []
+    units = lines_total = 0
+    for rem in live:
+        period = rem.period
+        rows = late[rem.period_id]
+        units += len(rows)
+        lines_total += sum(n for _, _, n in rows)
+        blocks.append(
+            f"{period.plan.label} — {period.label}, hạn {period.cutoff:%d/%m/%Y} "
+            f"({rem.offset_text}), {len(rows)} đơn vị chưa nộp đủ:\n"
+            + "\n".join(
+                f"- {name}: {n} báo cáo chưa nộp — {site_url(unit_report_url(period.pk, pk))}"
+                for pk, name, n in rows
+            )
+            + f"\n  Cả kỳ báo cáo: {site_url(reverse('reports:period_detail', args=[period.pk]))}"
+        )
+    subject = f"[CT39] Đơn vị chậm báo cáo: {units} đơn vị còn {lines_total} báo cáo chưa nộp"
+    body = (
+        f"Kính gửi: {unit.name}\n\n"
+        "Các đơn vị chưa nộp đủ báo cáo tiến độ thực hiện Chỉ thị 39-CT/TW sau hạn, "
+        "đơn vị được giao theo dõi:\n\n" + "\n\n".join(blocks) + f"\n\n{FOOTER}"
+    )
+    short = (
+        f"Quá hạn báo cáo: {units} đơn vị còn {lines_total} báo cáo chưa nộp ("
+        + "; ".join(f"{r.period.plan.label}, hạn {r.period.cutoff:%d/%m/%Y}" for r in live)
+        + ")."
+    )
+    link = reverse("reports:period_detail", args=[live[0].period_id])
+    _deliver(reviewers, live, subject, body, short, link, now, notes, messages, recipients_of)
+
+
+FOOTER = "Thư này được gửi tự động từ hệ thống theo dõi thực hiện Chỉ thị 39-CT/TW."
+
+
+def _deliver(users, items, subject, body, short, link, now, notes, messages, recipients_of):
+    for user in users:
+        notes.append(Notification(user=user, text=short, link=link, created_at=now))
+        for rem in items:
+            recipients_of[rem.pk].append(user.email or user.get_username())
+    emails = sorted({u.email for u in users if u.email})
+    if emails:
+        messages.append(EmailMessage(subject, body, to=emails))
 
 
 def record_failure(unit_id: int, error: BaseException) -> None:

@@ -62,6 +62,20 @@ def test_dry_run_previews_without_sending(pg):
     assert "không có lượt nhắc nào" in out.getvalue()  # 6 days before: not an offset
 
 
+@pytest.mark.django_db
+def test_dry_run_after_the_cutoff_lists_the_reviewing_unit_once(pg):
+    out = StringIO()
+    call_command("reminders", "--date", "2026-09-26", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "Công an xã Phước Giang: báo quá hạn (quá hạn 1 ngày), 16 nhiệm vụ chưa nộp" in text
+    line = (
+        "Phòng giao dịch Ngân hàng Chính sách xã hội Nghĩa Hành (đơn vị theo dõi): danh sách "
+        "các đơn vị chậm báo cáo (quá hạn 1 ngày)"
+    )
+    assert text.count(line) == 1
+    assert not Reminder.objects.exists()
+
+
 def test_offsets_before_and_after_the_cutoff(pg):
     period = pg["period"]
     fired = {
@@ -148,15 +162,34 @@ def test_escalation_goes_to_the_head_and_the_reviewing_unit(
     unit_mail = to[("cb-congan@example.vn", "truong-congan@example.vn")]
     assert unit_mail.subject.startswith("[CT39] Quá hạn báo cáo: Công an xã Phước Giang")
     assert "quá hạn 1 ngày" in unit_mail.body
-    reviews = [m for m in mail.outbox if m.to == ["td-pgd@example.vn"]]
-    assert len(reviews) == len(_units_with_lines(pg["period"]))  # one per late unit
-    review_mail = next(m for m in reviews if "Công an" in m.subject)
-    assert "Công an xã Phước Giang chưa nộp 16 báo cáo" in review_mail.body
-    assert "Kính gửi: Đơn vị theo dõi" in review_mail.body
-    # The reviewer hears about every late unit with users … and about the others too.
-    late_units = len(_units_with_lines(pg["period"]))
-    assert Notification.objects.filter(user=pg["reviewer"]).count() == late_units
-    assert Reminder.objects.filter(kind="escalation", offset=-1).count() == late_units
+    # The reviewing unit (PGD Nghĩa Hành) gets ONE list of every late unit, not one each.
+    late_units = _units_with_lines(pg["period"])
+    (review,) = [m for m in mail.outbox if m.to == ["td-pgd@example.vn"]]
+    assert review.subject.startswith(f"[CT39] Đơn vị chậm báo cáo: {len(late_units)} đơn vị")
+    assert "Kính gửi: Phòng giao dịch Ngân hàng Chính sách xã hội Nghĩa Hành" in review.body
+    assert "- Công an xã Phước Giang: 16 báo cáo chưa nộp — http" in review.body
+    assert review.body.count(" báo cáo chưa nộp — http") == len(late_units)
+    assert f"/bao-cao/ky/{pg['period'].pk}/" in review.body  # the whole period's page
+    (note,) = Notification.objects.filter(user=pg["reviewer"])
+    assert note.text.startswith(f"Quá hạn báo cáo: {len(late_units)} đơn vị còn")
+    assert Reminder.objects.filter(kind="escalation", offset=-1).count() == len(late_units)
+    (row,) = Reminder.objects.filter(kind="review")
+    assert row.unit.key == "qn-pgd-532" and row.outcome == "sent"
+    assert row.recipients == "td-pgd@example.vn"
+    assert row.missing == ProgressReport.objects.filter(period=pg["period"]).count()
+    # A second sweep the same day (or a second beat) sends the list again to no one.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sweep(date(2026, 9, 26))
+    assert not mail.outbox and Reminder.objects.filter(kind="review").count() == 1
+    # A week later, after one unit has submitted, the list names the others only.
+    police_lines = ProgressReport.objects.filter(period=pg["period"], unit=pg["police"])
+    police_lines.update(state="submitted", status="in_progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sweep(date(2026, 10, 2))
+    (review,) = [m for m in mail.outbox if m.to == ["td-pgd@example.vn"]]
+    assert "Công an xã Phước Giang" not in review.body
+    assert review.body.count(" báo cáo chưa nộp — http") == len(late_units) - 1
 
 
 @pytest.mark.django_db
@@ -210,7 +243,10 @@ class FailOnceBackend:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_beat_processes_at_once_claim_each_reminder_once(seeded, settings):
+@pytest.mark.parametrize("day", [REMIND_DAY, date(2026, 9, 26)], ids=["reminder", "escalation"])
+def test_two_beat_processes_at_once_claim_each_reminder_once(seeded, settings, day):
+    """Before the cutoff, one reminder per unit; after it, one escalation per unit and one
+    list for the reviewing unit (PGD Nghĩa Hành) — whichever process claims it."""
     issue_phuoc_giang(today=REMIND_DAY)
     period = ReportingPeriod.objects.get(plan__seed_key="pg-kh-ubnd", year=2026)
     barrier = threading.Barrier(2)
@@ -219,7 +255,7 @@ def test_two_beat_processes_at_once_claim_each_reminder_once(seeded, settings):
     def beat():
         try:
             barrier.wait(timeout=10)
-            results.append(run_sweep(REMIND_DAY, enqueue=False))
+            results.append(run_sweep(day, enqueue=False))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -234,7 +270,10 @@ def test_two_beat_processes_at_once_claim_each_reminder_once(seeded, settings):
     claimed = [u for r in results for u in r.units]
     units = _units_with_lines(period)
     assert sorted(claimed) == sorted(units)  # every unit claimed by exactly one process
-    assert Reminder.objects.filter(period=period).count() == len(units)
+    reviews = 1 if day > CUTOFF else 0  # the PGD also has lines: its digest holds both
+    assert Reminder.objects.filter(period=period).count() == len(units) + reviews
+    assert Reminder.objects.filter(period=period, kind="review").count() == reviews
+    assert sum(r.claimed for r in results) == len(units) + reviews
 
 
 @pytest.mark.django_db

@@ -63,9 +63,15 @@ class Command(BaseCommand):
                 current = row.period.pk
                 p = row.period
                 self.stdout.write(f"\n{p.plan.label} — {p.label}, hạn {p.cutoff:%d/%m/%Y}:")
-            kind = "nhắc" if row.kind == "reminder" else "báo quá hạn"
             when = f"còn {row.offset} ngày" if row.offset > 0 else f"quá hạn {-row.offset} ngày"
             note = " (đã gửi trước đó, sẽ không gửi lại)" if row.already else ""
+            if row.kind == "review":
+                self.stdout.write(
+                    f"  - {row.unit_name} (đơn vị theo dõi): danh sách các đơn vị chậm báo cáo "
+                    f"({when}), {row.missing} nhiệm vụ chưa nộp{note}"
+                )
+                continue
+            kind = "nhắc" if row.kind == "reminder" else "báo quá hạn"
             self.stdout.write(
                 f"  - {row.unit_name}: {kind} ({when}), {row.missing} nhiệm vụ chưa nộp{note}"
             )
