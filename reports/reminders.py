@@ -112,12 +112,6 @@ def firings_on(today: date) -> list[Firing]:
     return out
 
 
-def _values_cte(firings: list[Firing]) -> tuple[str, list]:
-    rows = ", ".join(["(%s, %s, %s)"] * len(firings))
-    params = [x for f in firings for x in (f.period_id, f.offset, f.kind)]
-    return f"WITH v(period_id, off, kind) AS (VALUES {rows})", params
-
-
 def reviewers_of_plans(plan_ids) -> dict[int, int]:
     """Each plan's reviewing unit — `access.reviewing_unit_ids(plan)[0]` for many plans in
     two queries: the follow-up unit, else the unit reports go to, else the province's
@@ -147,104 +141,80 @@ def reviewers_of_plans(plan_ids) -> dict[int, int]:
     return out
 
 
-def _review_cte(firings: list[Firing]) -> tuple[str, list]:
-    """The escalations of `firings` with the unit that reviews each ("" when none)."""
-    escalations = [f for f in firings if f.kind == Reminder.Kind.ESCALATION]
-    reviewers = reviewers_of_plans({f.plan_id for f in escalations}) if escalations else {}
-    rows = [
-        (f.period_id, f.offset, reviewers[f.plan_id]) for f in escalations if f.plan_id in reviewers
+def _targets(firings: list[Firing]) -> tuple[str, list]:
+    """SQL (a WITH clause) of `targets`: who is due what today, from the firings and the
+    lines not submitted — (unit_id, period_id, off, kind, n). Each unit with such lines,
+    for its reminder or escalation; and after the cutoff, each plan's reviewing unit once,
+    kind "review", n = every late line of the period."""
+    escalations = {f.plan_id for f in firings if f.kind == Reminder.Kind.ESCALATION}
+    reviewers = reviewers_of_plans(escalations) if escalations else {}
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(firings))
+    params = [
+        x
+        for f in firings
+        for x in (
+            f.period_id,
+            f.offset,
+            f.kind,
+            reviewers.get(f.plan_id) if f.kind == Reminder.Kind.ESCALATION else None,
+        )
     ]
-    if not rows:
-        return "", []
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    return f"WITH v(period_id, off, reviewer_id) AS (VALUES {values})", [x for r in rows for x in r]
-
-
-_REVIEW_LINES = """
-    FROM reports_progressreport r
-    JOIN v ON r.period_id = v.period_id
-    WHERE r.active AND r.state NOT IN ('submitted', 'accepted')
-    GROUP BY v.reviewer_id, v.period_id, v.off
-"""
-
-_PENDING_LINES = """
-    FROM reports_progressreport r
-    JOIN v ON r.period_id = v.period_id
-    WHERE r.active AND r.state NOT IN ('submitted', 'accepted')
-    GROUP BY r.unit_id, v.period_id, v.off, v.kind
-"""
+    sql = f"""
+        WITH v(period_id, off, kind, reviewer_id) AS (VALUES {rows}),
+        pending AS (
+            SELECT r.unit_id, v.period_id, v.off, v.kind, v.reviewer_id
+            FROM reports_progressreport r
+            JOIN v ON r.period_id = v.period_id
+            WHERE r.active AND r.state NOT IN ('submitted', 'accepted')
+        ),
+        targets AS (
+            SELECT unit_id, period_id, off, kind, COUNT(*) AS n
+            FROM pending GROUP BY unit_id, period_id, off, kind
+            UNION ALL
+            SELECT CAST(reviewer_id AS bigint), period_id, off, '{Reminder.Kind.REVIEW}', COUNT(*)
+            FROM pending WHERE reviewer_id IS NOT NULL GROUP BY reviewer_id, period_id, off
+        )
+    """
+    return sql, params
 
 
 def claim(firings: list[Firing], today: date) -> list[tuple[int, int]]:
     """Insert the reminders due today; returns [(reminder id, unit id)] newly claimed."""
     if not firings:
         return []
-    cte, params = _values_cte(firings)
+    targets, params = _targets(firings)
     q = connection.ops.quote_name
     sql = f"""
-        {cte}
+        {targets}
         INSERT INTO reports_reminder
             (unit_id, period_id, {q("offset")}, kind, for_date, missing, claimed_at,
              outcome, recipients, attempts, last_error)
-        SELECT r.unit_id, v.period_id, v.off, v.kind, %s, COUNT(*), %s, '', '', 0, ''
-        {_PENDING_LINES}
+        SELECT unit_id, period_id, off, kind, %s, n, %s, '', '', 0, ''
+        FROM targets WHERE 1 = 1
         ON CONFLICT (unit_id, period_id, {q("offset")}, kind) DO NOTHING
         RETURNING id, unit_id
     """
-    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, today, now])
-        claimed = [tuple(row) for row in cursor.fetchall()]
-        review_cte, review_params = _review_cte(firings)
-        if review_cte:  # one list of the late units per reviewing unit, period and offset
-            cursor.execute(
-                f"""
-                {review_cte}
-                INSERT INTO reports_reminder
-                    (unit_id, period_id, {q("offset")}, kind, for_date, missing, claimed_at,
-                     outcome, recipients, attempts, last_error)
-                SELECT v.reviewer_id, v.period_id, v.off, '{Reminder.Kind.REVIEW}', %s,
-                       COUNT(*), %s, '', '', 0, ''
-                {_REVIEW_LINES}
-                ON CONFLICT (unit_id, period_id, {q("offset")}, kind) DO NOTHING
-                RETURNING id, unit_id
-                """,
-                [*review_params, today, now],
-            )
-            claimed += [tuple(row) for row in cursor.fetchall()]
-    return claimed
+        cursor.execute(sql, [*params, today, timezone.now()])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def preview(firings: list[Firing]) -> list[PreviewRow]:
     if not firings:
         return []
-    cte, params = _values_cte(firings)
+    targets, params = _targets(firings)
     q = connection.ops.quote_name
     sql = f"""
-        {cte}
-        SELECT r.unit_id, v.period_id, v.off, v.kind, COUNT(*),
-               EXISTS (SELECT 1 FROM reports_reminder m WHERE m.unit_id = r.unit_id
-                       AND m.period_id = v.period_id AND m.{q("offset")} = v.off
-                       AND m.kind = v.kind)
-        {_PENDING_LINES}
+        {targets}
+        SELECT t.unit_id, t.period_id, t.off, t.kind, t.n,
+               EXISTS (SELECT 1 FROM reports_reminder m WHERE m.unit_id = t.unit_id
+                       AND m.period_id = t.period_id AND m.{q("offset")} = t.off
+                       AND m.kind = t.kind)
+        FROM targets t
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        review_cte, review_params = _review_cte(firings)
-        if review_cte:
-            cursor.execute(
-                f"""
-                {review_cte}
-                SELECT v.reviewer_id, v.period_id, v.off, '{Reminder.Kind.REVIEW}', COUNT(*),
-                       EXISTS (SELECT 1 FROM reports_reminder m
-                               WHERE m.unit_id = v.reviewer_id AND m.period_id = v.period_id
-                               AND m.{q("offset")} = v.off AND m.kind = '{Reminder.Kind.REVIEW}')
-                {_REVIEW_LINES}
-                """,
-                review_params,
-            )
-            rows += cursor.fetchall()
     from orgunits.models import OrgUnit
 
     periods = ReportingPeriod.objects.select_related("plan").in_bulk({r[1] for r in rows})
