@@ -44,6 +44,32 @@ def reviewing_unit_ids(plan: Plan) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def first_reviewing_units(plan_ids) -> dict[int, int]:
+    """Plan id → `reviewing_unit_ids(plan)[0]`, for many plans in two queries (the reviewer
+    escalations go to)."""
+    rows = list(
+        Plan.objects.filter(pk__in=plan_ids).values_list(
+            "pk", "follow_up_unit_id", "report_to_unit_id", "issuer__tree_id"
+        )
+    )
+    branches: dict[int, int] = {}
+    for pk, tree in (
+        OrgUnit.objects.filter(
+            tree_id__in={r[3] for r in rows if not (r[1] or r[2])},
+            kind=OrgUnit.Kind.NHCSXH_BRANCH,
+        )
+        .order_by("pk")
+        .values_list("pk", "tree_id")
+    ):
+        branches.setdefault(tree, pk)
+    out = {}
+    for pk, follow_up, report_to, tree in rows:
+        reviewer = follow_up or report_to or branches.get(tree)
+        if reviewer:
+            out[pk] = reviewer
+    return out
+
+
 def is_reviewer_of(user, plan: Plan) -> bool:
     actor = _actor(user)
     if actor.is_superuser:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from orgunits.models import Profile
 from plans.models import Plan
 
+from .access import first_reviewing_units
 from .models import (
     DEFAULT_ESCALATION_DAYS,
     DEFAULT_REMINDER_DAYS,
@@ -112,42 +113,13 @@ def firings_on(today: date) -> list[Firing]:
     return out
 
 
-def reviewers_of_plans(plan_ids) -> dict[int, int]:
-    """Each plan's reviewing unit — `access.reviewing_unit_ids(plan)[0]` for many plans in
-    two queries: the follow-up unit, else the unit reports go to, else the province's
-    NHCSXH branch."""
-    from orgunits.models import OrgUnit
-
-    rows = list(
-        Plan.objects.filter(pk__in=plan_ids).values_list(
-            "pk", "follow_up_unit_id", "report_to_unit_id", "issuer__tree_id"
-        )
-    )
-    branches: dict[int, int] = {}
-    for pk, tree in (
-        OrgUnit.objects.filter(
-            tree_id__in={r[3] for r in rows if not (r[1] or r[2])},
-            kind=OrgUnit.Kind.NHCSXH_BRANCH,
-        )
-        .order_by("pk")
-        .values_list("pk", "tree_id")
-    ):
-        branches.setdefault(tree, pk)
-    out = {}
-    for pk, follow_up, report_to, tree in rows:
-        reviewer = follow_up or report_to or branches.get(tree)
-        if reviewer:
-            out[pk] = reviewer
-    return out
-
-
 def _targets(firings: list[Firing]) -> tuple[str, list]:
     """SQL (a WITH clause) of `targets`: who is due what today, from the firings and the
     lines not submitted — (unit_id, period_id, off, kind, n). Each unit with such lines,
     for its reminder or escalation; and after the cutoff, each plan's reviewing unit once,
     kind "review", n = every late line of the period."""
     escalations = {f.plan_id for f in firings if f.kind == Reminder.Kind.ESCALATION}
-    reviewers = reviewers_of_plans(escalations) if escalations else {}
+    reviewers = first_reviewing_units(escalations) if escalations else {}
     rows = ", ".join(["(%s, %s, %s, %s)"] * len(firings))
     params = [
         x

@@ -291,3 +291,15 @@ def test_sweep_queries_do_not_grow_with_units(pg, django_assert_max_num_queries)
         few = run_sweep(REMIND_DAY, enqueue=False)
     assert len(many.units) > 100 and len(few.units) < 15
     assert Reminder.objects.filter(period=na).count() == len(_units_with_lines(na))
+
+
+@pytest.mark.django_db
+def test_reviewing_unit_of_many_plans_is_the_one_of_each(seeded, django_assert_max_num_queries):
+    """The batched lookup the escalations use agrees with the per-plan rule."""
+    from reports.access import first_reviewing_units, reviewing_unit_ids
+
+    plans = list(Plan.objects.select_related("issuer"))
+    with django_assert_max_num_queries(2):
+        batched = first_reviewing_units([p.pk for p in plans])
+    expected = {p.pk: ids[0] for p in plans if (ids := reviewing_unit_ids(p))}
+    assert batched == expected and len(expected) >= 5
