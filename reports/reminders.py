@@ -303,7 +303,7 @@ def deliver_digest(unit_id: int) -> Delivery:
         if messages:
             with get_connection() as mail:
                 mail.send_messages(messages)
-        counts = {**missing, **{p: sum(n for _, _, n in units) for p, units in late.items()}}
+        late_lines = {p: sum(n for _, _, n in units) for p, units in late.items()}
         for r in rows:
             if r in live or r in live_reviews:
                 r.outcome = (
@@ -311,7 +311,7 @@ def deliver_digest(unit_id: int) -> Delivery:
                     if recipients_of.get(r.pk)
                     else Reminder.Outcome.NO_RECIPIENT
                 )
-                r.missing = counts[r.period_id] if r in live_reviews else missing[r.period_id]
+                r.missing = late_lines[r.period_id] if r in live_reviews else missing[r.period_id]
             else:
                 r.outcome = Reminder.Outcome.NOT_NEEDED
             r.sent_at = now
@@ -427,8 +427,10 @@ def _review_digest(unit, live, late, users, now, notes, messages, recipients_of)
     subject = f"[CT39] Đơn vị chậm báo cáo: {units} đơn vị còn {lines_total} báo cáo chưa nộp"
     body = (
         f"Kính gửi: {unit.name}\n\n"
-        "Các đơn vị chưa nộp đủ báo cáo tiến độ thực hiện Chỉ thị 39-CT/TW sau hạn, "
-        "đơn vị được giao theo dõi:\n\n" + "\n\n".join(blocks) + f"\n\n{FOOTER}"
+        "Danh sách các đơn vị đã quá hạn mà chưa nộp đủ báo cáo tiến độ thực hiện "
+        "Chỉ thị 39-CT/TW, thuộc các kế hoạch do đơn vị theo dõi:\n\n"
+        + "\n\n".join(blocks)
+        + f"\n\n{FOOTER}"
     )
     short = (
         f"Quá hạn báo cáo: {units} đơn vị còn {lines_total} báo cáo chưa nộp ("
