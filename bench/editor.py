@@ -115,17 +115,10 @@ def main() -> int:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
     import warnings
 
-    import django
-
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
-    from reminders import ensure_database, ensure_seeds
+    from reminders import setup_seed_database
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. …/ct39_seed.")
-    ensure_database(url)
-    django.setup()
-    ensure_seeds()
+    setup_seed_database()
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.test import Client
@@ -135,8 +128,6 @@ def main() -> int:
     from orgunits.models import OrgUnit, Profile
     from tasks.editor import load_rows
 
-    if connection.vendor != "postgresql":
-        print("Chạy trên PostgreSQL: đặt DATABASE_URL=postgres://…", file=sys.stderr)
     provinces = [OrgUnit.objects.filter(key=k).first() for k in ("qn", "na", "dn")]
     province = next(
         (

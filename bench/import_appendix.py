@@ -99,15 +99,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    import django
-    from reminders import ensure_database, ensure_seeds
+    from reminders import setup_seed_database
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. …/ct39_seed.")
-    ensure_database(url)
-    django.setup()
-    ensure_seeds()
+    setup_seed_database()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -115,12 +109,7 @@ def main() -> int:
     from plans.models import Plan
     from tasks.importer import apply_import, preview_import
 
-    if connection.vendor != "postgresql":
-        print("Chạy trên PostgreSQL: đặt DATABASE_URL=postgres://…", file=sys.stderr)
-    issuer = OrgUnit.objects.filter(key="qn").first()
-    if issuer is None:
-        print("Cơ sở dữ liệu chưa có dữ liệu mẫu: chạy manage.py load_seeds trước.")
-        return 1
+    issuer = OrgUnit.objects.get(key="qn")  # a seed unit (setup_seed_database)
     data = generate_xlsx(args.rows)
     print(f"Tệp: {args.rows} dòng, {len(data) / 1024:.0f} KB ({connection.vendor})")
     plan = Plan.objects.create(

@@ -49,9 +49,21 @@ def ensure_database(url: str) -> None:
     admin.close()
 
 
+def setup_seed_database() -> None:
+    """For the benchmarks on the seed data (import, editor): a PostgreSQL database of their
+    own, created, migrated and seeded when needed; Django set up."""
+    import django
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own, e.g. …/ct39_seed.")
+    ensure_database(url)
+    django.setup()
+    ensure_seeds()
+
+
 def ensure_seeds() -> None:
-    """Migrate, and load the five seed plans when the database does not hold them yet
-    (the benchmarks that work on the seed data: import, editor)."""
+    """Migrate, and load the five seed plans when the database does not hold them yet."""
     from django.core.management import call_command
 
     from orgunits.models import OrgUnit
