@@ -108,6 +108,12 @@ class Task(MPTTModel):
 
     @property
     def schedule(self) -> Schedule:
+        """The stored schedule; an ongoing task's reporting cadence ("Thường xuyên, hằng
+        năm" → reported yearly) is words only, read again from the stored text."""
+        cadence = ""
+        if self.schedule_kind == self.ScheduleKind.ONGOING and self.timeframe_text:
+            parsed = parse_timeframe(self.timeframe_text)
+            cadence = parsed.cadence if parsed.kind == self.schedule_kind else ""
         return Schedule(
             kind=self.schedule_kind,
             due_date=self.due_date,
@@ -116,6 +122,7 @@ class Task(MPTTModel):
             start_year=self.start_year,
             end_year=self.end_year,
             text=self.timeframe_text,
+            cadence=cadence,
         )
 
     @property

@@ -1,7 +1,35 @@
 """Parsing of the "Thời gian thực hiện" cell of a plan appendix into a schedule.
 
 Pure Python (no Django). The parser never guesses: a cell is recognised only when every
-part of it is a known phrase, otherwise it is "unparsed" and its text is kept.
+part of it is a known phrase, otherwise it is "unparsed" and its text is kept. What it reads
+is said in words by ``Schedule.summary`` (shown in the editor and import previews).
+
+Conventions (one reading per phrase, decided once):
+
+- A deadline day counts as on time, so "trước ngày 30/6/2026", "trước 30/6/2026" and
+  "hạn 30/6/2026" are all due 30/06/2026 (not 29/06).
+- A month, quarter or year is due on its last day: "Tháng 12/2026" 31/12/2026,
+  "quý III năm 2026" 30/09/2026, "Năm 2026", "Trong năm 2026", a bare "2026" (a cell with
+  nothing but the year, also an Excel number cell), "Đến năm 2030", "đến hết năm 2030",
+  "chậm nhất năm 2030" 31/12 of that year (kind ``once``).
+- Several quarters or months of one year are due at the end of the last one named:
+  "Quý I, II/2026" 30/06/2026, "Tháng 10-12/2025" 31/12/2025 (they must be in order).
+- "6 tháng đầu năm 2026" (the first n months) is due at the end of month n (30/06/2026);
+  "6 tháng cuối năm 2026" and "nửa cuối năm 2026" at 31/12/2026, "nửa đầu năm" at 30/06.
+- "Năm 2025 - 2026", "Giai đoạn 2026-2030", "từ năm 2026 đến năm 2030": a period (``span``),
+  reported every year of it and due at its end (31/12 of the last year).
+- "Quý IV hằng năm", "Tháng 10 hằng năm": yearly, due at the end of that quarter or month
+  (31/12, 31/10). Without "hằng năm", "Quý IV" or "Tháng 10" name no year: unparsed.
+- "Hằng năm", "Hằng năm, giai đoạn", "Hằng năm và từng giai đoạn": yearly without a day of
+  its own (due with the plan's yearly report).
+- "Thường xuyên, hằng năm" keeps both meanings: ongoing work (``ongoing``, never late,
+  "Không có hạn") reported every year (``cadence`` "yearly"). Only an explicit day makes it a
+  yearly deadline ("Thường xuyên, trước ngày 15/12 hằng năm").
+- "Định kỳ 6 tháng" (also "6 tháng một lần", "mỗi 6 tháng") cannot be one yearly deadline
+  (a task has one yearly day): it is ``ongoing`` with cadence "half_yearly" and says so;
+  "Định kỳ 6 tháng, hằng năm" is cadence "half_yearly_yearly". With a date it is unparsed.
+- Still unparsed: "Hàng quý", "trước tháng 10", a day and month without "hằng năm", two
+  deadlines, anything with an unknown word.
 """
 
 from __future__ import annotations
@@ -17,6 +45,15 @@ from orgunits.text import clean_cell, strip_accents
 __all__ = ["Schedule", "ScheduleKind", "parse_timeframe"]
 
 ScheduleKind = Literal["none", "ongoing", "yearly", "once", "span", "external", "unparsed"]
+
+Cadence = Literal["", "yearly", "half_yearly", "half_yearly_yearly"]
+
+#: How often an ongoing task is reported, in words (appended to "thường xuyên").
+_CADENCES: dict[str, str] = {
+    "yearly": "báo cáo hằng năm",
+    "half_yearly": "báo cáo định kỳ 6 tháng",
+    "half_yearly_yearly": "báo cáo định kỳ 6 tháng và hằng năm",
+}
 
 _SUMMARIES: dict[str, str] = {
     "none": "không ghi thời hạn",
@@ -36,6 +73,9 @@ class Schedule:
     - ``yearly``: ``yearly_day``/``yearly_month`` is the yearly deadline when given;
       ``due_date`` is a one-year exception ("riêng năm 2025 … trước ngày 31/12/2025").
     - ``span``, ``ongoing``: ``start_year``/``end_year`` is the period when given.
+    - ``ongoing``: ``cadence`` says how often it is reported when the cell says so
+      ("Thường xuyên, hằng năm" → "yearly"); it never gives a deadline. It is not a
+      column of ``Task``: ``Task.schedule`` reads it again from the stored text.
     ``text`` is the input as given.
     """
 
@@ -46,6 +86,7 @@ class Schedule:
     start_year: int | None = None
     end_year: int | None = None
     text: str = ""
+    cadence: Cadence = ""
 
     @property
     def summary(self) -> str:
@@ -58,8 +99,12 @@ class Schedule:
             return period
         if self.kind in ("yearly", "ongoing"):
             parts = [_SUMMARIES[self.kind]]
+            if self.kind == "ongoing" and self.cadence:
+                parts.append(_CADENCES[self.cadence])
             if self.yearly_day is not None and self.yearly_month is not None:
                 parts.append(f"hạn {self.yearly_day:02d}/{self.yearly_month:02d}")
+                if (self.yearly_day, self.yearly_month) == (29, 2):
+                    parts[-1] += " (28/02 nếu năm không nhuận)"
             if period:
                 parts.append(period)
             text = ", ".join(parts)
@@ -111,16 +156,40 @@ _DAY_MONTH_RE = re.compile(
     rf"{_D}(?:{_SEP}|\s+thang\s+){_D}(?!\s*(?:[/.-]\s*\d|nam\s+\d))(?![\w/])"
 )
 _MONTH_RE = re.compile(rf"{_VERB}(?:trong\s+)?thang\s+{_D}(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}")
-_QUARTER_RE = re.compile(
-    rf"{_VERB}(?:trong\s+)?quy\s+(iv|i{{1,3}}|[1-4])(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}"
+_Q = r"(?:iv|i{1,3}|[1-4])"
+_NO_YEAR = r"(?!\s*(?:[/.-]\s*\d|nam\s+\d))(?![\w/])"
+_LIST_SEP = r"\s*(?:,|-|va|den)\s*"
+_QUARTER_RE = re.compile(rf"{_VERB}(?:trong\s+)?quy\s+({_Q})(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}")
+_QUARTERS_RE = re.compile(
+    rf"{_VERB}(?:trong\s+)?(?:cac\s+)?quy\s+({_Q}(?:{_LIST_SEP}(?:quy\s+)?{_Q})+)"
+    rf"(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}"
 )
-_YEAR_DEADLINE_RE = re.compile(rf"(?:hoan thanh|thuc hien xong)\s+(?:trong\s+)?(?:nam\s+)?{_Y}")
+_MONTHS_RE = re.compile(
+    rf"{_VERB}(?:trong\s+)?(?:cac\s+)?thang\s+(\d{{1,2}}(?:{_LIST_SEP}(?:thang\s+)?\d{{1,2}})+)"
+    rf"(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}"
+)
+# "Quý IV hằng năm", "Tháng 10 hằng năm": a quarter or month with no year.
+_QUARTER_ONLY_RE = re.compile(rf"{_VERB}(?:trong\s+)?quy\s+({_Q}){_NO_YEAR}")
+_MONTH_ONLY_RE = re.compile(rf"{_VERB}(?:trong\s+)?thang\s+{_D}{_NO_YEAR}")
+# "6 tháng đầu năm 2026", "nửa cuối năm 2026".
+_PART_OF_YEAR_RE = re.compile(
+    rf"{_VERB}(?:trong\s+)?(?:(\d{{1,2}})\s+thang|(nua))\s+(dau|cuoi)\s+nam\s+{_Y}{_NOT_MORE}"
+)
+_YEAR_DEADLINE_RE = re.compile(
+    rf"(?:hoan thanh|thuc hien xong|(?:tu nay\s+)?den(?:\s+het)?|cham nhat)\s+(?:trong\s+)?"
+    rf"(?:nam\s+)?{_Y}{_NOT_MORE}"
+)
 _SPAN_RE = re.compile(
     rf"(?:giai doan\s+)?(?:tu\s+)?(?:nam\s+)?{_Y}\s*(?:-|den(?:\s+nam)?)\s*{_Y}{_NOT_MORE}"
 )
 _YEAR_RE = re.compile(rf"(?:trong\s+)?nam\s+{_Y}{_NOT_MORE}")
-_PERIOD_RE = re.compile(r"giai doan(?!\s*\d)\b")
-_YEARLY_RE = re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+nam\b")
+_BARE_YEAR_RE = re.compile(rf"{_Y}")
+_PERIOD_RE = re.compile(r"(?:(?:tung|cac|moi)\s+)?giai doan(?!\s*\d)\b")
+_HALF_YEARLY_RE = re.compile(
+    r"(?:(?:bao cao\s+)?(?:dinh ky|moi|hang)\s+0?6\s+thang(?:\s+(?:mot|1)\s+lan)?"
+    r"|0?6\s+thang\s+(?:mot|1)\s+lan)(?![\w/])"
+)
+_YEARLY_RE = re.compile(r"(?:(?:bao cao\s+)?dinh ky\s+)?(?:hang|moi)\s+nam\b")
 _ONGOING_RE = re.compile(r"thuong xuyen\b")
 # Words between phrases that change nothing ("…, theo quy định").
 _CONNECTOR_RE = re.compile(r"(?:[\s,;().]|va\b|theo quy dinh\b)+")
@@ -132,6 +201,7 @@ _EXTERNAL_RE = re.compile(
 )
 _BULLET_RE = re.compile(r"^[-–+•]\s*")
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER_TOKEN_RE = re.compile(r"iv|i{1,3}|[1-4]")
 
 
 class _Unrecognised(Exception):
@@ -184,6 +254,7 @@ class _Parts:
     exceptions: list[date] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    half_yearly: bool = False
 
 
 def _scan(key: str) -> _Parts:
@@ -208,6 +279,27 @@ def _scan(key: str) -> _Parts:
         elif match := _QUARTER_RE.match(key, pos):
             quarter = _QUARTERS[match.group(1)]
             parts.deadlines.append(_month_end(_year(match.group(2)), quarter * 3))
+        elif match := _QUARTERS_RE.match(key, pos):
+            quarters = [_QUARTERS[q] for q in _QUARTER_TOKEN_RE.findall(match.group(1))]
+            parts.deadlines.append(_month_end(_year(match.group(2)), _last(quarters) * 3))
+        elif match := _MONTHS_RE.match(key, pos):
+            months = [int(m) for m in re.findall(r"\d+", match.group(1))]
+            parts.deadlines.append(_month_end(_year(match.group(2)), _last(months)))
+        elif match := _PART_OF_YEAR_RE.match(key, pos):
+            count = 6 if match.group(2) else int(match.group(1))
+            if not 1 <= count <= 11:
+                raise _Unrecognised
+            month = count if match.group(3) == "dau" else 12
+            parts.deadlines.append(_month_end(_year(match.group(4)), month))
+        elif match := _QUARTER_ONLY_RE.match(key, pos):
+            month = _QUARTERS[match.group(1)] * 3
+            parts.day_months.append((calendar.monthrange(2000, month)[1], month))
+        elif match := _MONTH_ONLY_RE.match(key, pos):
+            month = int(match.group(1))
+            if not 1 <= month <= 12:
+                raise _Unrecognised
+            # 2000 is a leap year: "tháng 2" ends on the 29th, cut to the 28th when needed.
+            parts.day_months.append((calendar.monthrange(2000, month)[1], month))
         elif match := _YEAR_DEADLINE_RE.match(key, pos):
             parts.deadlines.append(_make_date(_year(match.group(1)), 12, 31))
         elif match := _SPAN_RE.match(key, pos):
@@ -219,6 +311,8 @@ def _scan(key: str) -> _Parts:
             parts.years.append(_year(match.group(1)))
         elif match := _PERIOD_RE.match(key, pos):
             parts.bare_period = True
+        elif match := _HALF_YEARLY_RE.match(key, pos):
+            parts.half_yearly = True
         elif match := _YEARLY_RE.match(key, pos):
             parts.yearly = True
         elif match := _ONGOING_RE.match(key, pos):
@@ -227,6 +321,13 @@ def _scan(key: str) -> _Parts:
             raise _Unrecognised
         pos = match.end()
     return parts
+
+
+def _last(values: list[int]) -> int:
+    """The last of values named in increasing order ("quý I, II" → 2); else unrecognised."""
+    if any(a >= b for a, b in zip(values, values[1:], strict=False)):
+        raise _Unrecognised
+    return values[-1]
 
 
 def _combine(parts: _Parts, text: str) -> Schedule:
@@ -242,7 +343,17 @@ def _combine(parts: _Parts, text: str) -> Schedule:
     bounds = [year for span in parts.spans for year in span] + parts.years
     start, end = (min(bounds), max(bounds)) if bounds else (None, None)
     deadline = parts.deadlines[0] if parts.deadlines else None
+    dated = deadline is not None or parts.day_months or parts.exceptions
 
+    if parts.half_yearly or (parts.ongoing and parts.yearly and not dated):
+        # Ongoing work reported yearly or every 6 months: never a deadline of its own.
+        if dated:
+            raise _Unrecognised
+        if parts.half_yearly:
+            cadence: Cadence = "half_yearly_yearly" if parts.yearly else "half_yearly"
+        else:
+            cadence = "yearly"
+        return Schedule("ongoing", start_year=start, end_year=end, text=text, cadence=cadence)
     if parts.yearly:
         if deadline is not None:
             raise _Unrecognised
@@ -274,7 +385,10 @@ def _parse_text(cleaned: str, text: str) -> Schedule:
         return Schedule("external", text=text)
     if any(external):
         raise _Unrecognised
-    return _combine(_scan(" ; ".join(keys)), text)
+    key = " ; ".join(keys)
+    if _BARE_YEAR_RE.fullmatch(key):  # a cell holding only a year: "2026"
+        return Schedule("once", _make_date(_year(key), 12, 31), text=text)
+    return _combine(_scan(key), text)
 
 
 def parse_timeframe(value: str | date | datetime | None) -> Schedule:

@@ -15,6 +15,8 @@ HTML_4_1 = (
 )
 
 ONGOING = ("ongoing", None, None, None, None, None, "thường xuyên")
+# Issue 12: "Thường xuyên, hằng năm" is ongoing work reported yearly, never a yearly deadline.
+ONGOING_YEARLY = ("ongoing", None, None, None, None, None, "thường xuyên, báo cáo hằng năm")
 YEARLY = ("yearly", None, None, None, None, None, "hằng năm")
 EXTERNAL = ("external", None, None, None, None, None, "theo kế hoạch, tiến độ khác")
 UNPARSED = ("unparsed", None, None, None, None, None, "chưa đọc được thời hạn")
@@ -25,9 +27,9 @@ CASES: list[tuple[str, object, tuple[object, ...]]] = [
     # --- seed 001 (Quảng Ngãi 17/KH-UBND), cells as printed in the seed text
     ("001 Thường xuyên", "Thường xuyên", ONGOING),
     ("001 Thường xuyên, trailing break", "Thường xuyên \n", ONGOING),
-    ("001 III.2 as printed", "Thường xuyên, \n\nhằng năm \n\n", YEARLY),
-    ("001 III.2 as in the brief", "Thường xuyên, \nhằng năm", YEARLY),
-    ("001 III.2 as transcribed", "Thường xuyên,\nhằng năm", YEARLY),
+    ("001 III.2 as printed", "Thường xuyên, \n\nhằng năm \n\n", ONGOING_YEARLY),
+    ("001 III.2 as in the brief", "Thường xuyên, \nhằng năm", ONGOING_YEARLY),
+    ("001 III.2 as transcribed", "Thường xuyên,\nhằng năm", ONGOING_YEARLY),
     (
         "001 V.8 as printed",
         "Năm 2025 và \n\ngiai đoạn 2026 \n\n-2030 (hoàn \n\nthành trong \n\nquý III/2025) \n ",
@@ -78,10 +80,10 @@ CASES: list[tuple[str, object, tuple[object, ...]]] = [
         UNPARSED,
     ),
     # --- seed 003 (Đồng Nai, prose "- Thời gian thực hiện: …" lines)
-    ("003 Thường xuyên, hằng năm.", "Thường xuyên, hằng năm.", YEARLY),
+    ("003 Thường xuyên, hằng năm.", "Thường xuyên, hằng năm.", ONGOING_YEARLY),
     ("003 Thường xuyên.", "Thường xuyên.", ONGOING),
     ("003 Hằng năm.", "Hằng năm.", YEARLY),
-    ("003 whole prose line", "- Thời gian thực hiện: Thường xuyên, hằng năm.", YEARLY),
+    ("003 whole prose line", "- Thời gian thực hiện: Thường xuyên, hằng năm.", ONGOING_YEARLY),
     (
         "003 reporting: trước ngày 15 tháng 12 hàng năm",
         "trước ngày 15 tháng 12 hàng năm",
@@ -91,8 +93,8 @@ CASES: list[tuple[str, object, tuple[object, ...]]] = [
     # --- seed 004 (Kon Tum), cells as printed, including the halves split by a page break
     ("004 Thường \\nxuyên", "Thường \nxuyên", ONGOING),
     ("004 Thường \\n\\nxuyên", "Thường \n\nxuyên \n\n", ONGOING),
-    ("004 III.2", "Thường \n\nxuyên, hằng \n\nnăm \n\n", YEARLY),
-    ("004 III.2 as transcribed", "Thường\nxuyên, hằng\nnăm", YEARLY),
+    ("004 III.2", "Thường \n\nxuyên, hằng \n\nnăm \n\n", ONGOING_YEARLY),
+    ("004 III.2 as transcribed", "Thường\nxuyên, hằng\nnăm", ONGOING_YEARLY),
     (
         "004 V.8 first half",
         "Năm 2025 \nvà giai đoạn \n\n2026 -2030 \n\n\n\n",
@@ -216,10 +218,222 @@ CASES: list[tuple[str, object, tuple[object, ...]]] = [
         ("ongoing", None, None, None, 2026, 2030, "thường xuyên, giai đoạn 2026–2030"),
     ),
     ("upper case and extra spaces", "  THƯỜNG   XUYÊN  ", ONGOING),
-    ("without diacritics", "thuong xuyen, hang nam", YEARLY),
+    ("without diacritics", "thuong xuyen, hang nam", ONGOING_YEARLY),
     ("bullet", "- Thường xuyên", ONGOING),
     ("Thực hiện theo quy định", "Thực hiện theo quy định.", EXTERNAL),
     ("Theo lộ trình", "Theo lộ trình của Trung ương", EXTERNAL),
+    # --- issue 11: phrases officers write (each with its reading, see the module docstring)
+    ("bare year", "2026", ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026")),
+    (
+        "bare year, Excel number cell",
+        2026,
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "bare year with a full stop",
+        "2026.",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "Năm 2025 - 2026",
+        "Năm 2025 - 2026",
+        ("span", None, None, None, 2025, 2026, "giai đoạn 2025–2026"),
+    ),
+    (
+        "năm 2025–2026 (en dash, lower case)",
+        "năm 2025–2026",
+        ("span", None, None, None, 2025, 2026, "giai đoạn 2025–2026"),
+    ),
+    (
+        "Năm 2025 -\n2026 (line break)",
+        "Năm 2025 -\n2026",
+        ("span", None, None, None, 2025, 2026, "giai đoạn 2025–2026"),
+    ),
+    (
+        "Từ năm 2026 đến năm 2030",
+        "Từ năm 2026 đến năm 2030",
+        ("span", None, None, None, 2026, 2030, "giai đoạn 2026–2030"),
+    ),
+    (
+        "Giai đoạn 2026-2030",
+        "Giai đoạn 2026-2030",
+        ("span", None, None, None, 2026, 2030, "giai đoạn 2026–2030"),
+    ),
+    (
+        "Giai đoạn\n2026 - 2030",
+        "Giai đoạn\n2026 - 2030",
+        ("span", None, None, None, 2026, 2030, "giai đoạn 2026–2030"),
+    ),
+    (
+        "Quý IV hằng năm",
+        "Quý IV hằng năm",
+        ("yearly", None, 31, 12, None, None, "hằng năm, hạn 31/12"),
+    ),
+    (
+        "Quý 4 hàng năm",
+        "Quý 4 hàng năm",
+        ("yearly", None, 31, 12, None, None, "hằng năm, hạn 31/12"),
+    ),
+    (
+        "Quý I hằng năm",
+        "Quý I hằng năm",
+        ("yearly", None, 31, 3, None, None, "hằng năm, hạn 31/03"),
+    ),
+    (
+        "Quý IV\nhằng năm",
+        "Quý IV\nhằng năm",
+        ("yearly", None, 31, 12, None, None, "hằng năm, hạn 31/12"),
+    ),
+    (
+        "Tháng 10 hằng năm",
+        "Tháng 10 hằng năm",
+        ("yearly", None, 31, 10, None, None, "hằng năm, hạn 31/10"),
+    ),
+    (
+        "trong tháng 6 hàng năm",
+        "Trong tháng 6 hàng năm",
+        ("yearly", None, 30, 6, None, None, "hằng năm, hạn 30/06"),
+    ),
+    (
+        "Tháng 2 hằng năm",
+        "Tháng 2 hằng năm",
+        ("yearly", None, 29, 2, None, None, "hằng năm, hạn 29/02 (28/02 nếu năm không nhuận)"),
+    ),
+    ("Hằng năm và từng giai đoạn", "Hằng năm và từng giai đoạn", YEARLY),
+    ("hàng năm và các giai đoạn", "hàng năm và các giai đoạn", YEARLY),
+    (
+        "6 tháng đầu năm 2026",
+        "6 tháng đầu năm 2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "trong 6 tháng đầu năm 2026",
+        "Hoàn thành trong 6 tháng đầu năm 2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "9 tháng đầu năm 2026",
+        "9 tháng đầu năm 2026",
+        ("once", date(2026, 9, 30), None, None, None, None, "hạn 30/09/2026"),
+    ),
+    (
+        "6 tháng cuối năm 2026",
+        "6 tháng cuối năm 2026",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "nửa đầu năm 2026",
+        "Nửa đầu năm 2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "Trong năm 2026",
+        "Trong năm 2026",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "Định kỳ 6 tháng",
+        "Định kỳ 6 tháng",
+        ("ongoing", None, None, None, None, None, "thường xuyên, báo cáo định kỳ 6 tháng"),
+    ),
+    (
+        "6 tháng một lần",
+        "6 tháng một lần",
+        ("ongoing", None, None, None, None, None, "thường xuyên, báo cáo định kỳ 6 tháng"),
+    ),
+    # "định kỳ 6 tháng, hằng năm": Ninh Bình 130/KH-UBND (2022), section I.2 (hethongphapluat.vn)
+    (
+        "Định kỳ 6 tháng, hằng năm",
+        "Định kỳ 6 tháng, hằng năm",
+        (
+            "ongoing",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "thường xuyên, báo cáo định kỳ 6 tháng và hằng năm",
+        ),
+    ),
+    (
+        "Quý I, II/2026",
+        "Quý I, II/2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "Quý I - II/2026",
+        "Quý I - II/2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "Quý III và quý IV năm 2026",
+        "Quý III và quý IV năm 2026",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "Tháng 10-12/2025",
+        "Tháng 10-12/2025",
+        ("once", date(2025, 12, 31), None, None, None, None, "hạn 31/12/2025"),
+    ),
+    (
+        "Tháng 11, 12 năm 2025",
+        "Tháng 11, 12 năm 2025",
+        ("once", date(2025, 12, 31), None, None, None, None, "hạn 31/12/2025"),
+    ),
+    (
+        "Trước ngày 30/6/2026 (the day counts)",
+        "Trước ngày 30/6/2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "trước 30/6/2026",
+        "trước 30/6/2026",
+        ("once", date(2026, 6, 30), None, None, None, None, "hạn 30/06/2026"),
+    ),
+    (
+        "quý III năm 2026",
+        "quý III năm 2026",
+        ("once", date(2026, 9, 30), None, None, None, None, "hạn 30/09/2026"),
+    ),
+    (
+        "Tháng 12/2026",
+        "Tháng 12/2026",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    (
+        "Đến năm 2030",
+        "Đến năm 2030",
+        ("once", date(2030, 12, 31), None, None, None, None, "hạn 31/12/2030"),
+    ),
+    (
+        "Từ nay đến hết năm 2030",
+        "Từ nay đến hết năm 2030",
+        ("once", date(2030, 12, 31), None, None, None, None, "hạn 31/12/2030"),
+    ),
+    (
+        "Chậm nhất trong năm 2026",
+        "Chậm nhất trong năm 2026",
+        ("once", date(2026, 12, 31), None, None, None, None, "hạn 31/12/2026"),
+    ),
+    # --- issue 12: ongoing and reported yearly, with a period; a day still makes a deadline
+    (
+        "Thường xuyên, hằng năm, giai đoạn 2026-2030",
+        "Thường xuyên, hằng năm, giai đoạn 2026-2030",
+        (
+            "ongoing",
+            None,
+            None,
+            None,
+            2026,
+            2030,
+            "thường xuyên, báo cáo hằng năm, giai đoạn 2026–2030",
+        ),
+    ),
+    (
+        "Thường xuyên, trước ngày 15/12 hằng năm",
+        "Thường xuyên, trước ngày 15/12 hằng năm",
+        ("yearly", None, 15, 12, None, None, "hằng năm, hạn 15/12"),
+    ),
     # --- Excel date cells
     (
         "Excel date",
@@ -246,9 +460,18 @@ CASES: list[tuple[str, object, tuple[object, ...]]] = [
     ("yearly and a deadline", "Hằng năm, hoàn thành trong quý III/2025", UNPARSED),
     ("two deadlines", "Tháng 8/2025, tháng 9/2025", UNPARSED),
     ("two bare years", "Năm 2025, năm 2026", UNPARSED),
+    ("bare year out of range", "3000", UNPARSED),
+    ("bare year among other words", "2026, tùy tình hình", UNPARSED),
+    ("quarter without a year or hằng năm", "Quý IV", UNPARSED),
+    ("month without a year or hằng năm", "Tháng 10", UNPARSED),
+    ("before a month: which day?", "Trước tháng 10 hằng năm", UNPARSED),
+    ("quarters out of order", "Quý II, I/2026", UNPARSED),
+    ("months out of order", "Tháng 12-10/2025", UNPARSED),
+    ("12 tháng đầu năm is not a part", "12 tháng đầu năm 2026", UNPARSED),
+    ("half-yearly with a deadline", "Định kỳ 6 tháng, trước 30/6/2026", UNPARSED),
+    ("6 tháng alone", "6 tháng", UNPARSED),
     ("reversed span", "giai đoạn 2030-2026", UNPARSED),
     ("bare giai đoạn", "Giai đoạn", UNPARSED),
-    ("bare year number", "2025", UNPARSED),
     ("free text", "Khi có yêu cầu", UNPARSED),
     ("quarterly", "Hàng quý", UNPARSED),
     ("external mixed with a date line", "- Theo kế hoạch\n- Tháng 8/2025", UNPARSED),
@@ -306,6 +529,14 @@ def test_text_of_date_cells_and_none() -> None:
         ("Hằng năm, trước ngày 15/12, giai đoạn 2026-2030", 2031, None),
         ("Hằng năm, trước ngày 15/12, giai đoạn 2026-2030", 2025, None),
         ("Thường xuyên, hằng năm", 2025, None),
+        ("Định kỳ 6 tháng", 2026, None),
+        ("Quý IV hằng năm", 2026, date(2026, 12, 31)),
+        ("Tháng 10 hằng năm", 2027, date(2027, 10, 31)),
+        ("Tháng 2 hằng năm", 2027, date(2027, 2, 28)),
+        ("Tháng 2 hằng năm", 2028, date(2028, 2, 29)),
+        ("Quý I, II/2026", 2026, date(2026, 6, 30)),
+        ("2026", 2026, date(2026, 12, 31)),
+        ("6 tháng đầu năm 2026", 2026, date(2026, 6, 30)),
         ("Tháng 8/2025", 2025, date(2025, 8, 31)),
         ("Tháng 8/2025", 2026, None),
         (
