@@ -113,6 +113,10 @@ def test_timeframe_is_read_live(client, pg_officer):
     body = client.get(url, {"timeframe": "Hằng năm, trước ngày 01/10"}).content.decode()
     assert "→ hằng năm, hạn 01/10" in body
     assert "chưa đọc được thời hạn" in client.get(url, {"timeframe": "lúc nào đó"}).content.decode()
+    ongoing = client.get(url, {"timeframe": "Thường xuyên, hằng năm"}).content.decode()
+    assert "→ thường xuyên, báo cáo hằng năm (không có hạn, không tính quá hạn)" in ongoing
+    quarter = client.get(url, {"timeframe": "Quý I, II/2026"}).content.decode()
+    assert "→ hạn 30/06/2026" in quarter and "không có hạn" not in quarter
     assert client.get(url, {"timeframe": "  "}).content.decode().strip() == ""
     client.logout()
     assert client.get(url, {"timeframe": "Hằng năm"}).status_code == 302

@@ -50,6 +50,14 @@ def test_yearly_schedule_with_first_year_override():
         ("Giai đoạn 2026-2030", date(2025, 10, 2), date(2026, 10, 1), (True, None)),
         ("Giai đoạn 2026-2030", date(2030, 10, 2), date(2031, 10, 1), (True, date(2030, 12, 31))),
         ("Giai đoạn 2026-2030", date(2031, 10, 2), date(2032, 10, 1), (False, None)),
+        # issue 12: ongoing and reported yearly has no deadline of its own ("Không có hạn")
+        ("Thường xuyên, hằng năm", date(2025, 10, 2), date(2026, 10, 1), (True, None)),
+        ("Định kỳ 6 tháng", date(2025, 10, 2), date(2026, 10, 1), (True, None)),
+        # issue 11 phrases
+        ("Quý IV hằng năm", date(2025, 10, 2), date(2026, 10, 1), (True, date(2025, 12, 31))),
+        ("Quý I, II/2026", date(2025, 10, 2), date(2026, 10, 1), (True, date(2026, 6, 30))),
+        ("Năm 2025 - 2026", date(2025, 10, 2), date(2026, 10, 1), (True, None)),
+        ("2026", date(2026, 10, 2), date(2027, 10, 1), (True, date(2026, 12, 31))),
     ],
 )  # fmt: skip
 def test_period_line(text, starts_on, cutoff, expected):
@@ -69,6 +77,26 @@ def test_one_off_task_is_due_in_the_period_containing_it():
     assert not august.filter(period=second).exists()
     ongoing = ProgressReport.objects.filter(period=second, task__schedule_kind="ongoing")
     assert ongoing.exists() and not ongoing.exclude(deadline=None).exists()
+
+
+def test_ongoing_reported_yearly_is_never_overdue():
+    """Issue 12: "Thường xuyên, hằng năm" (Đồng Nai 2.d) is reported every year with no
+    deadline of its own, so it stays "Không có hạn" long after the cutoff."""
+    from reports.timeliness import Timeliness, timeliness_expression
+    from tasks.workflow import issue_plan
+
+    plan = Plan.objects.get(seed_key="dn-kh-ubnd")  # a draft in the seeds, cutoff 15/12
+    if plan.status == Plan.Status.DRAFT:
+        issue_plan(plan, "99/KH-UBND", date(2025, 10, 1))
+        plan.refresh_from_db()
+    ensure_periods(date(2026, 3, 1), plans=[plan])
+    lines = ProgressReport.objects.filter(
+        task__plan=plan, task__timeframe_text="Thường xuyên, hằng năm."
+    )
+    assert lines.exists() and not lines.exclude(deadline=None).exists()
+    after_cutoff = date(2027, 1, 31)
+    values = set(lines.annotate(t=timeliness_expression(after_cutoff)).values_list("t", flat=True))
+    assert values == {Timeliness.NO_DEADLINE}
 
 
 def test_ensure_periods_is_idempotent():

@@ -91,7 +91,9 @@ def test_seed_001_rows():
     assert sub.kind == Task.Kind.SUBITEM and sub.parent.full_code == "IV.1"
     assert names(sub, "lead") == ["Sở Tài chính", "Ủy ban nhân dân các xã, phường, đặc khu"]
     assert "Chi nhánh NHCSXH tỉnh" in names(sub, "coordinating")
-    assert sub.schedule_kind == Task.ScheduleKind.YEARLY
+    # "Thường xuyên, hằng năm" (issue 12): ongoing work, reported yearly, never "quá hạn".
+    assert sub.schedule_kind == Task.ScheduleKind.ONGOING
+    assert sub.schedule.summary == "thường xuyên, báo cáo hằng năm"
 
     vi4 = task("qn-17-kh-ubnd", "VI.4")
     assert vi4.content.count("\n- ") == 2  # three bullet paragraphs kept
@@ -133,7 +135,9 @@ def test_seed_003_rows():
     d = task("dn-kh-ubnd", "2.d")
     assert names(d, "lead") == ["Ủy ban nhân dân các xã, phường, đặc khu", "Công an cấp xã"]
     assert names(d, "coordinating") == ["Chi nhánh/Phòng giao dịch Ngân hàng Chính sách xã hội"]
-    assert d.schedule_kind == Task.ScheduleKind.YEARLY
+    # "Thường xuyên, hằng năm." (issue 12): ongoing, reported yearly, no deadline of its own.
+    assert d.schedule_kind == Task.ScheduleKind.ONGOING and d.due_date is None
+    assert d.schedule.summary == "thường xuyên, báo cáo hằng năm"
     a3 = task("dn-kh-ubnd", "3.a")  # "Các sở: Tài chính, Nông nghiệp và Môi trường, Tư pháp, …"
     coordinating = names(a3, "coordinating")
     assert coordinating[:3] == ["Sở Tài chính", "Sở Nông nghiệp và Môi trường", "Sở Tư pháp"]
