@@ -179,6 +179,12 @@ def test_rendered_xlsx_has_office_quirks(slug):
     merged = [str(m) for m in ws.merged_cells.ranges]
     assert len(merged) >= len(fixture["title_lines"]) + sections
     assert any("\n" in (v or "") for row in values for v in row if isinstance(v, str))
+    lead = fixture["columns"].index("lead") + 1
+    vertical = [m for m in ws.merged_cells.ranges
+                if m.min_col == m.max_col == lead and m.max_row > m.min_row]  # fmt: skip
+    same_page = [(a, b) for a, b in render.lead_runs(fixture)
+                 if a // render.PAGE_ROWS == b // render.PAGE_ROWS]  # fmt: skip
+    assert len(vertical) == len(same_page)
 
 
 @pytest.mark.parametrize("slug", list(FIXTURES))
@@ -197,6 +203,10 @@ def test_rendered_docx_has_office_quirks(slug):
         assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None
     header_rows = len(fixture["header"]) + 1
     assert sum(len(t.rows) - header_rows for t in document.tables) == len(fixture["rows"])
+    merged_down = [tc for t in document.tables for tc in t._tbl.iter(qn("w:vMerge"))]
+    assert bool(merged_down) == bool(render.lead_runs(fixture))
+    spans = [tc for t in document.tables for tc in t._tbl.iter(qn("w:gridSpan"))]
+    assert len(spans) == sum(1 for r in fixture["rows"] if render.is_section(fixture, r))
 
 
 # --- importing the corpus (intended behaviour; see KNOWN_GAPS) ----------------------------
