@@ -46,6 +46,7 @@ def users():
     national user (NHCSXH Việt Nam)."""
     from django.contrib.auth import get_user_model
 
+    from orgunits.access import national_units
     from orgunits.models import OrgUnit, Profile
 
     User = get_user_model()
@@ -55,11 +56,16 @@ def users():
         Profile.objects.update_or_create(user=u, defaults={"unit": unit, "role": role})
         return u
 
-    head = OrgUnit.objects.filter(kind=OrgUnit.Kind.NHCSXH_HEAD).first()
-    if head is None:
+    head = national_units().first()
+    if head is None:  # the national unit sits in the central bodies' tree (is_national_unit)
+        central = OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).first()
+        if central is None:
+            central = OrgUnit(key="bench-tw", name="Các cơ quan Trung ương",
+                              kind=OrgUnit.Kind.CENTRAL)  # fmt: skip
+            central.save()
         head = OrgUnit(
             key="bench-tw-nhcsxh", name="Ngân hàng Chính sách xã hội Việt Nam",
-            short_name="NHCSXH Việt Nam", kind=OrgUnit.Kind.NHCSXH_HEAD,
+            short_name="NHCSXH Việt Nam", kind=OrgUnit.Kind.NHCSXH_HEAD, parent=central,
         )  # fmt: skip
         head.save()
     province = OrgUnit.objects.get(key="gen-p01")  # Hà Nội: 100 communes

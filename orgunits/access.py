@@ -9,9 +9,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import OrgUnit, Profile
+
+
+def is_national_unit(unit: OrgUnit | None) -> bool:
+    """THE national unit (NHCSXH Việt Nam), the only source of national rights.
+
+    Structural rule, not a key: a unit of kind NHCSXH_HEAD whose territory is the root of the
+    central bodies' tree (kind CENTRAL, no parent) and lies in the same tree — i.e. NHCSXH
+    Việt Nam placed among the central bodies, outside every province's tree. A unit of that
+    kind anywhere else (under a province, a commune, another central body, or a root of its
+    own) grants nothing national. `OrgUnit.clean` allows only one such unit, and only
+    superusers may place it or attach accounts to it (`orgunits/admin.py`).
+
+    Reads `unit.territory` (select_related by `actor_for`: no query of its own)."""
+    if unit is None or unit.kind != OrgUnit.Kind.NHCSXH_HEAD or unit.parent_id is None:
+        return False
+    territory = unit.territory
+    return (
+        territory is not None
+        and territory.kind == OrgUnit.Kind.CENTRAL
+        and territory.parent_id is None
+        and territory.tree_id == unit.tree_id
+    )
+
+
+def national_units_q(prefix: str = "") -> Q:
+    """The same rule as a filter on OrgUnit rows (`prefix` for a related path, "unit__")."""
+    return Q(
+        **{
+            f"{prefix}kind": OrgUnit.Kind.NHCSXH_HEAD,
+            f"{prefix}parent__isnull": False,
+            f"{prefix}territory__kind": OrgUnit.Kind.CENTRAL,
+            f"{prefix}territory__parent__isnull": True,
+            f"{prefix}territory__tree_id": F(f"{prefix}tree_id"),
+        }
+    )
+
+
+def national_units():
+    """The national unit(s) — at most one, as `OrgUnit.clean` keeps it."""
+    return OrgUnit.objects.filter(national_units_q())
 
 
 @dataclass
@@ -47,10 +87,11 @@ class Actor:
             return None
         return unit if unit.territory_id in (None, unit.pk) else unit.territory
 
-    @property
+    @cached_property
     def is_national(self) -> bool:
-        """Staff of NHCSXH Việt Nam: they follow every province (read only)."""
-        return self.unit is not None and self.unit.kind == OrgUnit.Kind.NHCSXH_HEAD
+        """Staff of THE national unit (NHCSXH Việt Nam, see `is_national_unit`): they follow
+        every province (read only). The unit's kind alone grants nothing."""
+        return is_national_unit(self.unit)
 
     @property
     def is_commune_level(self) -> bool:

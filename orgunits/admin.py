@@ -5,6 +5,11 @@ Superusers manage everything. A provincial admin (Profile role `province_admin`,
 every queryset, every permission check and every choice of a related unit is limited to
 their province's tree, so another province's objects are neither listed nor reachable by id
 (the admin answers as for a missing object) nor selectable in a form.
+
+National rights (NHCSXH Việt Nam) are granted by superusers only: for anyone else the unit
+form offers and accepts only the kinds of a province, and an account cannot be attached to
+the national unit or any unit of a central kind (`OrgUnit.clean` also keeps those kinds out
+of the provinces' trees).
 """
 
 from django import forms
@@ -18,7 +23,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from mptt.admin import MPTTModelAdmin
 
-from .access import actor_for
+from .access import actor_for, is_national_unit
 from .locks import tree_lock
 from .models import OrgUnit, Profile, UnitAlias, UnitGroup
 
@@ -181,14 +186,50 @@ class UnitAliasResource(resources.ModelResource):
             )
 
 
+def province_kind_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The kinds a non-superuser may give a unit: those that belong in a province, plus the
+    unit's current kind when it is not a central one (a former district stays editable)."""
+    allowed = set(OrgUnit.PROVINCE_KINDS)
+    if current and current not in OrgUnit.CENTRAL_ONLY_KINDS:
+        allowed.add(current)
+    return [(value, label) for value, label in OrgUnit.Kind.choices if value in allowed]
+
+
 class OrgUnitAdminForm(forms.ModelForm):
+    """`province` (a provincial admin's province) and `by_superuser` are set by `get_form`.
+
+    Only superusers choose the central kinds (NHCSXH Việt Nam, ministries, central bodies):
+    for everyone else the kind field offers, and accepts, only the kinds of a province."""
+
+    province = None
+    by_superuser = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.by_superuser and "kind" in self.fields:
+            current = self.instance.kind if self.instance.pk else None
+            self.fields["kind"].choices = [("", "---------"), *province_kind_choices(current)]
+
+    def clean_kind(self):
+        kind = self.cleaned_data.get("kind")
+        if not self.by_superuser and kind in OrgUnit.CENTRAL_ONLY_KINDS:
+            raise ValidationError(
+                f"Chỉ quản trị hệ thống mới tạo được đơn vị loại «{OrgUnit.Kind(kind).label}»: "
+                "chọn một loại đơn vị cấp tỉnh hoặc cấp xã."
+            )
+        return kind
+
     def clean(self):
         data = super().clean()
-        if getattr(self, "province", None) is not None and not data.get("parent"):
+        if self.province is not None and not data.get("parent"):
             self.add_error(
                 "parent",
                 "Chọn đơn vị cấp trên trong tỉnh: quản trị cấp tỉnh không tạo được đơn vị gốc.",
             )
+        parent = data.get("parent")
+        province = self.province
+        if province is not None and parent is not None and parent.tree_id != province.tree_id:
+            self.add_error("parent", f"Chọn đơn vị cấp trên thuộc {province.name}.")
         return data
 
 
@@ -225,6 +266,7 @@ class OrgUnitAdmin(ProvinceScopedMixin, ExportMixin, TreeLockedAdminMixin, MPTTM
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.province = managed_province(request)
+        form.by_superuser = actor_for(request.user).is_superuser
         return form
 
 
@@ -270,6 +312,24 @@ class UnitAliasAdmin(ProvinceScopedMixin, ImportExportModelAdmin):
 # --- accounts ----------------------------------------------------------------------------------
 
 
+class ProfileInlineForm(forms.ModelForm):
+    """Only superusers attach an account to NHCSXH Việt Nam (the national unit, whose staff
+    read every province) or to any unit of a central kind (`by_superuser`, set per request)."""
+
+    by_superuser = False
+
+    def clean_unit(self):
+        unit = self.cleaned_data.get("unit")
+        if unit is None or self.by_superuser:
+            return unit
+        if is_national_unit(unit) or unit.kind in OrgUnit.CENTRAL_ONLY_KINDS:
+            raise ValidationError(
+                f"Chỉ quản trị hệ thống mới gắn được tài khoản với đơn vị loại "
+                f"«{unit.get_kind_display()}» ({unit.display_name}): chọn một đơn vị của tỉnh."
+            )
+        return unit
+
+
 class ProfileInline(ProvinceScopedMixin, admin.StackedInline):
     """The unit and role of an account (required when a provincial admin creates one)."""
 
@@ -290,6 +350,12 @@ class ProfileInline(ProvinceScopedMixin, admin.StackedInline):
 
     def get_min_num(self, request, obj=None, **kwargs):
         return 1 if managed_province(request) else 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        by_superuser = actor_for(request.user).is_superuser
+        kwargs["form"] = type("ProfileInlineForm", (ProfileInlineForm,),
+                              {"by_superuser": by_superuser})  # fmt: skip
+        return super().get_formset(request, obj, **kwargs)
 
 
 class AccountAdmin(ProvinceScopedMixin, UserAdmin):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
@@ -45,6 +46,16 @@ class OrgUnit(MPTTModel):
 
     #: Kinds whose node is a territory: the units below belong to that level.
     TERRITORIAL_KINDS = (Kind.PROVINCE, Kind.COMMUNE, Kind.DISTRICT)
+
+    #: Kinds that exist only in the central bodies' tree, never inside a province.
+    CENTRAL_ONLY_KINDS = (Kind.CENTRAL, Kind.MINISTRY, Kind.NHCSXH_HEAD)
+
+    #: Kinds a provincial admin may give a unit of their province (`orgunits/admin.py`).
+    PROVINCE_KINDS = (
+        Kind.DEPARTMENT, Kind.COUNCIL, Kind.COMMUNE, Kind.COMMUNE_OFFICE, Kind.NHCSXH_BRANCH,
+        Kind.NHCSXH_PGD, Kind.FRONT, Kind.SOCIO_POLITICAL, Kind.POLICE, Kind.PRESS,
+        Kind.VILLAGE, Kind.PARTY, Kind.OTHER,
+    )  # fmt: skip
 
     key = models.SlugField(
         "mã nội bộ",
@@ -119,6 +130,33 @@ class OrgUnit(MPTTModel):
         if self.territory_id is None:  # a new territory is its own territory
             self.territory_id = self.pk
             OrgUnit.objects.filter(pk=self.pk).update(territory_id=self.pk)
+
+    def clean(self):
+        """Central kinds stay in the central bodies' tree; NHCSXH Việt Nam (the national unit,
+        see `orgunits.access.is_national_unit`) is one unit, among the central bodies."""
+        super().clean()
+        if self.kind not in self.CENTRAL_ONLY_KINDS:
+            return
+        label = self.Kind(self.kind).label
+        root = self.parent.province() if self.parent_id else None
+        if root is not None and not (root.kind == self.Kind.CENTRAL and root.parent_id is None):
+            raise ValidationError(
+                {"kind": f"Loại «{label}» chỉ dành cho cơ quan Trung ương, không đặt trong "
+                         f"{root.display_name}: chọn loại đơn vị cấp tỉnh hoặc cấp xã."}
+            )  # fmt: skip
+        if self.kind != self.Kind.NHCSXH_HEAD:
+            return
+        parent_territory = (self.parent.territory_id or self.parent_id) if root else None
+        if root is None or parent_territory != root.pk:
+            raise ValidationError(
+                {"kind": "NHCSXH Việt Nam phải nằm trong cây «Các cơ quan Trung ương»: "
+                         "chọn đơn vị cấp trên là Các cơ quan Trung ương."}
+            )  # fmt: skip
+        other = OrgUnit.objects.filter(kind=self.Kind.NHCSXH_HEAD, tree_id=root.tree_id)
+        if other.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"kind": "Đã có đơn vị NHCSXH Việt Nam: hệ thống chỉ có một đơn vị này."}
+            )
 
     def _compute_territory_id(self):
         if self.kind in self.TERRITORIAL_KINDS or self.parent_id is None:

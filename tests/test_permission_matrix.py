@@ -4,7 +4,15 @@ not take on an object they can see; signed-out users are sent to the login page)
 
 Roles: a commune officer (xã Phước Giang), a provincial officer (Sở Tài chính Quảng Ngãi),
 two reviewers (Chi nhánh NHCSXH tỉnh, PGD NHCSXH Nghĩa Hành), a provincial admin, a leader,
-a superuser, an officer of another province (UBND tỉnh Nghệ An), a user without a profile.
+a superuser, an officer of another province (UBND tỉnh Nghệ An), a user without a profile,
+a reviewer of NHCSXH Việt Nam (the national unit) and a reviewer of a unit of the same kind
+planted inside Quảng Ngãi.
+
+The escalation chain (issue 15): a provincial admin creates a unit of kind "NHCSXH Việt Nam"
+in their province (`admin_head_unit`), attaches an account to it (`admin_account`), and that
+account reads every province (`national_dashboard`, the plans of Nghệ An). Every link is
+refused: only the national unit of the central bodies' tree grants national rights, and only
+a superuser attaches accounts to it.
 """
 
 import json
@@ -37,6 +45,8 @@ ROLES = {
     "superuser": None,
     "other_province": ({"key": "na"}, Profile.Role.OFFICER),
     "no_profile": None,
+    "national": ({"key": "tw-nhcsxh"}, Profile.Role.REVIEWER),
+    "planted_head": ({"key": "qn-nhcsxh-vn-gia"}, Profile.Role.REVIEWER),
 }
 
 
@@ -88,6 +98,14 @@ def world():
         "u_pg": OrgUnit.objects.get(admin_code="21370"),
         "u_na": OrgUnit.objects.get(key="na"),
     }
+    # A unit of kind NHCSXH Việt Nam written straight into Quảng Ngãi's tree (what the
+    # escalation would leave behind): it must grant nothing national.
+    planted = OrgUnit(key="qn-nhcsxh-vn-gia", name="Ngân hàng Chính sách xã hội Việt Nam",
+                      kind=OrgUnit.Kind.NHCSXH_HEAD, parent=objects["u_qn"])  # fmt: skip
+    planted.save()
+    objects["u_planted"] = planted
+    objects["u_tw_nhcsxh"] = OrgUnit.objects.get(key="tw-nhcsxh")
+    objects["na_draft_task"] = objects["na_draft"].tasks.first()
     objects["missing"] = Plan(pk=99_999_999, title="?", issuer=objects["u_qn"])
     objects["missing_task"] = Task(pk=99_999_999)
     objects["u_missing"] = OrgUnit(pk=99_999_999)
@@ -144,6 +162,34 @@ def editor_save(client, plan):
     return client.post(url, {"rows": json.dumps(rows), "version": plan.version})
 
 
+def admin_head_unit(client, parent):
+    """The admin's unit form: a unit of kind NHCSXH Việt Nam under `parent`."""
+    data = {
+        "key": "gia-nhcsxh-vn", "name": "NHCSXH Việt Nam (giả)", "short_name": "",
+        "kind": OrgUnit.Kind.NHCSXH_HEAD, "admin_code": "", "parent": parent.pk,
+        "successor": "", "note": "", "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    response = client.post(reverse("admin:orgunits_orgunit_add"), data)
+    response.saved = OrgUnit.objects.filter(key="gia-nhcsxh-vn").exists()
+    return response
+
+
+def admin_account(client, unit):
+    """The admin's account form: a new reviewer account attached to `unit`."""
+    data = {
+        "username": "tai-khoan-moi", "usable_password": "true",
+        "password1": "mat-khau-rat-dai-2025", "password2": "mat-khau-rat-dai-2025",
+        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "0",
+        "profile-MIN_NUM_FORMS": "0", "profile-MAX_NUM_FORMS": "1",
+        "profile-0-unit": unit.pk, "profile-0-role": Profile.Role.REVIEWER,
+    }  # fmt: skip
+    response = client.post(reverse("admin:auth_user_add"), data)
+    response.saved = Profile.objects.filter(
+        user__username="tai-khoan-moi", unit_id=unit.pk
+    ).exists()
+    return response
+
+
 def page(name, method="get"):
     def action(client, obj):
         return getattr(client, method)(reverse(name, args=[obj.pk]))
@@ -174,10 +220,14 @@ ACTIONS = {
         reverse("tasks:my_tasks"), {"ke_hoach": obj.pk} if obj else {}
     ),
     "timeframe": lambda client, obj: client.get(reverse("tasks:timeframe"), {"timeframe": "2026"}),
+    "national_dashboard": lambda client, obj: client.get(reverse("reports:dashboard_national")),
+    "admin_head_unit": admin_head_unit,
+    "admin_account": admin_account,
 }
 
 # role → action → (allowed case, refused case); a case is (object name, expected) where
-# expected is a status code or "shows"/"hides" (the plan's label on the plan list).
+# expected is a status code, "shows"/"hides" (the plan's label on the plan list) or
+# "saved"/"unsaved" (whether an admin form saved its object).
 MATRIX = {
     "commune_officer": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -198,6 +248,9 @@ MATRIX = {
         "unit_search": (("u_pg", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_pg", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "provincial_officer": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -218,6 +271,9 @@ MATRIX = {
         "unit_search": (("u_qn", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "reviewer_branch": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -238,6 +294,9 @@ MATRIX = {
         "unit_search": (("u_qn", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "reviewer_pgd": {
         "plan_list": (("pg_draft", "shows"), ("na686", "hides")),
@@ -258,6 +317,9 @@ MATRIX = {
         "unit_search": (("u_pg", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_pg", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "province_admin": {
         "plan_list": (("stc_draft", "shows"), ("na_draft", "hides")),
@@ -278,6 +340,9 @@ MATRIX = {
         "unit_search": (("u_pg", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),  # the first link of the chain
+        "admin_account": (("u_qn", "saved"), ("u_planted", "unsaved")),  # the second
     },
     "leader": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -298,6 +363,9 @@ MATRIX = {
         "unit_search": (("u_qn", 200), ("u_na", 404)),
         "my_tasks": (("qn17", 200), ("na686", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "superuser": {
         "plan_list": (("na_draft", "shows"), None),
@@ -318,6 +386,9 @@ MATRIX = {
         "unit_search": (("u_na", 200), ("u_missing", 404)),
         "my_tasks": (None, (None, 403)),  # no unit of their own
         "timeframe": ((None, 200), None),
+        "national_dashboard": ((None, 200), None),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),  # never inside a province (clean)
+        "admin_account": (("u_tw_nhcsxh", "saved"), None),
     },
     "other_province": {
         "plan_list": (("na686", "shows"), ("qn17", "hides")),
@@ -338,6 +409,9 @@ MATRIX = {
         "unit_search": (("u_na", 200), ("u_qn", 404)),
         "my_tasks": (("na686", 200), ("qn17", 404)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_na", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
     "no_profile": {
         "plan_list": (None, ("ct39", "hides")),
@@ -358,6 +432,55 @@ MATRIX = {
         "unit_search": ((None, 200), ("u_qn", 404)),
         "my_tasks": (None, (None, 403)),
         "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+    },
+    "national": {
+        "plan_list": (("na686", "shows"), ("na_draft", "hides")),
+        "plan_page": (("na686", 200), ("na_draft", 404)),  # issued plans only, read only
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("na686", 403)),
+        "editor_load": (None, ("na686", 403)),
+        "editor_save": (None, ("na686", 403)),
+        "issue": (None, ("na686", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (None, ("na686", 403)),
+        "history": (("qn17", 200), ("pg_draft", 404)),
+        "task_page": (("na_task", 200), ("na_draft_task", 404)),
+        "task_history": (("qn_task", 200), ("na_draft_task", 404)),
+        "import_preview": (None, ("na_draft", 404)),
+        "import_confirm": (None, ("na_draft", 404)),
+        "export": (("na686", 200), ("stc_draft", 404)),
+        "unit_search": ((None, 200), ("u_na", 404)),  # pickers serve editors: none here
+        "my_tasks": ((None, 200), None),
+        "timeframe": ((None, 200), None),
+        "national_dashboard": ((None, 200), None),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+    },
+    "planted_head": {  # the end of the chain: a reviewer of Quảng Ngãi, nothing national
+        "plan_list": (("qn17", "shows"), ("na686", "hides")),
+        "plan_page": (("qn17", 200), ("na686", 404)),
+        "create": (None, (None, 403)),
+        "edit_header": (None, ("qn17", 403)),
+        "editor_load": (None, ("qn17", 403)),
+        "editor_save": (None, ("qn17", 403)),
+        "issue": (None, ("qn17", 403)),
+        "derive": (None, ("qn17", 403)),
+        "revise": (None, ("qn17", 403)),
+        "history": (("qn17", 200), ("na686", 404)),
+        "task_page": (("qn_task", 200), ("na_task", 404)),
+        "task_history": (("qn_task", 200), ("na_task", 404)),
+        "import_preview": (None, ("qn17", 403)),
+        "import_confirm": (None, ("qn17", 403)),
+        "export": (("qn17", 200), ("na686", 404)),
+        "unit_search": (("u_qn", 200), ("u_na", 404)),
+        "my_tasks": (("qn17", 200), ("na686", 404)),
+        "timeframe": ((None, 200), None),
+        "national_dashboard": (None, (None, 404)),
+        "admin_head_unit": (None, ("u_qn", "unsaved")),
+        "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
     },
 }
 
@@ -387,8 +510,12 @@ def test_permission(client, world, role, action, target, expected):
     if action == "my_tasks" and target and not isinstance(obj, Plan):
         obj = None
     response = ACTIONS[action](client, obj)
-    if expected == "login":
-        assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    if expected == "login":  # the site's login page, or the admin's for the admin forms
+        assert response.status_code == 302
+        assert "/dang-nhap/" in response["Location"] or "/admin/login/" in response["Location"]
+        assert not getattr(response, "saved", False)
+    elif expected in ("saved", "unsaved"):
+        assert response.saved == (expected == "saved"), response.content.decode()[:3000]
     elif expected in ("shows", "hides"):
         assert response.status_code == 200
         shown = obj.get_absolute_url() in response.content.decode()
