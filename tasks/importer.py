@@ -381,8 +381,8 @@ class ImportPreview:
             f"Đọc {s['rows']} dòng (trang tính “{self.read.sheet}”, tiêu đề ở dòng "
             f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
             f"{s['subitems']} nội dung chi tiết; {s['assignments']} phân công; "
-            f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); {s['unparsed_timeframes']} thời "
-            "hạn chưa đọc được.",
+            f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); "
+            f"{s['unparsed_timeframes']} thời hạn chưa đọc được.",
             f"So với kế hoạch hiện có: {s['added']} dòng thêm mới, {s['changed']} dòng sửa, "
             f"{s['removed']} dòng bị xoá, {s['unchanged']} dòng giữ nguyên.",
         ]

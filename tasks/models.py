@@ -220,6 +220,9 @@ class Assignment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.assignee or self.assignee_name}"
+
     @property
     def is_unresolved(self) -> bool:
         """A name not (yet) known as a unit or group: tracked by no one."""
@@ -236,6 +239,3 @@ class Assignment(models.Model):
         if self.group_id:
             return self.group.name
         return f"chưa xác định: {self.source_text}"
-
-    def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.assignee or self.assignee_name}"

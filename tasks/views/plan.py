@@ -61,9 +61,7 @@ def plan_detail(request, pk):
         "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
         "derive_for": can_derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
-        "unresolved_count": sum(
-            1 for t in tasks for a in t.assignments.all() if a.is_unresolved
-        ),
+        "unresolved_count": sum(1 for t in tasks for a in t.assignments.all() if a.is_unresolved),
         "names_url": _names_url(request.user, plan),
     }
     return render(request, "tasks/plan_detail.html", context)
