@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from orgunits.locks import tree_lock
 from orgunits.resolver import Part, Vocabulary, resolve_cell
-from orgunits.text import clean_cell
+from orgunits.text import clean_cell, fold
 
 from .history import bulk_create_with_history
 from .models import Assignment, Task
@@ -96,12 +96,13 @@ class PreparedAppendix:
 
     @property
     def errors(self) -> list[str]:
-        """Problems that block saving (numbering, empty content, unknown units)."""
+        """Problems that block saving (numbering, empty content); unknown names do not."""
         return [*self.problems, *(f"{r.row_label}: {p}" for r in self.rows for p in r.problems)]
 
     @property
     def warnings(self) -> list[str]:
-        """Problems shown to the user that do not block saving (unread timeframes)."""
+        """Problems shown to the user that do not block saving (unread timeframes, names
+        saved as unresolved)."""
         return [f"{r.row_label}: {w}" for r in self.rows for w in r.warnings]
 
     @property
@@ -158,18 +159,7 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
         if not row.content:
             row.problems.append("thiếu nội dung nhiệm vụ.")
         for part in row.unresolved:
-            if part.ambiguous:
-                names = ", ".join(t.name for t in part.candidates)
-                row.problems.append(
-                    f"“{part.text}” khớp với nhiều đơn vị ({names}): hãy ghi rõ tên đơn vị."
-                )
-            else:
-                hint = ", ".join(t.name for t in part.candidates[:3])
-                row.problems.append(
-                    f"không tìm thấy đơn vị “{part.text}”"
-                    + (f" (gần giống: {hint})" if hint else "")
-                    + ": hãy sửa tên trong tệp hoặc thêm tên gọi khác cho đơn vị."
-                )
+            row.warnings.append(unresolved_warning(part))
         if schedule.kind == Task.ScheduleKind.UNPARSED:
             row.warnings.append(
                 f"chưa đọc được thời gian thực hiện “{timeframe_text}”: hãy ghi theo dạng "
@@ -177,6 +167,24 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
             )
         prepared.append(row)
     return PreparedAppendix(rows=prepared)
+
+
+def unresolved_warning(part: Part) -> str:
+    """What the preview says of a name no known unit matches: it is saved as written, as an
+    unresolved name (chưa xác định), and never blocks saving."""
+    if part.ambiguous:
+        names = ", ".join(t.name for t in part.candidates)
+        return (
+            f"“{part.text}” khớp với nhiều đơn vị ({names}): được lưu là tên chưa xác định; "
+            "hãy ghi rõ tên đơn vị hoặc ghi nhận tên gọi khác."
+        )
+    hint = ", ".join(t.name for t in part.candidates[:3])
+    return (
+        f"chưa xác định được đơn vị “{part.text}”"
+        + (f" (gần giống: {hint})" if hint else "")
+        + ": được lưu là tên chưa xác định; hãy ghi nhận tên gọi khác cho đơn vị (hoặc sửa "
+        "tên trong tệp)."
+    )
 
 
 def _strip_row_prefix(message: str) -> str:
@@ -204,7 +212,14 @@ def _task_fields(row: PreparedRow) -> dict:
         "start_year": s.start_year,
         "end_year": s.end_year,
         "note": row.source.note,
+        "extra_columns": extra_columns(row.source),
     }
+
+
+def extra_columns(source: AppendixRow) -> dict[str, str]:
+    """The row's other columns (header as printed → text), when the reader found any."""
+    extra = getattr(source, "extra", None) or {}
+    return {str(k): str(v) for k, v in extra.items() if str(v).strip()}
 
 
 def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
@@ -213,8 +228,21 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
         (Assignment.Role.LEAD, row.lead_parts),
         (Assignment.Role.COORDINATING, row.coordinating_parts),
     ):
-        for position, part in enumerate(p for p in parts if p.resolved):
+        for position, part in enumerate(parts):
             target = part.target
+            if target is None:  # unresolved: kept as written, tracked by no one yet
+                if not fold(part.text):
+                    continue
+                result.append(
+                    Assignment(
+                        task=task,
+                        role=role,
+                        position=position,
+                        source_text=part.text[:500],
+                        name_key=fold(part.text)[:500],
+                    )
+                )
+                continue
             result.append(
                 Assignment(
                     task=task,

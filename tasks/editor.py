@@ -54,7 +54,7 @@ class EditorError(Exception):
 class Chosen:
     """A unit or group chosen in a picker, with the name its chip shows and the cell prints."""
 
-    kind: str  # "unit" or "group"
+    kind: str  # "unit", "group", or "name": an unresolved name (pk: its assignment)
     pk: int
     name: str
 
@@ -130,8 +130,16 @@ def _written(plan: Plan) -> dict[int, list[Assignment]]:
     return by_task
 
 
+def _key_of(a: Assignment) -> tuple[str, int]:
+    if a.unit_id:
+        return ("unit", a.unit_id)
+    if a.group_id:
+        return ("group", a.group_id)
+    return ("name", a.pk)  # unresolved (chưa xác định): kept as written while it stays
+
+
 def _chosen(a: Assignment) -> Chosen:
-    kind, pk = ("unit", a.unit_id) if a.unit_id else ("group", a.group_id)
+    kind, pk = _key_of(a)
     return Chosen(kind, pk, a.source_text or a.assignee_name)
 
 
@@ -188,7 +196,7 @@ def _targets(values) -> list[tuple[str, int]]:
     result = []
     for value in values:
         kind, _, pk = str(value).partition(":")
-        if kind not in ("unit", "group") or not pk.isdigit():
+        if kind not in ("unit", "group", "name") or not pk.isdigit():
             raise EditorError(BAD_PAYLOAD)
         if (kind, int(pk)) not in result:  # the same unit chosen twice counts once
             result.append((kind, int(pk)))
@@ -321,6 +329,7 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     wanted_groups = {pk for s in submitted for k, pk in (*s.lead, *s.coordinating) if k == "group"}
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=wanted_units)}
     groups = {g.pk: g for g in UnitGroup.objects.filter(pk__in=wanted_groups)}
+    names = {a.pk: a for rows in written.values() for a in rows if a.is_unresolved}
 
     rows: list[EditorRow] = []
     texts: list[tuple[str, str]] = []  # (lead, coordinating) cell text of each row
@@ -333,13 +342,21 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
             row.source_label = _source_label(task)
             row.note = task.note
         before = written.get(row.task_id, []) if task else []
-        as_written = {
-            (("unit", a.unit_id) if a.unit_id else ("group", a.group_id)): a for a in before
-        }
+        as_written = {_key_of(a): a for a in before}
         for attr in ("lead", "coordinating"):
             chosen = []
             for kind, pk in getattr(s, attr):
                 existing = as_written.get((kind, pk))
+                if kind == "name":  # an unresolved name of the plan, moved or kept
+                    existing = existing or names.get(pk)
+                    if existing is None:
+                        row.problems.append(
+                            "một tên đơn vị chưa xác định không còn trong kế hoạch (có thể vừa "
+                            "được xác định): hãy tải lại trang."
+                        )
+                    else:
+                        chosen.append(_chosen(existing))
+                    continue
                 target = units.get(pk) if kind == "unit" else groups.get(pk)
                 if target is None:
                     row.problems.append(
@@ -429,6 +446,7 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
             note=task.note if task else "",
             source_row=index + 1,
         )
+        source.extra = dict(task.extra_columns) if task else {}  # not edited on the page
         prepared_rows.append(
             PreparedRow(
                 source=source,
@@ -455,6 +473,8 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
 
 
 def _part(chosen: Chosen) -> Part:
+    if chosen.kind == "name":
+        return Part(text=chosen.name)  # unresolved: saved as written again
     return Part(text=chosen.name, target=Target(chosen.kind, chosen.pk, chosen.name))
 
 

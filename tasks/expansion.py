@@ -15,6 +15,10 @@ tracked rows from them:
 Re-expansion after a group's members change adds the new members and retires (never
 deletes) the rows of units that left, so reports attached to them are never lost.
 Tracked rows are `unit IS NOT NULL AND retired_on IS NULL`.
+
+A written row whose name is unresolved (chưa xác định: no unit, no group) creates no
+tracked row; once the name is mapped (`tasks.unresolved.resolve_name`) it becomes a unit or
+group row and is expanded like any other.
 """
 
 from __future__ import annotations
@@ -70,9 +74,9 @@ def expand_tasks(task_ids, *, today: date | None = None, user=None) -> Expansion
     today = today or timezone.localdate()
     result = ExpansionResult()
     written = list(
-        Assignment.objects.filter(task_id__in=list(task_ids), via__isnull=True).select_related(
-            "unit", "group"
-        )
+        Assignment.objects.filter(task_id__in=list(task_ids), via__isnull=True)
+        .exclude(unit__isnull=True, group__isnull=True)  # unresolved names: no one to track
+        .select_related("unit", "group")
     )
     if not written:
         return result

@@ -82,7 +82,7 @@ SCHEDULE_FIELDS = (
     "start_year",
     "end_year",
 )
-WRITTEN_FIELDS = (*SHOWN_FIELDS, *SCHEDULE_FIELDS, "position")
+WRITTEN_FIELDS = (*SHOWN_FIELDS, *SCHEDULE_FIELDS, "position", "extra_columns")
 TREE_FIELDS = ("parent", "tree_id", "lft", "rght", "level")
 
 
@@ -234,7 +234,13 @@ def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Ta
 
 
 def _assignment_key(a: Assignment) -> tuple:
-    return (a.role, a.unit_id, a.group_id)
+    """Same role and unit or group; an unresolved name by its folded text."""
+    unresolved = a.unit_id is None and a.group_id is None
+    return (a.role, a.unit_id, a.group_id, a.name_key if unresolved else "")
+
+
+def _extra_text(extra: dict) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in (extra or {}).items())
 
 
 def _names(keys, names: dict[tuple, str]) -> str:
@@ -270,6 +276,14 @@ def diff_appendix(
                         old_value = Task.Kind(old_value).label
                         new_value = Task.Kind(new_value).label
                     diff.changes.append(FieldChange(label, old_value or "", new_value or ""))
+            if (task.extra_columns or {}) != new["extra_columns"]:
+                diff.changes.append(
+                    FieldChange(
+                        "Các cột khác",
+                        _extra_text(task.extra_columns),
+                        _extra_text(new["extra_columns"]),
+                    )
+                )
             if not diff.changes and any(getattr(task, f) != new[f] for f in SCHEDULE_FIELDS):
                 diff.changes.append(
                     FieldChange("Thời hạn (đọc từ thời gian thực hiện)", "", row.schedule.summary)
@@ -302,7 +316,8 @@ def diff_appendix(
 
 
 def _target_name(a: Assignment) -> str:
-    return a.source_text or str(a.unit_id or a.group_id)
+    name = a.source_text or str(a.unit_id or a.group_id)
+    return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
 
 
 # --- preview -------------------------------------------------------------------------------
@@ -366,8 +381,8 @@ class ImportPreview:
             f"Đọc {s['rows']} dòng (trang tính “{self.read.sheet}”, tiêu đề ở dòng "
             f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
             f"{s['subitems']} nội dung chi tiết; {s['assignments']} phân công; "
-            f"{s['unresolved']} tên đơn vị chưa nhận diện; {s['unparsed_timeframes']} thời "
-            "hạn chưa đọc được.",
+            f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); "
+            f"{s['unparsed_timeframes']} thời hạn chưa đọc được.",
             f"So với kế hoạch hiện có: {s['added']} dòng thêm mới, {s['changed']} dòng sửa, "
             f"{s['removed']} dòng bị xoá, {s['unchanged']} dòng giữ nguyên.",
         ]
@@ -656,23 +671,17 @@ def alias_targets(plan: Plan, vocabulary: Vocabulary | None = None) -> list[Targ
 
 def add_alias(plan: Plan, name: str, target: Target, user=None):
     """Record that `name` means `target` (from the preview); refuse targets outside the plan's
-    vocabulary. Returns the alias (existing or new)."""
-    from orgunits.models import UnitAlias
+    vocabulary. Every assignment of the province waiting on that name (chưa xác định) is
+    resolved with it (`tasks.unresolved.resolve_name`). Returns the alias (existing or new)."""
+    from .unresolved import NameRefused, resolve_name
 
-    allowed = {(t.kind, t.pk): t for t in alias_targets(plan)}
-    if (target.kind, target.pk) not in allowed:
-        raise ImportRefused("Đơn vị được chọn không thuộc phạm vi của kế hoạch này.")
-    name = " ".join(name.split())[:300]
-    if not fold(name):
-        raise ImportRefused("Tên gọi khác không được để trống.")
-    lookup = {"unit_id": target.pk} if target.kind == "unit" else {"group_id": target.pk}
-    alias = UnitAlias.objects.filter(key=fold(name), **lookup).first()
-    if alias is None:
-        alias = UnitAlias(name=name, **lookup)
-        alias._history_user = user
-        alias._change_reason = f"Thêm từ bản xem trước nhập phụ lục ({plan.label})"
-        alias.save()
-    return alias
+    try:
+        resolution = resolve_name(
+            plan.issuer.province(), name, target, vocabulary_for(plan.issuer), user=user
+        )
+    except NameRefused as exc:
+        raise ImportRefused(str(exc)) from exc
+    return resolution.alias
 
 
 def parse_target(value: str) -> Target | None:

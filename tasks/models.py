@@ -73,6 +73,12 @@ class Task(MPTTModel):
         related_name="derived_tasks",
     )
     note = models.TextField("ghi chú", blank=True)
+    extra_columns = models.JSONField(
+        "các cột khác",
+        default=dict,
+        blank=True,
+        help_text="Các cột khác của phụ lục: tiêu đề cột như in → nội dung ô.",
+    )
     history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
 
     class MPTTMeta:
@@ -137,7 +143,12 @@ class Task(MPTTModel):
 
 
 class Assignment(models.Model):
-    """A unit, or a group of units, named in a task's lead or coordinating cell."""
+    """A unit, or a group of units, named in a task's lead or coordinating cell.
+
+    A name that matches no known unit is kept as written, unresolved (chưa xác định): no
+    unit, no group, `source_text` the name and `name_key` its folded form. It is tracked by
+    no one until the name is mapped to a unit or group (an alias), which resolves it.
+    """
 
     class Role(models.TextChoices):
         LEAD = "lead", "Chủ trì"
@@ -164,6 +175,13 @@ class Assignment(models.Model):
         related_name="assignments",
     )
     source_text = models.CharField("tên như ghi trong phụ lục", max_length=500, blank=True)
+    name_key = models.CharField(
+        "khoá tên chưa xác định",
+        max_length=500,
+        blank=True,
+        db_index=True,
+        help_text="Tên đã chuẩn hoá (không dấu, chữ thường) của một tên chưa xác định.",
+    )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     via = models.ForeignKey(
         "self",
@@ -199,14 +217,23 @@ class Assignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(unit__isnull=False, group__isnull=True)
-                | Q(unit__isnull=True, group__isnull=False),
-                name="assignment_targets_unit_or_group",
-                violation_error_message="Phân công phải gắn với đúng một đơn vị hoặc một nhóm.",
+                | Q(unit__isnull=True, group__isnull=False)
+                | (Q(unit__isnull=True, group__isnull=True) & ~Q(source_text="")),
+                name="assignment_targets_unit_group_or_name",
+                violation_error_message=(
+                    "Phân công phải gắn với nhiều nhất một đơn vị hoặc một nhóm; "
+                    "nếu chưa xác định được đơn vị thì phải ghi tên như trong phụ lục."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.assignee}"
+        return f"{self.get_role_display()}: {self.assignee or self.assignee_name}"
+
+    @property
+    def is_unresolved(self) -> bool:
+        """A name not (yet) known as a unit or group: tracked by no one."""
+        return self.unit_id is None and self.group_id is None
 
     @property
     def assignee(self):
@@ -216,4 +243,6 @@ class Assignment(models.Model):
     def assignee_name(self) -> str:
         if self.unit_id:
             return self.unit.display_name
-        return self.group.name
+        if self.group_id:
+            return self.group.name
+        return f"chưa xác định: {self.source_text}"

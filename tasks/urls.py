@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import editor, imports, mine, plan
+from .views import editor, imports, mine, names, plan
 
 app_name = "tasks"
 
@@ -34,6 +34,8 @@ urlpatterns = [
         name="import_alias",
     ),
     path("ke-hoach/<int:pk>/xuat-phu-luc.xlsx", imports.export_appendix, name="export_appendix"),
+    # Names in plans that match no known unit, per province (tên đơn vị chưa xác định).
+    path("don-vi/chua-xac-dinh/", names.unresolved_names, name="unresolved_names"),
     # Tasks, and the tasks of the user's unit.
     path("nhiem-vu/cua-don-vi/", mine.my_tasks, name="my_tasks"),
     path("nhiem-vu/<int:pk>/", plan.task_detail, name="task"),

@@ -242,6 +242,8 @@ def create_revision(plan: Plan, user=None) -> Derived:
             )
             for t in tasks
         ]  # fmt: skip
+        for row, t in zip(rows, tasks, strict=True):
+            row.extra = dict(t.extra_columns)  # the other columns go with the revision
         prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
         sources = {i: t.source_task for i, t in enumerate(tasks) if t.source_task_id}
         create_tasks(

@@ -114,10 +114,17 @@ def plan_heading(plan) -> tuple[str, str]:
     return heading, attached
 
 
+EXTRA_WIDTH = 20  # columns of the appendix beyond the standard ones
+
+
 def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     """The plan's appendix as .xlsx bytes (2 queries when `tasks` is not given)."""
     if tasks is None:
         tasks = list(plan.tasks.order_by("position"))
+    extra: dict[str, None] = {}  # the other columns of the appendix, in order of appearance
+    for t in tasks:
+        for header in t.extra_columns or {}:
+            extra.setdefault(header, None)
     rows = [
         (
             t.kind == Task.Kind.SECTION,
@@ -127,14 +134,19 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
             t.coordinating_text,
             t.product,
             t.timeframe_text,
+            *((t.extra_columns or {}).get(header, "") for header in extra),
         )
         for t in tasks
     ]
-    return write_rows(rows, *plan_heading(plan))
+    return write_rows(rows, *plan_heading(plan), extra_headers=list(extra))
 
 
-def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
-    """Rows (is_section, STT, content, lead, coordinating, product, timeframe) as .xlsx."""
+def write_rows(
+    rows, heading: str = "", attached: str = "", extra_headers: list[str] | None = None
+) -> bytes:
+    """Rows (is_section, STT, content, lead, coordinating, product, timeframe, then one cell
+    per extra header) as .xlsx; `extra_headers` are the appendix's other columns."""
+    columns = [*COLUMNS, *((header, EXTRA_WIDTH) for header in extra_headers or [])]
     wb = Workbook()
     ws = wb.active
     ws.title = "Phụ lục"
@@ -142,7 +154,7 @@ def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
     for style in styles.values():
         wb.add_named_style(style)
     names = {key: style.name for key, style in styles.items()}
-    last = len(COLUMNS)
+    last = len(columns)
     last_letter = get_column_letter(last)
 
     for row, text, style in (
@@ -154,13 +166,13 @@ def write_rows(rows, heading: str = "", attached: str = "") -> bytes:
         ws.merge_cells(f"A{row}:{last_letter}{row}")
     ws.row_dimensions[2].height = 16 * max(1, -(-len(heading) // 150))
     ws.row_dimensions[3].height = 16 * max(1, -(-len(attached) // 160))
-    for column, (label, width) in enumerate(COLUMNS, start=1):
+    for column, (label, width) in enumerate(columns, start=1):
         _put(ws, HEADER_ROW, column, label, names["header"])
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.row_dimensions[HEADER_ROW].height = 32
 
     row = HEADER_ROW
-    widths = [width for _label, width in COLUMNS]
+    widths = [width for _label, width in columns]
     section_width = sum(widths[1:])
     for is_section, code, content, *cells in rows:
         row += 1

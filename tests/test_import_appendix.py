@@ -160,7 +160,9 @@ def test_problems_block_the_import_and_nothing_is_saved(user):
     preview = preview_import(plan, data, "loi.xlsx")
     assert not preview.can_confirm
     assert any("thiếu nội dung nhiệm vụ" in e for e in preview.errors)
-    assert any("không tìm thấy đơn vị “Sở Không Có Thật”" in e for e in preview.errors)
+    # An unknown name is never an error: it is a warning, saved as unresolved.
+    assert not any("Sở Không Có Thật" in e for e in preview.errors)
+    assert any("chưa xác định được đơn vị “Sở Không Có Thật”" in w for w in preview.warnings)
     assert any("2.9" in e for e in preview.errors)
     with pytest.raises(ImportRefused):
         apply_import(plan, data, "loi.xlsx", user=user)

@@ -80,7 +80,7 @@ def test_upload_preview_confirm(client, draft, media):
     body = preview.content.decode()
     assert preview.status_code == 200
     assert "6 mục, 21 nhiệm vụ, 3 nội dung chi tiết" in body
-    assert "0 tên đơn vị chưa nhận diện" in body
+    assert "0 tên đơn vị chưa xác định" in body
     assert "30 dòng thêm mới" in body and "Xác nhận lưu phụ lục" in body
     assert "Ủy ban nhân dân các xã, phường, đặc khu" in body  # resolved group shown
 
@@ -107,7 +107,8 @@ def test_preview_lists_problems_and_blocks_confirmation(client, draft):
     response = upload(client, draft, data)
     body = client.get(response["Location"]).content.decode()
     assert "thiếu nội dung nhiệm vụ" in body
-    assert "không tìm thấy đơn vị “Sở Không Tồn Tại”" in body
+    # an unknown name is listed as a warning (saved as unresolved), never an error
+    assert "chưa xác định được đơn vị “Sở Không Tồn Tại”" in body
     assert "chưa đọc được thời gian thực hiện" in body
     assert re.search(r"<button[^>]*disabled[^>]*>Xác nhận lưu phụ lục", body)
     confirm = reverse("tasks:import_confirm", args=[draft.pk, token_of(response)])
@@ -136,7 +137,7 @@ def test_province_admin_maps_an_unknown_name_from_the_preview(client, draft):
         alias_url, {"name": "Sở Tài chánh tỉnh", "target": f"unit:{finance.pk}"}, follow=True
     )
     assert UnitAlias.objects.filter(unit=finance, name="Sở Tài chánh tỉnh").exists()
-    assert "0 tên đơn vị chưa nhận diện" in done.content.decode()
+    assert "0 tên đơn vị chưa xác định" in done.content.decode()
 
 
 def test_officer_sees_the_suggestion_but_cannot_add_aliases(client):
@@ -294,7 +295,7 @@ def test_command_imports_into_a_plan_by_seed_key(tmp_path):
 
 def test_command_fails_on_errors(tmp_path, draft):
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(write_rows([(False, "1", "Nhiệm vụ", "Sở Không Có", "", "", "")]))
+    path.write_bytes(write_rows([(False, "1", "", "Sở Tài chính", "", "", "")]))  # no content
     with pytest.raises(CommandError, match="lỗi"):
         call_command(
             "import_appendix", str(path), "--plan", str(draft.pk), stdout=StringIO(),

@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 
 from ..expansion import tracked_assignments
 from ..models import Assignment, Task
+from ..unresolved import may_see_names
 from ..workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
 
 HISTORY_PAGE = 30
@@ -59,8 +61,18 @@ def plan_detail(request, pk):
         "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
         "derive_for": can_derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
+        "unresolved_count": sum(1 for t in tasks for a in t.assignments.all() if a.is_unresolved),
+        "names_url": _names_url(request.user, plan),
     }
     return render(request, "tasks/plan_detail.html", context)
+
+
+def _names_url(user, plan) -> str:
+    """The unresolved names page, for those who may see the plan's names there."""
+    if not may_see_names(user, plan):
+        return ""
+    url = reverse("tasks:unresolved_names")
+    return f"{url}?tinh={plan.issuer.province().pk}" if user.is_superuser else url
 
 
 @login_required
@@ -201,6 +213,9 @@ def task_detail(request, pk):
         "down": down,
         "written": written,
         "tracked_page": page,
+        "names_url": _names_url(request.user, task.plan)
+        if any(a.is_unresolved for a in written)
+        else "",
     }
     return render(request, "tasks/task_detail.html", context)
 
