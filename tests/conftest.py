@@ -12,8 +12,20 @@ def _load_seeds():
         call_command("load_seeds", verbosity=0, stdout=StringIO())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Hashing with PBKDF2's 1M iterations costs ~0.3 s per login in tests: use MD5 here only
+    (production keeps Django's default hashers)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
     """Every test database starts with the five seed plans loaded."""
     with django_db_blocker.unblock():
         _load_seeds()
