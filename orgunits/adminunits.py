@@ -57,8 +57,15 @@ def _legacy_rows(province_code: str) -> list[tuple]:
         return conn.execute(
             "SELECT DISTINCT districtCode, district, districtShort, districtType, districtKey,"
             " provinceKey, COALESCE(wardKey, '') FROM admin_units_legacy WHERE provinceCode = ?",
-            (str(int(province_code)),),
+            (str(int(province_code)).zfill(2),),  # stored as "02", "51"
         ).fetchall()
+
+
+def legacy_province_codes() -> list[str]:
+    """The codes of the 63 provinces before 1/7/2025 ("01" … "96")."""
+    with sqlite3.connect(f"file:{_VAU_DATA / 'dataset.db'}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT DISTINCT provinceCode FROM admin_units_legacy").fetchall()
+    return sorted(code for (code,) in rows)
 
 
 def legacy_districts(province_code: str) -> list[LegacyDistrict]:
