@@ -359,9 +359,9 @@ class CatalogueLoader:
             for node in tree.nodes.values():
                 if node.key in created and node.successor:
                     obj = created[node.key]
-                    obj.successor_id = pk_of.get(node.successor) or OrgUnit.objects.get(
-                        key=node.successor
-                    ).pk
+                    obj.successor_id = (
+                        pk_of.get(node.successor) or OrgUnit.objects.get(key=node.successor).pk
+                    )
                     linked.append(obj)
         if linked:
             OrgUnit.objects.bulk_update(linked, ["successor"], batch_size=BATCH)
@@ -419,9 +419,7 @@ class CatalogueLoader:
 def _legacy_provinces() -> dict[str, list[str]]:
     """Official 2025 province code → the former provinces (codes) most of whose communes
     it took; each former province belongs to one new province."""
-    ward_province = {
-        str(int(w.code)): str(int(w.province_code)) for w in Ward.iter_all()
-    }
+    ward_province = {str(int(w.code)): str(int(w.province_code)) for w in Ward.iter_all()}
     result: dict[str, list[str]] = defaultdict(list)
     for legacy in adminunits.legacy_province_codes():
         votes = Counter(
