@@ -178,3 +178,32 @@ def test_whole_catalogue_loads_34_provinces_and_3321_communes(seeded):
     out = StringIO()
     call_command("load_catalogue", stdout=out)
     assert "0 đơn vị tạo mới, 0 đánh số lại, 0 tên gọi khác, 0 nhóm" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("issuer", "cell", "expected"),
+    [
+        (
+            "p1",
+            "Sở Tài chính; UBND các xã, phường; Công an cấp xã; Bộ Chỉ huy Quân sự thành phố",
+            ["p1-tai-chinh", "group:p1-ubnd-xa", "group:p1-cong-an-xa", "p1-bchqs"],
+        ),
+        ("p1", "Sở Kế hoạch và Đầu tư", ["p1-khdt"]),  # an old name in an old plan
+        ("p1", "Bộ Tài chính; Ngân hàng Chính sách xã hội Việt Nam", ["tw-bo-tai-chinh",
+                                                                       "tw-nhcsxh"]),
+        ("w70", "Công an phường Hoàn Kiếm; Hội Nông dân phường Hoàn Kiếm",
+         ["w70-cong-an", "w70-hoi-nong-dan"]),
+    ],
+)  # fmt: skip
+def test_names_in_a_non_seed_plan_resolve(two_provinces, issuer, cell, expected):
+    from orgunits.resolver import resolve_cell, vocabulary_for
+
+    parts = resolve_cell(cell, vocabulary_for(unit(issuer)))
+    got = []
+    for part in parts:
+        assert part.resolved, part.text
+        if part.target.kind == "group":
+            got.append("group:" + UnitGroup.objects.get(pk=part.target.pk).key)
+        else:
+            got.append(OrgUnit.objects.get(pk=part.target.pk).key)
+    assert got == expected
