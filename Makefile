@@ -21,6 +21,7 @@ run: install
 	@mkdir -p var/celery-broker var/celery-processed var/mail
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_seeds
+	$(DEV_ENV) $(PY) manage.py load_catalogue
 	$(DEV_ENV) $(PY) manage.py reporting_periods
 	$(DEV_ENV) $(PY) manage.py create_demo_users
 	$(DEV_ENV) $(PY) manage.py demo_reports

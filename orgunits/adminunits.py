@@ -57,8 +57,15 @@ def _legacy_rows(province_code: str) -> list[tuple]:
         return conn.execute(
             "SELECT DISTINCT districtCode, district, districtShort, districtType, districtKey,"
             " provinceKey, COALESCE(wardKey, '') FROM admin_units_legacy WHERE provinceCode = ?",
-            (str(int(province_code)),),
+            (str(int(province_code)).zfill(2),),  # stored as "02", "51"
         ).fetchall()
+
+
+def legacy_province_codes() -> list[str]:
+    """The codes of the 63 provinces before 1/7/2025 ("01" … "96")."""
+    with sqlite3.connect(f"file:{_VAU_DATA / 'dataset.db'}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT DISTINCT provinceCode FROM admin_units_legacy").fetchall()
+    return sorted(code for (code,) in rows)
 
 
 def legacy_districts(province_code: str) -> list[LegacyDistrict]:
@@ -85,27 +92,36 @@ def _new_ward_codes() -> dict[tuple[str, str], str]:
 def communes_by_legacy_district(legacy_province_code: str) -> dict[str, set[str]]:
     """For each former district of a province, the codes of the 2025 communes its communes
     became (a commune formed from several districts appears under each of them)."""
-    rows = _legacy_rows(legacy_province_code)
-    district_of = {(pkey, dkey, wkey): code for code, _n, _s, _t, dkey, pkey, wkey in rows}
-    legacy_pkeys = {pkey for *_rest, pkey, _w in rows}
+    by_province = _all_communes_by_legacy_district()
+    key = str(int(legacy_province_code)).zfill(2)
+    return {district: set(codes) for district, codes in by_province.get(key, {}).items()}
+
+
+@cache
+def _all_communes_by_legacy_district() -> dict[str, dict[str, set[str]]]:
+    """Former province code → former district code → 2025 commune codes, in one pass."""
+    with sqlite3.connect(f"file:{_VAU_DATA / 'dataset.db'}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT provinceCode, districtCode, provinceKey, districtKey,"
+            " COALESCE(wardKey, '') FROM admin_units_legacy"
+        ).fetchall()
+    district_of = {(pkey, dkey, wkey): (pcode, dcode) for pcode, dcode, pkey, dkey, wkey in rows}
     conv = _converter()
     codes = _new_ward_codes()
-    result: dict[str, set[str]] = defaultdict(set)
+    result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+
+    def add(legacy: str, new_pkey: str, new_wkey: str) -> None:
+        where = district_of.get(tuple(legacy.split("_", 2)))
+        new_code = codes.get((new_pkey, new_wkey))
+        if where and new_code:
+            result[where[0]][where[1]].add(new_code)
+
     for new_pkey, wards in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for new_wkey, legacy_keys in wards.items():
             for legacy in legacy_keys:
-                pkey, dkey, wkey = legacy.split("_", 2)
-                if pkey in legacy_pkeys and (pkey, dkey, wkey) in district_of:
-                    new_code = codes.get((new_pkey, new_wkey))
-                    if new_code:
-                        result[district_of[(pkey, dkey, wkey)]].add(new_code)
+                add(legacy, new_pkey, new_wkey)
     for new_pkey, legacy_map in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
         for legacy, targets in legacy_map.items():
-            pkey, dkey, wkey = legacy.split("_", 2)
-            if pkey not in legacy_pkeys or (pkey, dkey, wkey) not in district_of:
-                continue
             for target in targets:
-                new_code = codes.get((new_pkey, target["newWardKey"]))
-                if new_code:
-                    result[district_of[(pkey, dkey, wkey)]].add(new_code)
-    return dict(result)
+                add(legacy, new_pkey, target["newWardKey"])
+    return {pcode: dict(districts) for pcode, districts in result.items()}
