@@ -69,6 +69,18 @@ FORMATS = {
     },
 }
 
+_UNKNOWN = (
+    "unresolved names are not merged yet: every unit name of this appendix that the catalogue "
+    "does not know is an error (“không tìm thấy đơn vị …”), not a “chưa xác định” name"
+)
+#: slug → why its import fails on this branch in every format (checked: no other error).
+OUTSIDE_SEEDS = {
+    "cp-03-nq-cp": (
+        _UNKNOWN + "; and tasks numbered continuously across sections (II. starts at 14.) are "
+        "refused: “STT “14” không đúng thứ tự: mục đầu tiên phải là “1””"
+    ),
+}
+
 #: (slug or "*", format) → the capability missing on this branch. Temporary: see docstring.
 KNOWN_GAPS = {
     ("*", "xlsx"): (
@@ -77,11 +89,15 @@ KNOWN_GAPS = {
         "under a page's header it is read as a task row with STT '(1)'"
     ),
     ("*", "docx"): "the .docx appendix reader is not merged yet (read_appendix reads .xlsx only)",
+    # fixtures of issuers outside the seeds: what fails besides the format gaps above
+    **{(slug, "*"): reason for slug, reason in OUTSIDE_SEEDS.items()},
 }
 
 
 def _case(slug: str, fmt: str):
-    reason = KNOWN_GAPS.get((slug, fmt)) or KNOWN_GAPS.get(("*", fmt))
+    reason = (
+        KNOWN_GAPS.get((slug, fmt)) or KNOWN_GAPS.get(("*", fmt)) or KNOWN_GAPS.get((slug, "*"))
+    )
     marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
     return pytest.param(slug, fmt, id=f"{slug}-{fmt}", marks=marks)
 
