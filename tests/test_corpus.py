@@ -79,6 +79,12 @@ OUTSIDE_SEEDS = {
         _UNKNOWN + "; and tasks numbered continuously across sections (II. starts at 14.) are "
         "refused: “STT “14” không đúng thứ tự: mục đầu tiên phải là “1””"
     ),
+    "cp-03-nq-cp-pl1": (
+        "header by meaning is not merged yet: no header row is found (“Không tìm thấy dòng tiêu "
+        "đề …”) in TT / Chỉ tiêu / Đơn vị / Kết quả / Cơ quan chủ trì theo dõi, đánh giá; then "
+        + _UNKNOWN
+        + " and numbering continued across sections (II starts at 36)"
+    ),
     "ducp-402-cv-vpdu": (
         "header by meaning is not merged yet: the file is refused, “thiếu cột bắt buộc: ĐƠN VỊ "
         "CHỦ TRÌ” (its unit column is “CƠ QUAN THỰC HIỆN”, after KẾT QUẢ YÊU CẦU and THỜI GIAN "
