@@ -83,7 +83,7 @@ OUTSIDE_SEEDS = {
         "header by meaning is not merged yet: no header row is found (“Không tìm thấy dòng tiêu "
         "đề …”) in TT / Chỉ tiêu / Đơn vị / Kết quả / Cơ quan chủ trì theo dõi, đánh giá; then "
         + _UNKNOWN
-        + " and numbering continued across sections (II starts at 36)"
+        + " and, expected (not yet observed), numbering continued across sections (II starts at 36)"
     ),
     "ducp-402-cv-vpdu": (
         "header by meaning is not merged yet: the file is refused, “thiếu cột bắt buộc: ĐƠN VỊ "
