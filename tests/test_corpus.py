@@ -69,6 +69,29 @@ FORMATS = {
     },
 }
 
+_UNKNOWN = (
+    "unresolved names are not merged yet: every unit name of this appendix that the catalogue "
+    "does not know is an error (“không tìm thấy đơn vị …”), not a “chưa xác định” name"
+)
+#: slug → why its import fails on this branch in every format (checked: no other error).
+OUTSIDE_SEEDS = {
+    "cp-03-nq-cp": (
+        _UNKNOWN + "; and tasks numbered continuously across sections (II. starts at 14.) are "
+        "refused: “STT “14” không đúng thứ tự: mục đầu tiên phải là “1””"
+    ),
+    "cp-03-nq-cp-pl1": (
+        "header by meaning is not merged yet: no header row is found (“Không tìm thấy dòng tiêu "
+        "đề …”) in TT / Chỉ tiêu / Đơn vị / Kết quả / Cơ quan chủ trì theo dõi, đánh giá; then "
+        + _UNKNOWN
+        + " and, expected (not yet observed), numbering continued across sections (II starts at 36)"
+    ),
+    "ducp-402-cv-vpdu": (
+        "header by meaning is not merged yet: the file is refused, “thiếu cột bắt buộc: ĐƠN VỊ "
+        "CHỦ TRÌ” (its unit column is “CƠ QUAN THỰC HIỆN”, after KẾT QUẢ YÊU CẦU and THỜI GIAN "
+        "HOÀN THÀNH); then " + _UNKNOWN
+    ),
+}
+
 #: (slug or "*", format) → the capability missing on this branch. Temporary: see docstring.
 KNOWN_GAPS = {
     ("*", "xlsx"): (
@@ -77,11 +100,15 @@ KNOWN_GAPS = {
         "under a page's header it is read as a task row with STT '(1)'"
     ),
     ("*", "docx"): "the .docx appendix reader is not merged yet (read_appendix reads .xlsx only)",
+    # fixtures of issuers outside the seeds: what fails besides the format gaps above
+    **{(slug, "*"): reason for slug, reason in OUTSIDE_SEEDS.items()},
 }
 
 
 def _case(slug: str, fmt: str):
-    reason = KNOWN_GAPS.get((slug, fmt)) or KNOWN_GAPS.get(("*", fmt))
+    reason = (
+        KNOWN_GAPS.get((slug, fmt)) or KNOWN_GAPS.get(("*", fmt)) or KNOWN_GAPS.get((slug, "*"))
+    )
     marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
     return pytest.param(slug, fmt, id=f"{slug}-{fmt}", marks=marks)
 
@@ -178,7 +205,12 @@ def test_rendered_xlsx_has_office_quirks(slug):
     sections = sum(1 for r in fixture["rows"] if render.is_section(fixture, r))
     merged = [str(m) for m in ws.merged_cells.ranges]
     assert len(merged) >= len(fixture["title_lines"]) + sections
-    assert any("\n" in (v or "") for row in values for v in row if isinstance(v, str))
+    printed = [
+        *fixture["title_lines"],
+        *(c for r in fixture["header"] + fixture["rows"] for c in r),
+    ]
+    has_breaks = any("\n" in cell for cell in printed)  # line breaks kept where printed
+    assert has_breaks == any("\n" in v for row in values for v in row if isinstance(v, str))
     lead = fixture["columns"].index("lead") + 1
     vertical = [m for m in ws.merged_cells.ranges
                 if m.min_col == m.max_col == lead and m.max_row > m.min_row]  # fmt: skip
