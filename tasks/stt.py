@@ -217,6 +217,9 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
     stack: list[int] = []  # chain of coded rows the next row may nest under
     last_sibling: dict[tuple[int | None, str], int] = {}  # (parent, kind) -> row index
     seen_codes: dict[tuple[int | None, str], int] = {}  # (parent, code) -> row index
+    # National documents number tasks on across sections (I: 1–13, II: 14…): the last task
+    # number seen under a Roman section lets the next section start where it left off.
+    last_number_in_sections: int | None = None
 
     def report(index: int, message: str) -> None:
         problems.append(Problem(index, f"Dòng {index + first_row_number}: {message}"))
@@ -276,7 +279,15 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
             )
         elif ordinal is not None:
             previous_ordinal = stts[previous].ordinal if previous is not None else None
-            if previous is None and ordinal != 1:
+            continues = (
+                previous is None
+                and stt.kind == "number"
+                and parent_stt is not None
+                and parent_stt.kind == "roman"
+                and last_number_in_sections is not None
+                and ordinal == last_number_in_sections + 1
+            )
+            if previous is None and ordinal != 1 and not continues:
                 report(
                     index,
                     f"STT “{stt.code}” không đúng thứ tự: mục đầu tiên phải là "
@@ -293,6 +304,8 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
                     )
         seen_codes.setdefault(code_key, index)
         last_sibling[(parent, stt.kind)] = index
+        if stt.kind == "number" and parent_stt is not None and parent_stt.kind == "roman":
+            last_number_in_sections = ordinal
 
     has_children = {parent for parent in parents if parent is not None}
     full_codes: list[str] = []

@@ -431,3 +431,20 @@ def test_empty_input() -> None:
     outline = build_outline([])
     assert len(outline) == 0
     assert outline.ok
+
+
+def test_numbers_continue_across_sections() -> None:
+    """Nghị quyết 03/NQ-CP's appendix numbers tasks on across sections (I: 1–2, II: 3…)."""
+    outline = build_outline(
+        _rows([("I", False), ("1", True), ("2", True), ("II", False), ("3", True), ("4", True)])
+    )
+    assert outline.ok, [p.message for p in outline.problems]
+    assert [row.parent for row in outline] == [None, 0, 0, None, 3, 3]
+    assert [row.full_code for row in outline][4:] == ["II.3", "II.4"]
+
+
+def test_continued_numbering_must_follow_on() -> None:
+    outline = build_outline(_rows([("I", False), ("1", True), ("II", False), ("5", True)]))
+    assert [p.message for p in outline.problems] == [
+        "Dòng 4: STT “5” không đúng thứ tự: mục đầu tiên phải là “1”."
+    ]
