@@ -53,8 +53,9 @@ def test_resolve_cell(vocab, cell, expected):
 
 
 def test_unknown_names_are_reported_with_suggestions(vocab):
-    parts = resolve_cell("Sở Tài chánh; Hội Người cao tuổi tỉnh", vocab)
-    assert [p.text for p in parts] == ["Sở Tài chánh", "Hội Người cao tuổi tỉnh"]
+    # "Tài chánh" is a spelling of "Tài chính" (it resolves); "Tài chinhh" is a typo
+    parts = resolve_cell("Sở Tài chinhh; Hội Người cao tuổi tỉnh", vocab)
+    assert [p.text for p in parts] == ["Sở Tài chinhh", "Hội Người cao tuổi tỉnh"]
     assert not any(p.resolved for p in parts)
     assert parts[0].candidates[0] == SO_TC  # closest known name offered, not chosen
 
