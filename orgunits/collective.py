@@ -431,3 +431,10 @@ def parse(words: list[str], gaps: list[str]) -> Collective | None:
     if found is None or found.length != len(words):
         return None
     return found.meaning
+
+
+def read(text: str) -> Collective | None:
+    """The meaning of a text that is wholly one collective phrase, else None."""
+    from .resolver import words_and_gaps  # the abbreviations (UBND, MTTQ …) live there
+
+    return parse(*words_and_gaps(text))

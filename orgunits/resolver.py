@@ -303,6 +303,7 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             i += matched
         elif matched:
             flush()
+            matched += _trailing_level(words, gaps, i + matched, vocabulary)
             add_part(i, i + matched - 1, targets)
             i += matched
         else:
@@ -314,6 +315,24 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             i += 1
     flush()
     return _drop_repeats(parts)
+
+
+#: "Sở Tài chính tỉnh", "Công an thành phố": the level word after a known name is part of it.
+_LEVEL_WORDS: tuple[tuple[str, ...], ...] = (("tinh",), ("thanh", "pho"), ("cap", "tinh"))
+
+
+def _trailing_level(words: list[str], gaps: list[str], at: int, vocabulary: Vocabulary) -> int:
+    """How many words of a level ("tỉnh") end the name just matched before `at`."""
+    for level in _LEVEL_WORDS:
+        end = at + len(level)
+        if (
+            tuple(words[at:end]) == level
+            and gaps[at] == collective.SPACE
+            and (end == len(words) or gaps[end] != collective.SPACE)
+            and not vocabulary.get(level)
+        ):
+            return len(level)
+    return 0
 
 
 def _drop_repeats(parts: Iterable[Part]) -> list[Part]:
