@@ -5,8 +5,17 @@ The matching itself (`resolve_cell`) is a pure function over a `Vocabulary`: the
 cut into words, abbreviations are expanded (UBND, NHCSXH, CSXH, MTTQ, HĐND, PGD …),
 diacritics, case, punctuation and line breaks are ignored, and the longest known name is
 taken at each point. Commas inside names ("Báo và Phát thanh, Truyền hình Quảng Ngãi",
-"Ủy ban nhân dân các xã, phường, đặc khu") are therefore no problem. Words it cannot
-match are reported as unresolved parts with the closest known names; nothing is invented.
+"Ủy ban nhân dân các xã, phường, đặc khu") are therefore no problem, nor are a missing
+comma or "và" ("Sở Văn hoá Thể thao du lịch"), old tone-mark placement (uỷ/ủy) or "chánh"
+for "chính" ("Ngân hàng Chánh sách", "Sở Tài chánh").
+
+Collective phrases ("Sở, ban, ngành có liên quan", "UBND xã, phường, đặc khu", "Các bộ,
+ngành Trung ương") are read by their grammar (`orgunits.collective`) when that reading is
+longer than any known name, and stand for the group of the plan's territory chain that
+means the same (same kinds, depth and "có liên quan"). Where no group means it, the part
+stays unresolved and carries its meaning (`Part.meaning`), so that a group can be made.
+Words it cannot match are reported as unresolved parts with the closest known names;
+nothing is invented.
 
 `vocabulary_for(unit)` builds the vocabulary a plan of that unit sees: the names of its
 own territory first (a commune's "Công an xã"), then the province's, then central bodies.
