@@ -53,6 +53,8 @@ _NOUNS: dict[tuple[str, ...], str] = {
     ("bao", "chi"): "press",
     ("co", "quan", "thong", "tin", "truyen", "thong"): "press",
     ("phong", "giao", "dich"): "pgd",
+    ("chi", "nhanh"): "branch",
+    ("ngan", "hang", "chinh", "sach", "xa", "hoi"): "nhcsxh",
     ("thon",): "village",
     ("truong", "thon"): "village",
     ("to", "dan", "pho"): "village",
@@ -66,11 +68,26 @@ _NOUNS: dict[tuple[str, ...], str] = {
     ("doanh", "nghiep"): "enterprise",
     ("hop", "tac", "xa"): "cooperative",
     ("to", "chuc", "tin", "dung"): "credit_institution",
+    ("ngan", "hang"): "bank",
+    ("ngan", "hang", "thuong", "mai"): "bank",
+    ("hoi",): "association",
+    ("trung", "tam"): "centre",
+    ("don", "vi", "su", "nghiep"): "public_service_unit",
 }
 
 #: Families of bodies the unit tree has no kind for: kept by name in `Collective.others`.
 OTHER_FAMILIES = frozenset(
-    {"institute", "school", "enterprise", "cooperative", "credit_institution"}
+    {
+        "institute",
+        "school",
+        "enterprise",
+        "cooperative",
+        "credit_institution",
+        "bank",
+        "association",
+        "centre",
+        "public_service_unit",
+    }
 )
 
 #: Territorial nouns: under UBND/HĐND (or alone after "các") they name the territories;
@@ -110,8 +127,8 @@ _MODIFIERS = {
     ("chuyen", "mon"),
     ("nhan", "uy", "thac"),
     ("viet", "nam"),
-    ("ngan", "hang", "chinh", "sach", "xa", "hoi"),
     ("chinh", "sach", "xa", "hoi"),
+    ("cong", "lap"),
 }
 
 _ENTRIES: dict[tuple[str, ...], tuple[str, object]] = {}
@@ -199,9 +216,10 @@ class Segment:
             return Collective(
                 frozenset(territories), depth=None, related=self.related, local=self.local
             )
-        levels |= self.territories
         others = frozenset(families & OTHER_FAMILIES)
         kinds: set[str] = set()
+        if families == {"generic"} and "central" in levels:
+            kinds.add("central")  # "Các cơ quan Trung ương"
         if families & {"dept", "ministry", "office"}:
             if "ministry" in families or "central" in levels:
                 kinds.add("ministry")
@@ -219,8 +237,12 @@ class Segment:
             "village": "village",
         }
         kinds |= {simple[f] for f in families if f in simple}
+        if "branch" in families:
+            kinds.add("nhcsxh_branch")
+        elif "nhcsxh" in families and "pgd" not in families:
+            kinds |= {"nhcsxh_branch", "nhcsxh_pgd"}  # "Ngân hàng Chính sách xã hội các cấp"
         depth = _depth(levels)
-        if "pgd" in families and not levels:
+        if families & {"pgd", "branch", "nhcsxh"} and not levels:
             depth = "all"
         return Collective(
             frozenset(kinds),
@@ -247,7 +269,7 @@ def combine(segments: list[Segment]) -> Collective:
         return meanings[0]
     depths = {m.depth for m in meanings if m.kinds - TERRITORIAL or m.others}
     if len(depths) > 1:
-        depth = "all"
+        depth = "mixed"  # "Chi nhánh tỉnh, các PGD trực thuộc": no one group's depth
     elif depths:
         depth = depths.pop()
     else:
@@ -321,6 +343,16 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
                 return None
         elif category == "noun":
             family = str(value)
+            if (
+                family == "nhcsxh"
+                and current is not None
+                and {"pgd", "branch"} & set(current.families)
+                and not opens
+            ):
+                i += n  # "Phòng giao dịch Ngân hàng Chính sách xã hội": whose offices
+                current.end = i
+                last_good = (i, _copy(segments), plural)
+                continue
             if current is None or opens or not _joins(current, family):
                 current = Segment(start=i)
                 segments.append(current)
@@ -402,6 +434,8 @@ def _family_group(family: str) -> str:
         return "dept"
     if family in OTHER_FAMILIES:
         return "other"
+    if family in ("pgd", "branch", "nhcsxh"):
+        return "nhcsxh"
     return family
 
 

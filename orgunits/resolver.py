@@ -268,11 +268,17 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
         segments = found.segments
         if len(segments) == 1 or all(s.head != "generic" for s in segments):
             targets = vocabulary.groups_meaning(found.meaning)
-            if targets or len(segments) == 1:
-                add_part(first, first + found.length - 1, targets, found.meaning)
+            if targets:
+                add_part(first, first + found.length - 1, targets)
                 return found.length
-        if matched:
+        # No group means all of it. A known name that ends at a separator is taken first
+        # ("Chi nhánh NHCSXH tỉnh, Phòng giao dịch … trực thuộc"); one that a qualifier
+        # continues is not ("UBND các xã, phường có liên quan" is not every commune).
+        if matched and (len(segments) > 1 or gaps[first + matched] != collective.SPACE):
             return 0
+        if len(segments) == 1:
+            add_part(first, first + found.length - 1, [], found.meaning)
+            return found.length
         meaning = segments[0].meaning()
         add_part(first, segments[0].end - 1, vocabulary.groups_meaning(meaning), meaning)
         return segments[0].end - first

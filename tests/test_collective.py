@@ -19,6 +19,7 @@ PHRASES = [
     ("Các cơ quan, tổ chức, đơn vị có liên quan", (set(), set(), "own", True)),
     ("các Viện, Trường", (set(), {"institute", "school"}, "own", False)),
     ("Doanh nghiệp", (set(), {"enterprise"}, "own", False)),
+    ("Các cơ quan Trung ương", ({"central"}, set(), "own", False)),
     ("Các doanh nghiệp trên địa bàn tỉnh", (set(), {"enterprise"}, "own", False)),
     # the seeds (fixtures/appendices), as printed
     ("Ủy ban nhân dân các xã, phường, đặc khu", ({"commune"}, set(), None, False)),
@@ -54,6 +55,16 @@ PHRASES = [
         ({"nhcsxh_pgd"}, set(), "all", False),
     ),
     ("Các đơn vị liên quan", (set(), set(), "own", True)),
+    (
+        "Chi nhánh/Phòng giao dịch Ngân hàng CSXH",
+        ({"nhcsxh_branch", "nhcsxh_pgd"}, set(), "all", False),
+    ),
+    ("Ngân hàng Chính sách xã hội các cấp", ({"nhcsxh_branch", "nhcsxh_pgd"}, set(), "all", False)),
+    ("Các hội, đoàn thể", ({"socio_political"}, set(), "own", False)),
+    (
+        "Các ngân hàng thương mại, tổ chức tín dụng",
+        (set(), {"bank", "credit_institution"}, "own", False),
+    ),
     ("các Trưởng thôn", ({"village"}, set(), "own", False)),
 ]
 
@@ -75,6 +86,10 @@ def test_collective_phrases(phrase, expected):
     "text",
     [
         "Sở Tài chính",  # one named unit
+        "Chi nhánh NHCSXH tỉnh",
+        "Ngân hàng Chính sách xã hội tỉnh",
+        "Hội Nông dân tỉnh",
+        "Trường Chính trị tỉnh",
         "Sở Văn hoá Thể thao du lịch",  # a name without its commas, not "sở" + words
         "Ban Thường vụ Tỉnh ủy",
         "UBND tỉnh",  # one territory, singular

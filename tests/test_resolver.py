@@ -215,6 +215,8 @@ def test_collective_phrases_without_a_group_keep_their_meaning(group_vocab):
         ("Các phòng, ban chuyên môn cấp xã", ["{p}-phong-ban-xa"]),
         ("Mặt trận Tổ quốc, các tổ chức chính trị - xã hội các cấp", ["{p}-mttq-ctxh-cac-cap"]),
         ("Các tổ chức chính trị - xã hội tỉnh", ["{p}-ctxh"]),
+        ("Các chi nhánh, phòng giao dịch NHCSXH", ["{p}-nhcsxh-cac-cap"]),
+        ("Chi nhánh NHCSXH tỉnh, các PGD NHCSXH trực thuộc", ["{p}-nhcsxh", "{p}-pgd"]),
         (
             "Sở Văn hoá Thể thao du lịch, các sở, ban, ngành và UBND các xã, phường",
             ["{p}-van-hoa", "{p}-so-nganh", "{p}-ubnd-xa"],
