@@ -161,8 +161,9 @@ class Collective:
     """What a collective phrase stands for.
 
     kinds: OrgUnit.Kind values; others: bodies the unit tree does not model ("school",
-    "enterprise" …); depth: UnitGroup.Depth value ("own", "all", "communes"), or None for
-    territories (a commune is a child of its province, so depth does not apply);
+    "enterprise" …); depth: UnitGroup.Depth value ("own", "all", "communes"), None for
+    territories (a commune is a child of its province, so depth does not apply), or
+    "mixed" for a phrase whose parts differ (no one group means it);
     related: "có liên quan" — a selection the office still has to make, not all of them;
     local: "trên địa bàn"; generic: it names only "cơ quan, tổ chức, đơn vị".
     """
