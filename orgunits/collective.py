@@ -165,7 +165,8 @@ class Collective:
     territories (a commune is a child of its province, so depth does not apply), or
     "mixed" for a phrase whose parts differ (no one group means it);
     related: "có liên quan" — a selection the office still has to make, not all of them;
-    local: "trên địa bàn"; generic: it names only "cơ quan, tổ chức, đơn vị".
+    local: "trên địa bàn"; generic: it names only "cơ quan, tổ chức, đơn vị";
+    levelled: it names its level ("cấp xã", "tỉnh", "các cấp", "UBND các xã").
     """
 
     kinds: frozenset[str]
@@ -174,6 +175,7 @@ class Collective:
     related: bool = False
     local: bool = False
     generic: bool = False
+    levelled: bool = False
 
     @property
     def key(self) -> tuple:
@@ -192,6 +194,8 @@ class Segment:
     levels: set[str] = field(default_factory=set)
     related: bool = False
     local: bool = False
+    #: levels written as such ("cấp xã", "các cấp"), which the segments before share
+    stated: set[str] = field(default_factory=set)
 
     @property
     def head(self) -> str:
@@ -213,9 +217,14 @@ class Segment:
                     depth=_depth(levels | territories),
                     related=self.related,
                     local=self.local,
+                    levelled=bool(levels | territories),
                 )
             return Collective(
-                frozenset(territories), depth=None, related=self.related, local=self.local
+                frozenset(territories),
+                depth=None,
+                related=self.related,
+                local=self.local,
+                levelled=True,
             )
         others = frozenset(families & OTHER_FAMILIES)
         kinds: set[str] = set()
@@ -252,6 +261,7 @@ class Segment:
             self.related,
             self.local,
             generic=not kinds and not others,
+            levelled=bool(self.levels),
         )
 
 
@@ -284,6 +294,7 @@ def combine(segments: list[Segment]) -> Collective:
         any(m.related for m in meanings),
         any(m.local for m in meanings),
         generic=not kinds and not others,
+        levelled=all(m.levelled for m in meanings),
     )
 
 
@@ -375,6 +386,7 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
             return None  # a qualifier cannot open a phrase
         elif category == "level":
             current.levels |= set(value)  # type: ignore[arg-type]
+            current.stated |= set(value)  # type: ignore[arg-type]
             plural = True
         elif category == "related":
             current.related = True
@@ -443,7 +455,14 @@ def _family_group(family: str) -> str:
 def _copy(segments: list[Segment]) -> list[Segment]:
     return [
         Segment(
-            s.start, s.end, list(s.families), set(s.territories), set(s.levels), s.related, s.local
+            s.start,
+            s.end,
+            list(s.families),
+            set(s.territories),
+            set(s.levels),
+            s.related,
+            s.local,
+            set(s.stated),
         )
         for s in segments
     ]
@@ -457,7 +476,7 @@ def _share_trailing_qualifiers(segments: list[Segment]) -> None:
         return
     for s in segments[:-1]:
         if not s.levels and s.head not in ("ubnd", "hdnd", "terr", "generic"):
-            s.levels = set(last.levels)
+            s.levels = set(last.stated)
 
 
 def parse(words: list[str], gaps: list[str]) -> Collective | None:

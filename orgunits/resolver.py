@@ -140,6 +140,9 @@ class Vocabulary:
         self._entries: dict[tuple[str, ...], dict[Target, float]] = {}
         self._meanings: dict[tuple, dict[Target, float]] = {}
         self._group_related: dict[Target, bool] = {}
+        #: A commune's vocabulary: a phrase that names no level ("Các phòng, ban chuyên
+        #: môn") means the commune's own bodies, never a group of the whole province.
+        self.commune = False
         self.max_len = 1
         for filler in FILLERS:
             self.max_len = max(self.max_len, len(filler))
@@ -187,7 +190,10 @@ class Vocabulary:
 
     def groups_meaning(self, meaning: Collective) -> list[Target]:
         """The closest groups that mean what a collective phrase means."""
-        return _best(self._meanings.get(meaning.key))
+        slot = self._meanings.get(meaning.key)
+        if slot and self.commune and not meaning.levelled and meaning.kinds & _COMMUNE_BODIES:
+            slot = {t: p for t, p in slot.items() if p == 0}
+        return _best(slot)
 
     def get(self, key: tuple[str, ...]) -> list[Target]:
         """The best targets for a name: one, or several when it is ambiguous."""
@@ -205,6 +211,12 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+#: Kinds a commune has bodies of.
+_COMMUNE_BODIES = frozenset(
+    {"commune_office", "police", "socio_political", "front", "village", "council"}
+)
 
 
 def _best(slot: dict[Target, float] | None) -> list[Target]:
@@ -399,6 +411,7 @@ def vocabulary_for(unit) -> Vocabulary:
     )
     by_pk = {u.pk: u for u in units}
     vocab = Vocabulary()
+    vocab.commune = territory.kind == OrgUnit.Kind.COMMUNE
     for u in units:
         target = Target("unit", u.pk, u.display_name)
         if u.tree_id != territory.tree_id:

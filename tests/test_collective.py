@@ -110,6 +110,14 @@ def test_related_means_a_selection():
     assert read("Các sở, ban, ngành").key == read("Các sở, ngành").key
 
 
+def test_a_stated_level_is_shared_a_level_inside_a_name_is_not():
+    """ "MTTQ, các tổ chức CT-XH các cấp": both at every level; in "Các phòng, ban, Công an
+    xã" the "xã" belongs to "Công an xã" only."""
+    assert read("Mặt trận Tổ quốc, các tổ chức chính trị - xã hội các cấp").depth == "all"
+    assert read("Các phòng, ban chuyên môn").levelled is False
+    assert read("Các phòng, ban chuyên môn cấp xã").levelled is True
+
+
 def test_generic_bodies_are_flagged():
     assert read("Các cơ quan, đơn vị có liên quan").generic
     assert not read("Các sở, ban, ngành, đơn vị cấp tỉnh").generic

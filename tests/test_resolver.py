@@ -277,3 +277,25 @@ def test_a_level_word_after_a_known_name_belongs_to_it(vocab):
     assert part.target == SO_TC and part.text == "Sở Tài chánh tỉnh"
     parts = resolve_cell("Sở Tài chính tỉnh Quảng Nam", vocab)  # another place: not absorbed
     assert [p.resolved for p in parts] == [True, False]
+
+
+@pytest.mark.django_db
+def test_a_commune_plan_reads_phrases_without_a_level_as_its_own_bodies():
+    from orgunits.models import UnitGroup
+
+    vocabulary = vocabulary_for(OrgUnit.objects.get(admin_code="21370"))
+
+    def keys(cell):
+        return [
+            (OrgUnit if p.target.kind == "unit" else UnitGroup).objects.get(pk=p.target.pk).key
+            if p.resolved
+            else None
+            for p in resolve_cell(cell, vocabulary)
+        ]
+
+    assert keys("Các phòng, ban có liên quan") == ["w21370-phong-ban"]
+    assert keys("Các hội, đoàn thể") == ["w21370-ctxh"]
+    # the commune has no group of all its offices: not every commune's offices instead
+    assert keys("Các phòng, ban chuyên môn, Công an xã") == [None, "w21370-cong-an"]
+    # a level written out reaches the province's group
+    assert keys("Các phòng, ban chuyên môn cấp xã") == ["qn-phong-ban-xa"]
