@@ -375,11 +375,11 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
             if current is None:
                 current = Segment(start=i, families=["terr"])
                 segments.append(current)
+            territory_words += 1
+            if territory_words > 1:  # "UBND xã, phường", "Công an xã, phường"; not "UBND tỉnh"
+                plural = True
             if current.head in ("ubnd", "hdnd", "terr"):
                 current.territories.add(str(value))
-                territory_words += 1
-                if territory_words > 1:  # "UBND xã, phường", not "UBND tỉnh"
-                    plural = True
             else:
                 current.levels.add(_LEVEL_WORDS.get(tuple(words[i : i + n]), str(value)))
         elif current is None:

@@ -33,6 +33,7 @@ PHRASES = [
     ("Các Phòng, ban, cơ quan, đơn vị có liên quan", ({"commune_office"}, set(), "communes", True)),
     ("Công an cấp xã", ({"police"}, set(), "communes", False)),
     ("Công an các xã, phường", ({"police"}, set(), "communes", False)),
+    ("Công an xã, phường", ({"police"}, set(), "communes", False)),
     ("Các tổ chức chính trị - xã hội", ({"socio_political"}, set(), "own", False)),
     ("Các tổ chức chính trị - xã hội xã", ({"socio_political"}, set(), "communes", False)),
     ("các tổ chức chính trị - xã hội cấp tỉnh", ({"socio_political"}, set(), "own", False)),
