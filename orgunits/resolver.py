@@ -5,8 +5,17 @@ The matching itself (`resolve_cell`) is a pure function over a `Vocabulary`: the
 cut into words, abbreviations are expanded (UBND, NHCSXH, CSXH, MTTQ, HĐND, PGD …),
 diacritics, case, punctuation and line breaks are ignored, and the longest known name is
 taken at each point. Commas inside names ("Báo và Phát thanh, Truyền hình Quảng Ngãi",
-"Ủy ban nhân dân các xã, phường, đặc khu") are therefore no problem. Words it cannot
-match are reported as unresolved parts with the closest known names; nothing is invented.
+"Ủy ban nhân dân các xã, phường, đặc khu") are therefore no problem, nor are a missing
+comma or "và" ("Sở Văn hoá Thể thao du lịch"), old tone-mark placement (uỷ/ủy) or "chánh"
+for "chính" ("Ngân hàng Chánh sách", "Sở Tài chánh").
+
+Collective phrases ("Sở, ban, ngành có liên quan", "UBND xã, phường, đặc khu", "Các bộ,
+ngành Trung ương") are read by their grammar (`orgunits.collective`) when that reading is
+longer than any known name, and stand for the group of the plan's territory chain that
+means the same (same kinds, depth and "có liên quan"). Where no group means it, the part
+stays unresolved and carries its meaning (`Part.meaning`), so that a group can be made.
+Words it cannot match are reported as unresolved parts with the closest known names;
+nothing is invented.
 
 `vocabulary_for(unit)` builds the vocabulary a plan of that unit sees: the names of its
 own territory first (a commune's "Công an xã"), then the province's, then central bodies.
@@ -19,6 +28,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import collective
+from .collective import Collective
 from .text import clean_cell, fold
 
 #: Abbreviations as officers write them → the words they stand for (folded).
@@ -73,6 +84,9 @@ class Part:
     target: Target | None = None
     candidates: list[Target] = field(default_factory=list)  # closest known, when unresolved
     ambiguous: bool = False
+    #: When the text is a collective phrase no known group stands for: what it means, so
+    #: that a later step can create the group ("Các bộ, ngành Trung ương", "Doanh nghiệp").
+    meaning: Collective | None = None
 
     @property
     def resolved(self) -> bool:
@@ -86,10 +100,24 @@ class _Token:
     end: int
 
 
+#: "chánh" is an old or southern spelling of "chính" in these words ("Ngân hàng Chánh
+#: sách", "Sở Tài chánh"); elsewhere it stays ("Chánh Văn phòng" is a title, "Bình Chánh"
+#: a place).
+_CHANH_BEFORE = frozenset({"sach", "tri"})
+_CHANH_AFTER = frozenset({"tai", "hanh"})
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _WORD_RE.finditer(text):
-        folded = fold(match.group())
+    matches = list(_WORD_RE.finditer(text))
+    folded_words = [fold(m.group()) for m in matches]
+    for k, match in enumerate(matches):
+        folded = folded_words[k]
+        if folded == "chanh" and (
+            (k + 1 < len(matches) and folded_words[k + 1] in _CHANH_BEFORE)
+            or (k > 0 and folded_words[k - 1] in _CHANH_AFTER)
+        ):
+            folded = "chinh"
         for word in ABBREVIATIONS.get(folded, (folded,)):
             tokens.append(_Token(word, match.start(), match.end()))
     return tokens
@@ -101,29 +129,75 @@ def name_key(name: str) -> tuple[str, ...]:
 
 
 class Vocabulary:
-    """Known names → what they stand for, with a priority (lower wins) per name."""
+    """Known names → what they stand for, with a priority (lower wins) per name.
+
+    Groups also carry their meaning (`Collective`): the reading of their name and aliases
+    when these are collective phrases, and their rule (kinds and depth), so that a phrase
+    written differently ("Các sở, ngành" for "Các sở, ban, ngành") finds the same group.
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, ...], dict[Target, int]] = {}
+        self._entries: dict[tuple[str, ...], dict[Target, float]] = {}
+        self._meanings: dict[tuple, dict[Target, float]] = {}
+        self._group_related: dict[Target, bool] = {}
+        #: A commune's vocabulary: a phrase that names no level ("Các phòng, ban chuyên
+        #: môn") means the commune's own bodies, never a group of the whole province.
+        self.commune = False
         self.max_len = 1
         for filler in FILLERS:
             self.max_len = max(self.max_len, len(filler))
 
-    def add(self, name: str, target: Target, priority: int = 0) -> None:
-        key = name_key(name)
-        if not key:
-            return
+    def _put(self, key: tuple[str, ...], target: Target, priority: float) -> None:
         slot = self._entries.setdefault(key, {})
         slot[target] = min(priority, slot.get(target, priority))
         self.max_len = max(self.max_len, len(key))
 
+    def add(self, name: str, target: Target, priority: float = 0) -> None:
+        words, gaps = words_and_gaps(name)
+        key = tuple(words)
+        if not key:
+            return
+        self._put(key, target, priority)
+        if "va" in key[1:-1]:
+            # "Sở Văn hóa, Thể thao và Du lịch" is also written without "và"; an exact
+            # name wins over this variant.
+            self._put(tuple(w for w in key if w != "va"), target, priority + 0.5)
+        if target.kind == "group":
+            meaning = collective.parse(words, gaps)
+            if meaning is not None:
+                self._add_meaning(meaning, target, priority)
+                self._group_related.setdefault(target, meaning.related)
+
+    def add_group_rule(
+        self, target: Target, kinds: Iterable[str], depth: str, priority: float = 0
+    ) -> None:
+        """A rule group (all units of some kinds) also stands for its rule's meaning, if
+        its name is a collective phrase (a group named "Trang thông tin điện tử …" is not
+        what "Các sở, ngành và UBND cấp xã" means, whatever its rule)."""
+        kinds = frozenset(kinds)
+        if not kinds or target not in self._group_related:
+            return
+        meaning = Collective(
+            kinds,
+            depth=None if kinds <= collective.TERRITORIAL else depth,
+            related=self._group_related[target],
+        )
+        self._add_meaning(meaning, target, priority)
+
+    def _add_meaning(self, meaning: Collective, target: Target, priority: float) -> None:
+        slot = self._meanings.setdefault(meaning.key, {})
+        slot[target] = min(priority, slot.get(target, priority))
+
+    def groups_meaning(self, meaning: Collective) -> list[Target]:
+        """The closest groups that mean what a collective phrase means."""
+        slot = self._meanings.get(meaning.key)
+        if slot and self.commune and not meaning.levelled and meaning.kinds & _COMMUNE_BODIES:
+            slot = {t: p for t, p in slot.items() if p == 0}
+        return _best(slot)
+
     def get(self, key: tuple[str, ...]) -> list[Target]:
         """The best targets for a name: one, or several when it is ambiguous."""
-        slot = self._entries.get(key)
-        if not slot:
-            return []
-        best = min(slot.values())
-        return sorted((t for t, p in slot.items() if p == best), key=lambda t: (t.kind, t.pk))
+        return _best(self._entries.get(key))
 
     def closest(self, text: str, limit: int = 5) -> list[Target]:
         wanted = " ".join(name_key(text))
@@ -137,6 +211,39 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+#: Kinds a commune has bodies of.
+_COMMUNE_BODIES = frozenset(
+    {"commune_office", "police", "socio_political", "front", "village", "council"}
+)
+
+
+def _best(slot: dict[Target, float] | None) -> list[Target]:
+    if not slot:
+        return []
+    best = min(slot.values())
+    return sorted((t for t, p in slot.items() if p == best), key=lambda t: (t.kind, t.pk))
+
+
+def _gaps(text: str, tokens: list[_Token]) -> list[str]:
+    """The kind of gap before each token (see `collective`)."""
+    gaps = [collective.HARD]
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        between = text[a.end : b.start]
+        if _HARD_SEPARATOR_RE.search(between):
+            gaps.append(collective.HARD)
+        elif _SEPARATOR_RE.search(between):
+            gaps.append(collective.SOFT)
+        else:
+            gaps.append(collective.SPACE)
+    return gaps
+
+
+def words_and_gaps(text: str) -> tuple[list[str], list[str]]:
+    """The folded words of a text (abbreviations expanded) and the gaps before them."""
+    tokens = _tokens(text)
+    return [t.word for t in tokens], _gaps(text, tokens)
 
 
 def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
@@ -153,42 +260,106 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                 parts.append(Part(text=snippet, candidates=vocabulary.closest(snippet)))
             pending.clear()
 
-    # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
-    breaks = [False] + [
-        bool(_HARD_SEPARATOR_RE.search(cleaned[a.end : b.start]))
-        for a, b in zip(tokens, tokens[1:], strict=False)
-    ]
+    words = [t.word for t in tokens]
+    gaps = _gaps(cleaned, tokens)
+
+    def add_part(first: int, last: int, targets: list[Target], meaning=None) -> None:
+        snippet = cleaned[tokens[first].start : tokens[last].end].strip(" -–:;,.")
+        if len(targets) == 1:
+            parts.append(Part(text=snippet, target=targets[0]))
+        elif targets:
+            parts.append(Part(text=snippet, candidates=targets, ambiguous=True))
+        else:
+            parts.append(
+                Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
+            )
+
+    def read_collective(found: collective.Parse, first: int, matched: int) -> int:
+        """A collective phrase: the group that means all of it; else, unless a known name
+        starts here, its first segment alone. Returns the words consumed (0: none)."""
+        segments = found.segments
+        if len(segments) == 1 or all(s.head != "generic" for s in segments):
+            targets = vocabulary.groups_meaning(found.meaning)
+            if targets:
+                add_part(first, first + found.length - 1, targets)
+                return found.length
+        # No group means all of it. A known name that ends at a separator is taken first
+        # ("Chi nhánh NHCSXH tỉnh, Phòng giao dịch … trực thuộc"); one that a qualifier
+        # continues is not ("UBND các xã, phường có liên quan" is not every commune).
+        if matched and (len(segments) > 1 or gaps[first + matched] != collective.SPACE):
+            return 0
+        if len(segments) == 1:
+            add_part(first, first + found.length - 1, [], found.meaning)
+            return found.length
+        meaning = segments[0].meaning()
+        add_part(first, segments[0].end - 1, vocabulary.groups_meaning(meaning), meaning)
+        return segments[0].end - first
+
     i = 0
     while i < len(tokens):
+        # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
         longest = 1
         while (
-            i + longest < len(tokens) and longest < vocabulary.max_len and not breaks[i + longest]
+            i + longest < len(tokens)
+            and longest < vocabulary.max_len
+            and gaps[i + longest] != collective.HARD
         ):
             longest += 1
+        matched, targets, filler = 0, [], False
         for length in range(longest, 0, -1):
-            key = tuple(t.word for t in tokens[i : i + length])
+            key = tuple(words[i : i + length])
             if key in FILLERS and not pending:
-                i += length
+                matched, filler = length, True
                 break
             targets = vocabulary.get(key)
             if targets:
-                flush()
-                snippet = cleaned[tokens[i].start : tokens[i + length - 1].end]
-                if len(targets) == 1:
-                    parts.append(Part(text=snippet, target=targets[0]))
-                else:
-                    parts.append(Part(text=snippet, candidates=targets, ambiguous=True))
-                i += length
+                matched = length
                 break
+        # A collective phrase ("Sở, ban, ngành có liên quan") longer than any known name
+        # is read by its grammar; it starts a cell or follows a separator, never inside
+        # an unknown name ("Trung tâm Y tế các xã").
+        if not pending or gaps[i] != collective.SPACE:
+            found = collective.parse_at(words, gaps, i)
+            if found is not None and found.length > matched:
+                flush()
+                consumed = read_collective(found, i, matched)
+                if consumed:
+                    i += consumed
+                    continue
+        if filler:
+            i += matched
+        elif matched:
+            flush()
+            matched += _trailing_level(words, gaps, i + matched, vocabulary)
+            add_part(i, i + matched - 1, targets)
+            i += matched
         else:
             # No known name starts here: the word belongs to an unresolved stretch, which a
             # separator (";", ",", "." …) between words ends.
-            if pending and _SEPARATOR_RE.search(cleaned[pending[-1].end : tokens[i].start]):
+            if pending and gaps[i] != collective.SPACE:
                 flush()
             pending.append(tokens[i])
             i += 1
     flush()
     return _drop_repeats(parts)
+
+
+#: "Sở Tài chính tỉnh", "Công an thành phố": the level word after a known name is part of it.
+_LEVEL_WORDS: tuple[tuple[str, ...], ...] = (("tinh",), ("thanh", "pho"), ("cap", "tinh"))
+
+
+def _trailing_level(words: list[str], gaps: list[str], at: int, vocabulary: Vocabulary) -> int:
+    """How many words of a level ("tỉnh") end the name just matched before `at`."""
+    for level in _LEVEL_WORDS:
+        end = at + len(level)
+        if (
+            tuple(words[at:end]) == level
+            and gaps[at] == collective.SPACE
+            and (end == len(words) or gaps[end] != collective.SPACE)
+            and not vocabulary.get(level)
+        ):
+            return len(level)
+    return 0
 
 
 def _drop_repeats(parts: Iterable[Part]) -> list[Part]:
@@ -216,6 +387,8 @@ def _bare_department_name(short_name: str) -> str | None:
 
 def vocabulary_for(unit) -> Vocabulary:
     """The names a plan issued by `unit` may use, closest territory first (4 queries)."""
+    from django.db.models import Q
+
     from .models import OrgUnit, UnitAlias, UnitGroup
 
     territory = unit if unit.territory_id in (None, unit.pk) else unit.territory
@@ -238,6 +411,7 @@ def vocabulary_for(unit) -> Vocabulary:
     )
     by_pk = {u.pk: u for u in units}
     vocab = Vocabulary()
+    vocab.commune = territory.kind == OrgUnit.Kind.COMMUNE
     for u in units:
         target = Target("unit", u.pk, u.display_name)
         if u.tree_id != territory.tree_id:
@@ -253,9 +427,19 @@ def vocabulary_for(unit) -> Vocabulary:
             bare = _bare_department_name(u.short_name)
             if bare:
                 vocab.add(bare, target, priority + 20)
-    groups = list(UnitGroup.objects.filter(scope_id__in=chain).only("pk", "name", "scope_id"))
+    # Groups of the territory chain, closest first, then those of the central bodies
+    # ("Các bộ, ngành Trung ương").
+    central_units = {u.pk for u in units if u.tree_id != territory.tree_id}
+    groups = list(
+        UnitGroup.objects.filter(Q(scope_id__in=chain) | Q(scope_id__in=central_units)).only(
+            "pk", "name", "scope_id", "rule_kinds", "rule_depth"
+        )
+    )
+    group_priority = {g.pk: distance.get(g.scope_id, 10) for g in groups}
     for g in groups:
-        vocab.add(g.name, Target("group", g.pk, g.name), distance[g.scope_id])
+        target = Target("group", g.pk, g.name)
+        vocab.add(g.name, target, group_priority[g.pk])
+        vocab.add_group_rule(target, g.rule_kinds or (), g.rule_depth, group_priority[g.pk])
     group_by_pk = {g.pk: g for g in groups}
     aliases = UnitAlias.objects.filter(unit_id__in=by_pk.keys()) | UnitAlias.objects.filter(
         group_id__in=group_by_pk.keys()
@@ -274,5 +458,5 @@ def vocabulary_for(unit) -> Vocabulary:
             vocab.add(alias.name, Target("unit", u.pk, u.display_name), priority)
         else:
             g = group_by_pk[alias.group_id]
-            vocab.add(alias.name, Target("group", g.pk, g.name), distance[g.scope_id])
+            vocab.add(alias.name, Target("group", g.pk, g.name), group_priority[g.pk])
     return vocab

@@ -206,14 +206,14 @@ def test_plan_number_in_the_title_rows_is_checked(user):
 
 
 def test_mapping_an_unknown_name_creates_an_alias_and_the_preview_resolves_it(empty_plan, user):
-    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chánh tỉnh", "", "", "2026")])
+    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chíng tỉnh", "", "", "2026")])
     preview = preview_import(empty_plan, data, "a.xlsx")
     [unknown] = preview.unknown_names
-    assert unknown.text == "Sở Tài chánh tỉnh"
+    assert unknown.text == "Sở Tài chíng tỉnh"
     finance = OrgUnit.objects.get(key="qn-tai-chinh")
     assert finance.pk in [t.pk for t in unknown.candidates]  # closest known units
     add_alias(empty_plan, unknown.text, parse_target(f"unit:{finance.pk}"), user=user)
-    assert UnitAlias.objects.filter(unit=finance, name="Sở Tài chánh tỉnh").exists()
+    assert UnitAlias.objects.filter(unit=finance, name="Sở Tài chíng tỉnh").exists()
     again = preview_import(empty_plan, data, "a.xlsx")
     assert again.summary["unresolved"] == 0 and again.can_confirm
 

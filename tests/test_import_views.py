@@ -127,32 +127,32 @@ def test_xls_and_csv_uploads_ask_to_save_as_xlsx(client, draft, media, name):
 
 def test_province_admin_maps_an_unknown_name_from_the_preview(client, draft):
     login(client, "qtt", "qn", Profile.Role.PROVINCE_ADMIN)
-    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chánh tỉnh", "", "", "2026")])
+    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chíng tỉnh", "", "", "2026")])
     response = upload(client, draft, data)
     body = client.get(response["Location"]).content.decode()
     assert "Ghi nhận là tên gọi khác của" in body and "Sở Tài chính" in body
     finance = OrgUnit.objects.get(key="qn-tai-chinh")
     alias_url = reverse("tasks:import_alias", args=[draft.pk, token_of(response)])
     done = client.post(
-        alias_url, {"name": "Sở Tài chánh tỉnh", "target": f"unit:{finance.pk}"}, follow=True
+        alias_url, {"name": "Sở Tài chíng tỉnh", "target": f"unit:{finance.pk}"}, follow=True
     )
-    assert UnitAlias.objects.filter(unit=finance, name="Sở Tài chánh tỉnh").exists()
+    assert UnitAlias.objects.filter(unit=finance, name="Sở Tài chíng tỉnh").exists()
     assert "0 tên đơn vị chưa xác định" in done.content.decode()
 
 
 def test_officer_sees_the_suggestion_but_cannot_add_aliases(client):
     login(client, "cb", "qn", Profile.Role.OFFICER)  # an officer of the issuing unit
     draft = Plan.objects.create(title="Dự thảo", issuer=OrgUnit.objects.get(key="qn"))
-    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chánh tỉnh", "", "", "2026")])
+    data = write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chíng tỉnh", "", "", "2026")])
     response = upload(client, draft, data)
     body = client.get(response["Location"]).content.decode()
     assert "hãy đề nghị quản trị cấp tỉnh" in body and "Sở Tài chính" in body
     assert "Ghi nhận là tên gọi khác của" not in body
     alias_url = reverse("tasks:import_alias", args=[draft.pk, token_of(response)])
     finance = OrgUnit.objects.get(key="qn-tai-chinh")
-    denied = client.post(alias_url, {"name": "Sở Tài chánh tỉnh", "target": f"unit:{finance.pk}"})
+    denied = client.post(alias_url, {"name": "Sở Tài chíng tỉnh", "target": f"unit:{finance.pk}"})
     assert denied.status_code == 403
-    assert not UnitAlias.objects.filter(name="Sở Tài chánh tỉnh").exists()
+    assert not UnitAlias.objects.filter(name="Sở Tài chíng tỉnh").exists()
 
 
 # --- permissions ------------------------------------------------------------------------------

@@ -53,8 +53,9 @@ def test_resolve_cell(vocab, cell, expected):
 
 
 def test_unknown_names_are_reported_with_suggestions(vocab):
-    parts = resolve_cell("Sở Tài chánh; Hội Người cao tuổi tỉnh", vocab)
-    assert [p.text for p in parts] == ["Sở Tài chánh", "Hội Người cao tuổi tỉnh"]
+    # "Tài chánh" is a spelling of "Tài chính" (it resolves); "Tài chinhh" is a typo
+    parts = resolve_cell("Sở Tài chinhh; Hội Người cao tuổi tỉnh", vocab)
+    assert [p.text for p in parts] == ["Sở Tài chinhh", "Hội Người cao tuổi tỉnh"]
     assert not any(p.resolved for p in parts)
     assert parts[0].candidates[0] == SO_TC  # closest known name offered, not chosen
 
@@ -131,3 +132,170 @@ def test_names_never_span_a_semicolon():
         "Ủy ban nhân dân các xã, phường, đặc khu",
     ]
     assert parts[1].target == XA and not parts[0].resolved
+
+
+# --- collective phrases (issue 11) --------------------------------------------------------
+
+SO_NGANH = Target("group", 10, "Các sở, ban, ngành có liên quan")
+WEB = Target("group", 12, "Trang thông tin điện tử của các sở, ban, ngành và UBND cấp xã")
+
+
+@pytest.fixture
+def group_vocab(vocab):
+    vocab.add(SO_NGANH.name, SO_NGANH)
+    vocab.add_group_rule(SO_NGANH, ["department"], "own")
+    vocab.add_group_rule(XA, ["commune"], "own")  # XA's name was added by `vocab`
+    vocab.add(WEB.name, WEB)
+    vocab.add_group_rule(WEB, ["department", "commune"], "own")
+    return vocab
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Sở, ban, ngành có liên quan", [SO_NGANH]),
+        ("Các sở ban ngành có liên quan", [SO_NGANH]),
+        ("UBND xã, phường, đặc khu", [XA]),
+        ("Ủy ban nhân dân các xã, phường", [XA]),
+        ("Sở Tài chính, các sở, ngành có liên quan; UBND các xã", [SO_TC, SO_NGANH, XA]),
+        # the website group's rule is not what this means: its name is no collective phrase
+        ("Các sở, ban, ngành có liên quan và UBND các xã, phường", [SO_NGANH, XA]),
+    ],
+)
+def test_collective_phrases_find_their_group_by_meaning(group_vocab, cell, expected):
+    parts = resolve_cell(cell, group_vocab)
+    assert [p.target for p in parts] == expected
+
+
+def test_a_group_rule_counts_only_when_its_name_reads_as_a_phrase():
+    v = Vocabulary()
+    police = Target("group", 20, "Lực lượng công an cơ sở")  # not a collective phrase
+    v.add(police.name, police)
+    v.add_group_rule(police, ["police"], "communes")
+    (part,) = resolve_cell("Công an các xã, phường", v)
+    assert not part.resolved and part.meaning.kinds == {"police"}
+
+
+def test_two_groups_meaning_the_same_are_not_guessed():
+    v = Vocabulary()
+    a, b = Target("group", 1, "Các sở, ngành"), Target("group", 2, "Các sở, ban, ngành")
+    v.add(a.name, a)
+    v.add(b.name, b)
+    (part,) = resolve_cell("Sở, ban, ngành", v)
+    assert part.ambiguous and part.candidates == [a, b]
+
+
+def test_collective_phrases_without_a_group_keep_their_meaning(group_vocab):
+    """No group means "Các bộ, ngành Trung ương" here: one unresolved part (never the
+    pieces "bộ", "ngành Trung ương") that says what it means, so a group can be made."""
+    for cell, kinds, others in [
+        ("Các bộ, ngành Trung ương", {"ministry"}, set()),
+        ("các Viện, Trường", set(), {"institute", "school"}),
+        ("Doanh nghiệp", set(), {"enterprise"}),
+    ]:
+        (part,) = resolve_cell(cell, group_vocab)
+        assert part.text == cell and not part.resolved
+        assert (part.meaning.kinds, part.meaning.others) == (kinds, others)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Sở Văn hoá Thể thao du lịch", ["{p}-van-hoa"]),  # no comma, no "và", hoá
+        ("Sở Văn hóa, Thể thao và Du lịch", ["{p}-van-hoa"]),
+        ("Sở Tài chánh", ["{p}-tai-chinh"]),  # chánh for chính
+        ("Chi nhánh Ngân hàng Chánh sách xã hội tỉnh", ["{p}-nhcsxh"]),
+        ("Uỷ ban nhân dân tỉnh", ["{p}"]),  # old tone-mark placement
+        ("Các sở, ngành", ["{p}-so-nganh"]),
+        ("Sở, ban, ngành có liên quan", ["{p}-so-nganh"]),
+        ("UBND xã, phường, đặc khu", ["{p}-ubnd-xa"]),
+        ("Ủy ban nhân dân các cấp", ["{p}-ubnd-cac-cap"]),
+        ("Các cơ quan, tổ chức, đơn vị có liên quan", ["{p}-don-vi-lien-quan"]),
+        ("Công an các xã, phường, đặc khu", ["{p}-cong-an-xa"]),
+        ("Các phòng, ban chuyên môn cấp xã", ["{p}-phong-ban-xa"]),
+        ("Mặt trận Tổ quốc, các tổ chức chính trị - xã hội các cấp", ["{p}-mttq-ctxh-cac-cap"]),
+        ("Các tổ chức chính trị - xã hội tỉnh", ["{p}-ctxh"]),
+        ("Các chi nhánh, phòng giao dịch NHCSXH", ["{p}-nhcsxh-cac-cap"]),
+        ("Chi nhánh NHCSXH tỉnh, các PGD NHCSXH trực thuộc", ["{p}-nhcsxh", "{p}-pgd"]),
+        (
+            "Sở Văn hoá Thể thao du lịch, các sở, ban, ngành và UBND các xã, phường",
+            ["{p}-van-hoa", "{p}-so-nganh", "{p}-ubnd-xa"],
+        ),
+    ],
+)
+@pytest.mark.parametrize("province", ["qn", "na"])
+@pytest.mark.django_db
+def test_collective_phrases_and_spellings_in_a_seeded_province(province, cell, expected):
+    from orgunits.models import UnitGroup
+
+    vocabulary = vocabulary_for(OrgUnit.objects.get(key=province))
+    parts = resolve_cell(cell, vocabulary)
+    assert all(p.resolved for p in parts), [p.text for p in parts if not p.resolved]
+    model = {"unit": OrgUnit, "group": UnitGroup}
+    found = [model[p.target.kind].objects.get(pk=p.target.pk).key for p in parts]
+    assert found == [key.format(p=province) for key in expected]
+
+
+@pytest.mark.django_db
+def test_a_selection_is_not_all_of_them():
+    """ "UBND các xã có liên quan" is a choice of communes the seeded groups do not hold:
+    not the group of every commune, but one part saying what it means."""
+    vocabulary = vocabulary_for(OrgUnit.objects.get(key="qn"))
+    (part,) = resolve_cell("UBND các xã, phường có liên quan", vocabulary)
+    assert not part.resolved
+    assert part.meaning.kinds == {"commune"} and part.meaning.related
+
+
+@pytest.mark.django_db
+def test_former_districts_are_read_as_a_phrase_in_kon_tum():
+    vocabulary = vocabulary_for(OrgUnit.objects.get(key="kt"))
+    (part,) = resolve_cell("Các huyện, thành phố", vocabulary)
+    assert part.resolved and part.target.name == "Ủy ban nhân dân các huyện, thành phố"
+
+
+@pytest.mark.django_db
+def test_central_groups_are_seen_from_a_province(django_assert_max_num_queries):
+    from orgunits.models import UnitGroup
+
+    qn = OrgUnit.objects.get(key="qn")
+    (part,) = resolve_cell("Các bộ, ngành Trung ương", vocabulary_for(qn))
+    assert not part.resolved and part.meaning.kinds == {"ministry"}
+    group = UnitGroup.objects.create(
+        key="tw-bo-nganh",
+        name="Bộ, ngành Trung ương",
+        scope=OrgUnit.objects.get(key="tw"),
+        rule_kinds=["ministry"],
+    )
+    with django_assert_max_num_queries(4):
+        vocabulary = vocabulary_for(qn)
+    (part,) = resolve_cell("Các bộ, ngành Trung ương", vocabulary)
+    assert part.target == Target("group", group.pk, group.name)
+
+
+def test_a_level_word_after_a_known_name_belongs_to_it(vocab):
+    (part,) = resolve_cell("Sở Tài chánh tỉnh", vocab)  # "chánh", and the trailing "tỉnh"
+    assert part.target == SO_TC and part.text == "Sở Tài chánh tỉnh"
+    parts = resolve_cell("Sở Tài chính tỉnh Quảng Nam", vocab)  # another place: not absorbed
+    assert [p.resolved for p in parts] == [True, False]
+
+
+@pytest.mark.django_db
+def test_a_commune_plan_reads_phrases_without_a_level_as_its_own_bodies():
+    from orgunits.models import UnitGroup
+
+    vocabulary = vocabulary_for(OrgUnit.objects.get(admin_code="21370"))
+
+    def keys(cell):
+        return [
+            (OrgUnit if p.target.kind == "unit" else UnitGroup).objects.get(pk=p.target.pk).key
+            if p.resolved
+            else None
+            for p in resolve_cell(cell, vocabulary)
+        ]
+
+    assert keys("Các phòng, ban có liên quan") == ["w21370-phong-ban"]
+    assert keys("Các hội, đoàn thể") == ["w21370-ctxh"]
+    # the commune has no group of all its offices: not every commune's offices instead
+    assert keys("Các phòng, ban chuyên môn, Công an xã") == [None, "w21370-cong-an"]
+    # a level written out reaches the province's group
+    assert keys("Các phòng, ban chuyên môn cấp xã") == ["qn-phong-ban-xa"]

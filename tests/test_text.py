@@ -28,6 +28,21 @@ def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Sở Văn hoá", "Sở Văn hóa"),
+        ("Uỷ ban", "Ủy ban"),
+        ("Thuỷ lợi", "Thủy lợi"),
+        ("Sức khoẻ", "Sức khỏe"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("Quý", "Qúy"),
+    ],
+)
+def test_old_and_new_tone_mark_placement_fold_alike(old: str, new: str) -> None:
+    assert fold(old) == fold(new)
+
+
 def test_strip_accents_keeps_case_and_punctuation() -> None:
     assert strip_accents("Đặc khu Lý Sơn, Ủy ban.") == "Dac khu Ly Son, Uy ban."
 

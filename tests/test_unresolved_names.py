@@ -92,7 +92,7 @@ def test_twenty_unknown_bodies_import_with_zero_errors(qn, admin_user):
 
 
 def test_one_alias_fixes_every_plan_that_waits(qn, admin_user):
-    rows = [(False, "1", "Thẩm định nguồn vốn", "Sở Tài chánh tỉnh", "", "", "Hằng năm")]
+    rows = [(False, "1", "Thẩm định nguồn vốn", "Sở Tài chíng tỉnh", "", "", "Hằng năm")]
     draft, issued = plan_of(qn, "Dự thảo"), plan_of(qn, "Đã ban hành")
     for plan in (draft, issued):
         apply_import(plan, write_rows(rows), "a.xlsx", user=admin_user)
@@ -100,7 +100,7 @@ def test_one_alias_fixes_every_plan_that_waits(qn, admin_user):
     # An unresolved lead is tracked by no one.
     assert not tracked_assignments().filter(task__plan=issued).exists()
     waiting = list(waiting_names(name_scope(admin_user)))
-    assert [(r["name"], r["plans"]) for r in waiting] == [("Sở Tài chánh tỉnh", 2)]
+    assert [(r["name"], r["plans"]) for r in waiting] == [("Sở Tài chíng tỉnh", 2)]
 
     finance = OrgUnit.objects.get(key="qn-tai-chinh")
     versions = {p.pk: Plan.objects.get(pk=p.pk).version for p in (draft, issued)}
@@ -150,18 +150,18 @@ def test_page_lists_names_and_maps_one(client, qn, admin_user, django_assert_max
     # Closest known units for a near-miss name.
     apply_import(
         plan_of(qn, "B"),
-        write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chánh tỉnh", "", "", "2026")]),
+        write_rows([(False, "1", "Nhiệm vụ", "Sở Tài chíng tỉnh", "", "", "2026")]),
         "b.xlsx",
         user=admin_user,
     )
-    body = client.get(url, {"ten": "Sở Tài chánh tỉnh"}).content.decode()
+    body = client.get(url, {"ten": "Sở Tài chíng tỉnh"}).content.decode()
     assert "Sở Tài chính" in body and UNKNOWN[0] not in body
     finance = OrgUnit.objects.get(key="qn-tai-chinh")
     done = client.post(
-        url, {"name": "Sở Tài chánh tỉnh", "target": f"unit:{finance.pk}"}, follow=True
+        url, {"name": "Sở Tài chíng tỉnh", "target": f"unit:{finance.pk}"}, follow=True
     )
     assert "1 phân công trong 1 kế hoạch đã được xác định" in done.content.decode()
-    assert not Assignment.objects.filter(source_text="Sở Tài chánh tỉnh", unit=None).exists()
+    assert not Assignment.objects.filter(source_text="Sở Tài chíng tỉnh", unit=None).exists()
 
 
 def test_page_is_paginated_with_bounded_queries(
