@@ -359,3 +359,25 @@ def national_xlsx(f, today, provinces, total) -> bytes:
         ["ct39_total"] * len(styles),
     )
     return sheet.save()
+
+
+def indicators_xlsx(scope, f, d, rows) -> bytes:
+    """The chosen plan's indicators (chỉ tiêu) rolled up over the scope, against targets."""
+    from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+
+    sheet = Sheet("Chỉ tiêu")
+    title = _title("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", scope, f, d, d.today)
+    title[3] = (
+        f"Số liệu tính đến ngày {d.today:%d/%m/%Y}, theo các báo cáo đã nộp và đã chấp nhận "
+        "của đơn vị và các đơn vị trực thuộc: số tiền cộng dồn, tỷ lệ (%) lấy bình quân."
+    )
+    sheet.title(title)
+    sheet.header(["STT", *ROLLUP_HEADERS], [6, 50, 12, 30, 16, 16, 12, 14, 36])
+    styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_text", "ct39_text", "ct39_text",
+              "ct39_int", "ct39_text", "ct39_text"]  # fmt: skip
+    for n, cells in enumerate(rollup_rows_cells(rows), start=1):
+        sheet.line([n, *cells], styles)
+    if not rows:
+        sheet.line(["", "Chưa chọn kế hoạch hoặc kế hoạch không đặt chỉ tiêu bằng số.",
+                    "", "", "", "", "", "", ""], styles)  # fmt: skip
+    return sheet.save()
