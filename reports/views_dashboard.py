@@ -388,7 +388,11 @@ def dashboard_export(request, unit_pk, table):
     f = dash.Filters.from_request(request.GET, today)
     if table == "chi-tieu":
         d = dash.prepare(scope, f, today)  # checks the plan against the scope (404)
-        body = export.indicators_xlsx(scope, f, d, indicators.for_dashboard(scope, f) or [])
+        rows = indicators.for_dashboard(scope, f) or []
+        by_unit = []
+        if rows and not scope.is_pgd:
+            by_unit = indicators.rollup_by_unit(f.plan, f.year, scope.unit)
+        body = export.indicators_xlsx(scope, f, d, rows, by_unit)
     elif table == "phan-cong" or table == "qua-han":
         d = dash.prepare(scope, f, today)
         lines = dash.matching_lines(scope, f, today, d.period_ids)

@@ -15,9 +15,17 @@ from reports import dashboard as dash
 from reports.consolidate import build as consolidated
 from reports.consolidate import to_docx, to_xlsx
 from reports.dashboard_testing import TODAY, build_fixture
-from reports.indicators import SEED_INDICATORS, ensure_indicators, evaluate, rollup, vn_number
+from reports.indicators import (
+    SEED_INDICATORS,
+    ensure_indicators,
+    evaluate,
+    rollup,
+    rollup_by_unit,
+    vn_number,
+)
 from reports.models import Indicator, IndicatorValue, ProgressReport
 from reports.testing import make_user
+from tasks.models import Assignment
 from tasks.workflow import derive_commune_plan
 
 pytestmark = pytest.mark.django_db
@@ -208,6 +216,31 @@ def test_rollup_sums_amounts_and_averages_rates_up_the_tree(fx, django_assert_ma
     assert (capital.value, rate.value, rate.units) == (Decimal("1200.50"), Decimal("20.00"), 1)
 
 
+def test_rollup_by_unit_gives_each_subtree_its_figure(fx, django_assert_max_num_queries):
+    # a value reported by a unit under xã Bình Minh counts in xã Bình Minh's subtree
+    fx.x2.refresh_from_db()
+    hamlet = OrgUnit.objects.create(key="tt-thon", name="Thôn Một", kind="village", parent=fx.x2)
+    line = fx.lines["L2"]
+    clone = ProgressReport.objects.get(pk=line.pk)
+    clone.pk = None
+    clone.unit = hamlet
+    clone.assignment = Assignment.objects.create(task=line.task, role="lead", unit=hamlet)
+    clone.save()
+    for indicator, value in [("von", "100"), ("ty-le", "18")]:
+        IndicatorValue.objects.create(
+            report=clone, indicator=Indicator.objects.get(plan=fx.plan, code=indicator),
+            value=value,
+        )  # fmt: skip
+    fx.province.refresh_from_db()
+    with django_assert_max_num_queries(3):
+        by_unit = rollup_by_unit(fx.plan.pk, 2026, fx.province)
+    figures = {u.name: [(r.value, r.units) for r in rows] for u, rows in by_unit}
+    assert figures == {
+        "Ủy ban nhân dân xã An Bình": [(Decimal("1200.50"), 1), (Decimal("20.00"), 1)],
+        "Ủy ban nhân dân xã Bình Minh": [(Decimal("900.00"), 2), (Decimal("15.00"), 2)],
+    }
+
+
 def test_dashboard_shows_the_indicators_of_the_chosen_plan(
     client, fx, today, django_assert_max_num_queries
 ):
@@ -247,6 +280,13 @@ def test_dashboard_export_contains_the_indicators(client, fx, today):
     by_name = {r[1]: r for r in rows if r[0] in (1, 2)}
     assert by_name["Vốn ủy thác"][5:] == ("2.000,5", 2, "chưa đạt", "còn thiếu 999,5 triệu đồng")
     assert by_name["Tỷ lệ tăng trưởng"][5:] == ("16", 2, "đạt", "vượt 1 điểm %")
+    units = _sheet_rows(response.content, "Chỉ tiêu theo đơn vị")
+    assert [(r[1], r[2], r[6], r[8]) for r in units[1:]] == [
+        ("Ủy ban nhân dân xã An Bình", "Vốn ủy thác", "1.200,5", "chưa đạt"),
+        ("Ủy ban nhân dân xã An Bình", "Tỷ lệ tăng trưởng", "20", "đạt"),
+        ("Ủy ban nhân dân xã Bình Minh", "Vốn ủy thác", "800", "chưa đạt"),
+        ("Ủy ban nhân dân xã Bình Minh", "Tỷ lệ tăng trưởng", "12", "chưa đạt"),
+    ]
     # a commune's officer cannot export the province's figures
     client.force_login(make_user("xa1", fx.x1))
     assert client.get(url, {"ke_hoach": fx.plan.pk}).status_code == 404
