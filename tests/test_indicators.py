@@ -59,22 +59,30 @@ def test_queries_do_not_grow_with_plans(count, django_assert_max_num_queries):
 
 # --- every seed target is an indicator ---------------------------------------------------
 
-#: (plan key, task, code, target_min, target_max, target_year, from_year, aggregation),
-#: one row per numeric target of the five seed texts.
+#: (plan key, task, code, target_min, target_max, target_year, from_year, aggregation, words
+#: of the task's text stating the target), one row per numeric target of the seed texts.
 SEED_TARGETS = [
-    ("qn-17-kh-ubnd", "IV.1.a", "ty-le-tang-truong", "15", "20", None, None, "avg"),
-    ("qn-17-kh-ubnd", "IV.1.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg"),
-    ("kt-kh-ubnd", "IV.1.a", "ty-le-tang-truong", "15", "20", None, None, "avg"),
-    ("kt-kh-ubnd", "IV.1.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg"),
-    ("na-686-kh-ubnd", "4.1", "ty-le-tang-truong", "15", "20", None, None, "avg"),
-    ("na-686-kh-ubnd", "4.1", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg"),
-    ("pg-kh-ubnd", "4.a", "ty-le-tang-truong", "15", "20", None, None, "avg"),
-    ("pg-kh-ubnd", "4.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg"),
-    ("dn-kh-ubnd", "3.d", "ty-le-tang-truong", "25", None, None, None, "avg"),
-    ("dn-kh-ubnd", "3.d", "ty-trong-tong-nguon-von", "30", None, 2030, None, "avg"),
-    ("dn-kh-ubnd", "3.d", "tang-truong-du-no", "10", None, None, 2026, "avg"),
-    ("dn-kh-ubnd", "4.e", "tiep-can-dich-vu", "100", None, None, None, "avg"),
-]
+    ("qn-17-kh-ubnd", "IV.1.a", "ty-le-tang-truong", "15", "20", None, None, "avg", "15 - 20%"),
+    ("qn-17-kh-ubnd", "IV.1.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg",
+     "đến năm 2030 chiếm 15%"),
+    ("kt-kh-ubnd", "IV.1.a", "ty-le-tang-truong", "15", "20", None, None, "avg", "15-20%"),
+    ("kt-kh-ubnd", "IV.1.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg",
+     "2030 chiếm 15%"),
+    ("na-686-kh-ubnd", "4.1", "ty-le-tang-truong", "15", "20", None, None, "avg", "15%-20%"),
+    ("na-686-kh-ubnd", "4.1", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg",
+     "chiếm 15% tổng nguồn vốn"),
+    ("pg-kh-ubnd", "4.a", "ty-le-tang-truong", "15", "20", None, None, "avg", "15 - 20%"),
+    ("pg-kh-ubnd", "4.a", "ty-trong-tong-nguon-von", "15", None, 2030, None, "avg",
+     "2030 chiếm 15%"),
+    ("dn-kh-ubnd", "3.d", "ty-le-tang-truong", "25", None, None, None, "avg",
+     "khoảng 25% tăng trưởng dư nợ"),
+    ("dn-kh-ubnd", "3.d", "ty-trong-tong-nguon-von", "30", None, 2030, None, "avg",
+     "khoảng 30% tổng nguồn vốn"),
+    ("dn-kh-ubnd", "3.d", "tang-truong-du-no", "10", None, None, 2026, "avg",
+     "từ năm 2026 trở đi của Chi nhánh Ngân hàng CSXH thành phố đạt từ 10%/năm trở lên"),
+    ("dn-kh-ubnd", "4.e", "tiep-can-dich-vu", "100", None, None, None, "avg",
+     "đảm bảo 100% người nghèo"),
+]  # fmt: skip
 
 
 def _dec(v):
@@ -91,8 +99,9 @@ def test_every_seed_target_is_an_indicator_with_its_target():
         if i.target_min is not None or i.target_max is not None
     }
     assert len(found) == len(SEED_TARGETS) == 12
-    for key, task, code, low, high, year, from_year, aggregation in SEED_TARGETS:
+    for key, task, code, low, high, year, from_year, aggregation, words in SEED_TARGETS:
         i = found[(key, task, code)]
+        assert words in " ".join(i.task.content.split()), (key, task, words)
         assert (i.target_min, i.target_max) == (_dec(low), _dec(high)), (key, code)
         assert (i.target_year, i.from_year, i.aggregation) == (year, from_year, aggregation)
         assert i.comparison == "min" and i.target_text
