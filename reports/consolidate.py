@@ -119,6 +119,7 @@ class Consolidated:
     unit_total: Counts
     task_counts: Counts
     sections: list[tuple[Task | None, list[tuple[Task, list[dict]]]]]
+    indicators: list = field(default_factory=list)  # indicators.Row, against the targets
 
 
 def build(period: ReportingPeriod, today: date | None = None) -> Consolidated:
@@ -174,7 +175,10 @@ def build(period: ReportingPeriod, today: date | None = None) -> Consolidated:
             task_counts.timeliness[overall] += 1
     if current[0] is not None or current[1]:
         sections.append(current)
-    return Consolidated(period, today, units, total, task_counts, sections)
+    from .indicators import rollup
+
+    indicators = rollup(period.plan_id, period.year, period=period)
+    return Consolidated(period, today, units, total, task_counts, sections, indicators)
 
 
 STATUS = dict(ProgressReport.Status.choices)
@@ -384,7 +388,29 @@ def to_xlsx(c: Consolidated) -> bytes:
                     (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
                 )
                 r += 1
-    for sheet in (ws, detail):  # print on A4 landscape, one page wide
+    sheets = [ws, detail]
+    if c.indicators:
+        from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+
+        ind = wb.create_sheet("Chỉ tiêu")
+        ind.cell(row=1, column=1, value="Kết quả thực hiện các chỉ tiêu").font = bold
+        ind.cell(
+            row=2,
+            column=1,
+            value="Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ (%) lấy "
+            "bình quân giữa các đơn vị báo cáo.",
+        )
+        for col, title in enumerate(["STT", *ROLLUP_HEADERS], start=1):
+            cell = ind.cell(row=4, column=col, value=title)
+            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
+        for r, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
+            for col, value in enumerate([r - 4, *cells], start=1):
+                cell = ind.cell(row=r, column=col, value=value)
+                cell.alignment, cell.border = wrap, box
+        for col, width in enumerate([6, 50, 12, 30, 16, 16, 12, 14, 36], start=1):
+            ind.column_dimensions[get_column_letter(col)].width = width
+        sheets.append(ind)
+    for sheet in sheets:  # print on A4 landscape, one page wide
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -502,6 +528,19 @@ def to_docx(c: Consolidated) -> bytes:
                 ],
                 [4.5, 1.8, 3.0, 3.5, 9.0, 4.7],
             )
+    if c.indicators:
+        from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+
+        doc.add_heading("4. Kết quả thực hiện các chỉ tiêu", level=2)
+        doc.add_paragraph(
+            "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ (%) lấy bình "
+            "quân giữa các đơn vị báo cáo."
+        )
+        table(
+            ["STT", *ROLLUP_HEADERS],
+            [[n, *cells] for n, cells in enumerate(rollup_rows_cells(c.indicators), start=1)],
+            [1.0, 7.0, 2.0, 4.0, 3.0, 3.0, 2.0, 2.5, 5.0],
+        )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

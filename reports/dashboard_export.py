@@ -359,3 +359,45 @@ def national_xlsx(f, today, provinces, total) -> bytes:
         ["ct39_total"] * len(styles),
     )
     return sheet.save()
+
+
+def indicators_xlsx(scope, f, d, rows, by_unit=()) -> bytes:
+    """The chosen plan's indicators (chỉ tiêu) rolled up over the scope, against targets;
+    then a sheet with each subordinate unit's roll-up (its own subtree)."""
+    from openpyxl.utils import get_column_letter
+
+    from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+
+    sheet = Sheet("Chỉ tiêu")
+    title = _title("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", scope, f, d, d.today)
+    title[3] = (
+        f"Số liệu tính đến ngày {d.today:%d/%m/%Y}, theo các báo cáo đã nộp và đã chấp nhận "
+        "của đơn vị và các đơn vị trực thuộc: số tiền cộng dồn, tỷ lệ (%) lấy bình quân."
+    )
+    sheet.title(title)
+    sheet.header(["STT", *ROLLUP_HEADERS], [6, 50, 12, 30, 16, 16, 12, 14, 36])
+    styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_text", "ct39_text", "ct39_text",
+              "ct39_int", "ct39_text", "ct39_text"]  # fmt: skip
+    for n, cells in enumerate(rollup_rows_cells(rows), start=1):
+        sheet.line([n, *cells], styles)
+    if not rows:
+        sheet.line(["", "Chưa chọn kế hoạch hoặc kế hoạch không đặt chỉ tiêu bằng số.",
+                    "", "", "", "", "", "", ""], styles)  # fmt: skip
+    if by_unit:
+        ws = sheet.wb.create_sheet("Chỉ tiêu theo đơn vị")
+        heads = ["STT", "Đơn vị", *ROLLUP_HEADERS]
+        for col, (text, width) in enumerate(
+            zip(heads, [6, 36, 44, 12, 24, 14, 14, 12, 14, 32], strict=True), start=1
+        ):
+            ws.cell(row=1, column=col, value=text).style = "ct39_head"
+            ws.column_dimensions[get_column_letter(col)].width = width
+        r = 2
+        for n, (unit, unit_rows) in enumerate(by_unit, start=1):
+            for cells in rollup_rows_cells(unit_rows):
+                for col, value in enumerate([n, unit.name, *cells], start=1):
+                    ws.cell(row=r, column=col, value=value).style = (
+                        "ct39_int" if col in (1, 8) else "ct39_text"
+                    )
+                r += 1
+        ws.freeze_panes = "C2"
+    return sheet.save()
