@@ -59,6 +59,7 @@ class ReadResult:
     row_problems: dict[int, list[str]] = field(default_factory=dict)  # row index → problems
     notes: list[str] = field(default_factory=list)  # remarks about the file as a whole
     extra_columns: dict[int, str] = field(default_factory=dict)  # index → header as printed
+    place: str = ""  # where the table is, for messages ("trang tính “Sheet1”")
 
     @property
     def plan_number(self) -> str:
@@ -300,6 +301,7 @@ def read_rows(
         columns=columns,
         title_lines=[line for line in title_lines if line],
         extra_columns=extras,
+        place=place,
     )
     skipped = {"header": 0, "page": 0, "blank": 0, "numbers": 0}
     limit = settings.IMPORT_MAX_ROWS
@@ -311,11 +313,11 @@ def read_rows(
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             skipped["blank"] += 1
             continue
-        if row.marked_header or is_header_again(values, header):
-            skipped["header"] += 1
-            continue
         if is_column_numbers(values):
             skipped["numbers"] += 1
+            continue
+        if row.marked_header or is_header_again(values, header):
+            skipped["header"] += 1
             continue
         if is_page_number(values):
             skipped["page"] += 1
