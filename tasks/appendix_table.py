@@ -163,8 +163,8 @@ def _sub_header(top: Sequence, top_roles: dict[int, str], below: Sequence) -> di
     under a group header ("Đơn vị thực hiện", "Nguồn kinh phí") or under a merged (empty)
     cell of the first line."""
     filled = _filled(below)
-    if not filled:
-        return None
+    if not filled or len(_first_roles(top_roles)) < 2:
+        return None  # the first line must itself be a header line, not a title
     roles = _roles(below)
     if len(roles) != len(filled) or all(r == "extra" for r in roles.values()):
         return None
@@ -272,14 +272,13 @@ def is_header_again(values: Sequence, header: Header) -> bool:
         not isinstance(values[i], str) or len(values[i]) > 80 for i in filled
     ):
         return False  # the usual data row: a number, a date or a long text somewhere
-    roles = _roles(values)
-    if len(roles) != len(filled):
-        return False
-    for line in header.rows:
-        matches = sum(1 for i, role in roles.items() if line.get(i) == role)
-        if matches >= 2 and matches >= len(filled) - 1:
-            return True
-    return False
+    lines = list(header.rows)
+    for index in filled:  # the first cell that names no column of the header ends it
+        role = classify_header(values[index])
+        lines = [line for line in lines if line.get(index) == role]
+        if not lines:
+            return False
+    return True
 
 
 def read_rows(
