@@ -3,15 +3,17 @@
 Plans come from the document system as Word files: the plan's text, then the appendix
 table (Phụ lục), often split into several Word tables (one per printed page, or cut by
 a section break). The file is checked before any XML is parsed (type, size, password,
-macros, zip bomb); the document part is parsed with defusedxml (no DTD, no entities)
-straight into cells, which is several times faster than python-docx on large tables and
-sees what python-docx hides: a cell spanning columns (`gridSpan`, section titles),
-a cell merged down rows (`vMerge`, a lead unit shared by several tasks) and rows
-marked to repeat as the header on each page (`tblHeader`).
+macros, zip bomb). The document part is read straight into cells (libxml2, after
+refusing any DTD as defusedxml does: no entities, no network), several times faster than
+python-docx on large tables, and seeing what python-docx hides: a cell spanning columns
+(`gridSpan`, `hMerge`: section titles), a cell merged down rows (`vMerge`: a lead unit
+shared by several tasks) and rows marked to repeat as the header on each page
+(`tblHeader`).
 
 The appendix is the first table whose first rows hold a header (`tasks.columns`); the
-tables that follow it with the same number of columns continue it. The rows then go
-through the same row builder as the .xlsx reader (`tasks.appendix_table`).
+tables after it with the same number of columns (or starting with the header) continue
+it, until a table of another shape (signatures) or another "PHỤ LỤC" heading. The rows
+then go through the same row builder as the .xlsx reader (`tasks.appendix_table`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
     AppendixFileError,
+    Header,
     ReadResult,
     TableRow,
     find_header,
@@ -194,14 +197,22 @@ def _read_document(data: bytes) -> ReadResult:
     table: _Table | None = None
     partial: dict[str, int] = {}
     any_table = False
+    next_appendix = ""  # a "PHỤ LỤC II" heading after the table read
     for kind, element in _blocks(body):
         if kind == "p":
-            if table is None:
-                text = _paragraph_text(element).strip()
-                if text:
-                    paragraphs.append(text)
+            text = _paragraph_text(element).strip()
+            if table is None and text:
+                paragraphs.append(text)
+            elif table is not None and fold(text).startswith("phu luc"):
+                next_appendix = next_appendix or text
             continue
         grid = _grid(element)
+        if table is not None and next_appendix:
+            table.notes.append(
+                f"Tệp còn bảng của phụ lục khác sau bảng đã đọc (“{next_appendix[:60]}”): "
+                "chỉ bảng đầu tiên được nhập; hãy nhập phụ lục kia bằng một tệp riêng."
+            )
+            break
         any_table = any_table or bool(grid.rows)
         if table is None:
             header, columns = find_header([r.texts for r in grid.rows[:HEADER_SEARCH_ROWS]])
@@ -351,6 +362,11 @@ def _grid(tbl: Element) -> _Grid:
                 v_merge = tc_pr.find(f"{W}vMerge")
                 if v_merge is not None:
                     merge = v_merge.get(f"{W}val", "continue")
+                h_merge = tc_pr.find(f"{W}hMerge")  # the older way of spanning columns
+                if h_merge is not None and spans and h_merge.get(f"{W}val") != "restart":
+                    spans[-1] = (spans[-1][0], column + span - 1)
+                    column += span
+                    continue
             if merge == "continue":
                 continued.add(column)
                 texts[column] = ""
@@ -368,10 +384,11 @@ def _grid(tbl: Element) -> _Grid:
 
 @dataclass
 class _Table:
-    header: object
+    header: Header
     width: int
     grids: list[_Grid]
     title_lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def read(self) -> ReadResult:
         header = self.header
@@ -405,13 +422,15 @@ class _Table:
                     marked = row.marked_header and position < MARKED_HEADER_ROWS
                     yield TableRow(number, values, across, marked)
 
-        return read_rows(
+        result = read_rows(
             rows(),
             header,
             sheet="Word",
             place=PLACE,
             title_lines=self.title_lines,
         )
+        result.notes.extend(self.notes)
+        return result
 
 
 __all__ = ["COLUMN_LABELS", "WORD_SUFFIXES", "check_file", "read_appendix"]

@@ -389,7 +389,7 @@ def _prepare(plan: Plan, read: ReadResult, vocabulary: Vocabulary | None) -> Pre
 
 
 def _notes(plan: Plan, read: ReadResult) -> list[str]:
-    notes = []
+    notes = list(read.notes)
     named = read.plan_number
     if named and plan.number and fold(named).replace(" ", "") != fold(plan.number).replace(" ", ""):
         notes.append(

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
@@ -220,6 +221,42 @@ def test_two_line_header_with_a_group_over_lead_and_coordinating():
     assert [fields(r) for r in read.rows] == [
         ("1", "Nhiệm vụ", "Sở Y tế", "Sở Tài chính", "", "2026"),
         ("2", "Nhiệm vụ hai", "Sở Nội vụ", "", "", "2027"),
+    ]
+
+
+def test_letterhead_table_before_and_another_appendix_after_are_not_read():
+    doc = Document()
+    letterhead = doc.add_table(rows=1, cols=2)
+    letterhead.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI"
+    letterhead.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    doc.add_paragraph("PHỤ LỤC I")
+    add_table(doc, PART_2)
+    doc.add_paragraph("PHỤ LỤC II")
+    add_table(doc, [["1", "Nhiệm vụ của phụ lục khác", "Sở Y tế", "", "", "", ""]])
+    out = io.BytesIO()
+    doc.save(out)
+    read = read_appendix(out.getvalue(), "a.docx")
+    assert [r.content for r in read.rows] == ["CẢI THIỆN MÔI TRƯỜNG KINH DOANH", "Rà soát thủ tục"]
+    assert read.title_lines == ["PHỤ LỤC I"]
+    assert len(read.notes) == 1 and "PHỤ LỤC II" in read.notes[0]
+
+
+def test_section_title_spanned_the_old_way_with_hmerge():
+    doc = Document()
+    table = add_table(doc, [["", "", "", "", "", "", ""], PART_2[1]])
+    section = table.rows[2]
+    section.cells[0].text = "III. KIỂM TRA, GIÁM SÁT"
+    for index, tc in enumerate(section._tr.tc_lst):
+        merge = OxmlElement("w:hMerge")
+        if index == 0:
+            merge.set(qn("w:val"), "restart")
+        tc.get_or_add_tcPr().append(merge)
+    out = io.BytesIO()
+    doc.save(out)
+    read = read_appendix(out.getvalue(), "a.docx")
+    assert [(r.stt, r.content) for r in read.rows] == [
+        ("III.", "KIỂM TRA, GIÁM SÁT"),
+        ("1", "Rà soát thủ tục"),
     ]
 
 
