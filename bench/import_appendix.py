@@ -123,11 +123,11 @@ def generate_docx(count: int) -> bytes:
             row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
             for cell, text in zip(row.cells, line, strict=True):
                 cell.text = text
-        for offset, (is_section, *values) in enumerate(part, start=2):
-            cells = table.rows[offset].cells
+        for row, (is_section, *values) in zip(list(table.rows)[2:], part, strict=True):
+            cells = row.cells
             if is_section:
                 cells[0].text = f"{values[0]}. {values[1]}"
-                table.cell(offset, 0).merge(table.cell(offset, width - 1))
+                cells[0].merge(cells[width - 1])
                 continue
             for cell, text in zip(cells, [*values, "Ngân sách tỉnh"], strict=True):
                 cell.text = text

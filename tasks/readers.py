@@ -1,7 +1,7 @@
 """Pick the reader of an uploaded appendix: Excel .xlsx or Word .docx.
 
-By the file name's extension when it names one of either family, otherwise by content
-(a zip package holding `word/…` is a Word document). Both readers raise
+By content when it tells (a zip package holding `word/…` parts is a Word document, one
+holding `xl/workbook.xml` a workbook), otherwise by the file name's extension. Both readers raise
 `AppendixFileError` with a Vietnamese message and return the same `ReadResult`.
 """
 
@@ -23,21 +23,28 @@ ACCEPT = (
 
 
 def _is_word(data: bytes, filename: str) -> bool:
+    """Word or Excel: by content when it tells (a package of word/… or xl/… parts, an OLE
+    file with a WordDocument or Workbook stream), else by the name's extension."""
     suffix = Path(filename).suffix.lower() if filename else ""
-    if suffix in docx_reader.WORD_SUFFIXES:
-        return True
-    if suffix in EXCEL_SUFFIXES:
-        return False
+    if suffix in docx_reader.WORD_SUFFIXES and suffix not in (".docx", ".dotx"):
+        return True  # .doc, .docm …: refused by the Word reader, with what to do
     if data.startswith(xlsx_reader.ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = archive.namelist()
         except zipfile.BadZipFile:
+            names = []
+        if "xl/workbook.xml" in names:
             return False
-        return any(n.startswith("word/") for n in names) and "xl/workbook.xml" not in names
-    if data.startswith(xlsx_reader.OLE2_MAGIC):
-        return "WordDocument".encode("utf-16-le") in data[: 1 << 20]
-    return False
+        if any(n.startswith("word/") for n in names):
+            return True
+    elif data.startswith(xlsx_reader.OLE2_MAGIC):
+        head = data[: 1 << 20]
+        if "WordDocument".encode("utf-16-le") in head:
+            return True
+        if "Workbook".encode("utf-16-le") in head:
+            return False
+    return suffix in docx_reader.WORD_SUFFIXES
 
 
 def check_upload(data: bytes, filename: str = "") -> None:

@@ -263,7 +263,9 @@ def test_section_title_spanned_the_old_way_with_hmerge():
 def test_docx_content_is_recognised_whatever_the_file_name():
     data = build((PART_2, {}))
     assert [r.stt for r in read_appendix(data, "phu-luc").rows] == ["II", "1"]
+    assert [r.stt for r in read_appendix(data, "doi-ten.xlsx").rows] == ["II", "1"]
     check_upload(data, "")  # no error
+    check_upload(data, "doi-ten.xlsx")
 
 
 # --- bad files ---------------------------------------------------------------------------------
