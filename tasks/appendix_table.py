@@ -328,6 +328,15 @@ def read_rows(
             )
         result.rows.append(_row(values, header, columns, extras, row, result))
     result.skipped = {k: v for k, v in skipped.items() if v}
+    if "both" in columns and "lead" not in columns:
+        label = header.labels.get(columns["both"]) or "Cơ quan thực hiện"
+        result.notes.append(
+            f"Cột “{label}” ghi cả đơn vị chủ trì và phối hợp: đã tách theo từng ô "
+            "(“X chủ trì, phối hợp với Y”; ô không ghi vai trò được coi là đơn vị chủ trì)."
+        )
+    if extras:
+        names = ", ".join(f"“{label}”" for label in extras.values())
+        result.notes.append(f"Các cột khác được đọc kèm theo từng nhiệm vụ: {names}.")
     if not result.rows:
         raise AppendixFileError(
             f"Bảng phụ lục ({place}) chỉ có dòng tiêu đề, không có dòng nhiệm vụ nào bên dưới."

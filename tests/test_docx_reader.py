@@ -164,6 +164,7 @@ def test_table_after_the_body_text_continued_over_two_word_tables():
     # Both numbering rows and the header repeated at the top of the second table.
     assert read.skipped == {"header": 1, "numbers": 2}
     assert read.plan_number == "17/KH-UBND"  # from the lines under "PHỤ LỤC", not the body
+    assert read.notes == ["Các cột khác được đọc kèm theo từng nhiệm vụ: “Nguồn kinh phí”."]
     assert read.title_lines[0] == "PHỤ LỤC"
     # Rows are numbered as in the Word table (header = 1), continuing over the parts.
     assert [r.source_row for r in read.rows] == [3, 4, 5, 6, 9, 10]
@@ -197,6 +198,7 @@ def test_one_performers_column_is_split_and_no_product_column_is_fine():
         ("Văn phòng UBND tỉnh", "", "", ""),
     ]
     assert all(r.extra == {} for r in read.rows)  # "Ghi chú" is the task's note
+    assert read.notes[0].startswith("Cột “Cơ quan thực hiện” ghi cả đơn vị chủ trì và phối hợp")
 
 
 def test_two_line_header_with_a_group_over_lead_and_coordinating():
@@ -238,7 +240,10 @@ def test_letterhead_table_before_and_another_appendix_after_are_not_read():
     read = read_appendix(out.getvalue(), "a.docx")
     assert [r.content for r in read.rows] == ["CẢI THIỆN MÔI TRƯỜNG KINH DOANH", "Rà soát thủ tục"]
     assert read.title_lines == ["PHỤ LỤC I"]
-    assert len(read.notes) == 1 and "PHỤ LỤC II" in read.notes[0]
+    assert [n for n in read.notes if "PHỤ LỤC II" in n] == [
+        "Tệp còn bảng của phụ lục khác sau bảng đã đọc (“PHỤ LỤC II”): chỉ bảng đầu tiên "
+        "được nhập; hãy nhập phụ lục kia bằng một tệp riêng."
+    ]
 
 
 def test_section_title_spanned_the_old_way_with_hmerge():
