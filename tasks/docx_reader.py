@@ -337,16 +337,27 @@ def _cells(tr: Element):
                 yield from (c for c in content if c.tag == f"{W}tc")
 
 
+def _table_rows(tbl: Element):
+    """The table's own rows (content controls opened; nested tables live inside cells)."""
+    for child in tbl:
+        if child.tag == f"{W}tr":
+            yield child
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _table_rows(content)
+
+
 def _grid(tbl: Element) -> _Grid:
     width = 0
     result = []
-    for tr in tbl:
-        if tr.tag != f"{W}tr":
-            continue  # table properties, grid; nested tables live inside cells
+    for tr in _table_rows(tbl):
         tr_pr = tr.find(f"{W}trPr")
         marked = False
         column = 0
         if tr_pr is not None:
+            if tr_pr.find(f"{W}del") is not None:
+                continue  # a row deleted with tracked changes on
             flag = tr_pr.find(f"{W}tblHeader")
             marked = flag is not None and flag.get(f"{W}val", "true") not in ("0", "false", "off")
             before = tr_pr.find(f"{W}gridBefore")

@@ -265,6 +265,18 @@ def test_section_title_spanned_the_old_way_with_hmerge():
     ]
 
 
+def test_rows_deleted_with_tracked_changes_are_not_read():
+    doc = Document()
+    table = add_table(doc, [*PART_2, ["2", "Nhiệm vụ đã xoá", "Sở Y tế", "", "", "", ""]])
+    deleted = OxmlElement("w:del")
+    deleted.set(qn("w:id"), "1")
+    deleted.set(qn("w:author"), "Văn thư")
+    table.rows[-1]._tr.get_or_add_trPr().append(deleted)
+    out = io.BytesIO()
+    doc.save(out)
+    assert [r.stt for r in read_appendix(out.getvalue(), "a.docx").rows] == ["II", "1"]
+
+
 def test_docx_content_is_recognised_whatever_the_file_name():
     data = build((PART_2, {}))
     assert [r.stt for r in read_appendix(data, "phu-luc").rows] == ["II", "1"]
