@@ -87,12 +87,19 @@ class Header:
 
     @property
     def columns(self) -> dict[str, int]:
-        """Role → the first column holding it (extra columns left out)."""
+        """Role → the first column holding it (extra columns left out); of two timeframe
+        columns ("Thời gian bắt đầu", "Thời gian hoàn thành") the deadline one."""
         found: dict[str, int] = {}
         for index in sorted(self.roles):
             role = self.roles[index]
             if role != "extra" and role not in found:
                 found[role] = index
+            elif (
+                role == "timeframe"
+                and _is_deadline(self.labels.get(index, ""))
+                and not _is_deadline(self.labels.get(found["timeframe"], ""))
+            ):
+                found["timeframe"] = index
         return found
 
     @property
@@ -117,6 +124,11 @@ class Header:
     @property
     def missing(self) -> list[str]:
         return missing_columns(self.columns)
+
+
+def _is_deadline(label: str) -> bool:
+    key = f" {fold(label)} "
+    return any(f" {word} " in key for word in ("hoan thanh", "thoi han", "ket thuc", "han"))
 
 
 def missing_columns(columns: dict[str, int]) -> list[str]:

@@ -419,3 +419,11 @@ def test_one_performers_column_is_split_per_cell():
         ("Sở Tư pháp", "Sở Nội vụ"),
         ("Sở Văn hóa", ""),
     ]
+
+
+def test_of_two_timeframe_columns_the_deadline_is_the_timeframe():
+    header = ["STT", "Nội dung", "Chủ trì", "Thời gian bắt đầu", "Thời gian hoàn thành"]
+    data = xlsx([["1", "Nhiệm vụ", "Sở Y tế", "01/2026", "Quý IV/2026"]], header=header)
+    read = read_appendix(data)
+    row = read.rows[0]
+    assert (row.timeframe, row.extra) == ("Quý IV/2026", {"Thời gian bắt đầu": "01/2026"})
