@@ -120,7 +120,7 @@ class PlanAppendixAdmin(PlanAdmin):
         response["Content-Disposition"] = 'attachment; filename="phu-luc.zip"'
         return response
 
-    @admin.action(description="Nhập phụ lục từ Excel")
+    @admin.action(description="Nhập phụ lục từ Excel hoặc Word")
     def import_appendix_action(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -152,7 +152,7 @@ class PlanAppendixAdmin(PlanAdmin):
             "opts": self.model._meta,
             "original": plan,
             "plan": plan,
-            "title": f"Nhập phụ lục từ Excel: {plan.label}",
+            "title": f"Nhập phụ lục từ Excel hoặc Word: {plan.label}",
         }
         if request.method == "POST" and "file" in request.FILES:
             form = AppendixUploadForm(request.POST, request.FILES)

@@ -38,6 +38,7 @@ class AppendixRow:
     implements: str = ""  # "plan-key#II.1": the higher plan's task it implements (seeds)
     note: str = ""
     source_row: int | None = None  # row number in the source file, for messages
+    extra: dict[str, str] = field(default_factory=dict)  # other columns: header → text
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Import an appendix .xlsx into a plan: preview (with the diff against what the plan has),
-then apply in one transaction.
+"""Import an appendix (.xlsx or .docx) into a plan: preview (with the diff against what the
+plan has), then apply in one transaction.
 
 One code path for the officer page, the admin and `manage.py import_appendix`:
 
@@ -55,7 +55,7 @@ from .appendix import (
 )
 from .history import bulk_create_with_history
 from .models import Assignment, Task
-from .xlsx_reader import ReadResult, read_appendix
+from .readers import ReadResult, read_appendix
 
 REASON = "Nhập phụ lục từ Excel"
 SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
@@ -378,7 +378,7 @@ class ImportPreview:
         """The summary in Vietnamese, as printed by the command and shown on the pages."""
         s = self.summary
         return [
-            f"Đọc {s['rows']} dòng (trang tính “{self.read.sheet}”, tiêu đề ở dòng "
+            f"Đọc {s['rows']} dòng ({self.read.place or self.read.sheet}, tiêu đề ở dòng "
             f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
             f"{s['subitems']} nội dung chi tiết; {s['assignments']} phân công; "
             f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); "
@@ -404,7 +404,7 @@ def _prepare(plan: Plan, read: ReadResult, vocabulary: Vocabulary | None) -> Pre
 
 
 def _notes(plan: Plan, read: ReadResult) -> list[str]:
-    notes = []
+    notes = list(read.notes)
     named = read.plan_number
     if named and plan.number and fold(named).replace(" ", "") != fold(plan.number).replace(" ", ""):
         notes.append(

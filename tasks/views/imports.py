@@ -27,7 +27,7 @@ from ..importer import (
     preview_import,
     store_upload,
 )
-from ..xlsx_reader import AppendixFileError
+from ..readers import AppendixFileError
 from ..xlsx_writer import export_filename, write_appendix
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
