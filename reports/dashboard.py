@@ -10,8 +10,14 @@ dashboard, its exports and the consolidated report agree to the unit:
 - assignment figures count each line once (a task given to 100 communes counts 100 times);
 - task figures count each task once, its status combined from its lead units' lines in the
   scope as `consolidate.combine_task` does (`task_status_sql` is the same rule in SQL);
-- reporting rates (tỷ lệ cập nhật) are lines first submitted on time / late / never over
-  the lines expected, per period, as the consolidated report counts them.
+- the rates are `timeliness.py`'s (one definition, as the consolidated report's): the
+  completion rate is over the lines (tasks) due in the period, ongoing ones ("Thường
+  xuyên", Không có hạn) reported on apart; the update rate (tỷ lệ cập nhật) is per unit:
+  units whose every line of a period was first submitted by the cutoff over the units
+  expected (each unit once per period); the per-line figure stays as "tỷ lệ dòng báo cáo
+  nộp đúng hạn";
+- a year whose plans have only ad-hoc periods has periods (their reporting rates) but no
+  year figures: `year_tables` returns nothing rather than querying `period_id IN ()`.
 
 Every figure is a GROUP BY over the lines of a scope: a province (its tree, `tree_id`), a
 unit's subtree (MPTT `lft` range), the communes a transaction office serves (their
