@@ -4,9 +4,11 @@ Figures come from aggregate SQL over the period's lines (`timeliness.py` holds t
 definition), so the export, the pages and the dashboards agree:
 
 - by unit: each unit's lines (its lead and coordinating assignments: every unit reports
-  its own part) — Tổng số · Hoàn thành đúng hạn · Hoàn thành trễ hạn · Chưa hoàn thành
-  trong hạn · Chưa hoàn thành quá hạn (with rates over the total) · Không có hạn, and the
-  update rate (reports submitted on time / late / missing);
+  its own part) — Tổng số · Đến hạn trong kỳ · Hoàn thành đúng hạn · Hoàn thành trễ hạn ·
+  Chưa hoàn thành trong hạn · Chưa hoàn thành quá hạn (with rates over the lines due in
+  the period, `timeliness.completion_rate`) · Không có hạn (ongoing, reported on apart),
+  the lines submitted on time / late / missing with the line rate (tỷ lệ dòng báo cáo nộp
+  đúng hạn), and the update rate per unit (`timeliness.unit_on_time`);
 - by task: each task once, its overall status from its lead units' reports only.
 Then the detail: per section and task, each unit's status and result.
 """
@@ -24,11 +26,20 @@ from tasks.models import Task
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
+    Ongoing,
     Submission,
     Timeliness,
-    rate,
+    completion_rate,
+    completion_text,
+    done_count,
+    due_count,
+    line_submission_rate,
     submission_expression,
     timeliness_expression,
+    timeliness_rate,
+    unit_on_time,
+    update_rate,
+    update_text,
 )
 
 T = Timeliness
@@ -36,9 +47,15 @@ T = Timeliness
 
 @dataclass
 class Counts:
+    """Lines (or tasks) by timeliness and submission, units expected to report and units
+    on time, ongoing lines reported; the rates are `timeliness.py`'s."""
+
     total: int = 0
     timeliness: dict[str, int] = field(default_factory=lambda: dict.fromkeys(T.ORDER, 0))
     submission: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Submission.ORDER, 0))
+    units: int = 0
+    units_on_time: int = 0
+    ongoing: Ongoing = field(default_factory=Ongoing)
 
     def add(self, other: Counts) -> None:
         self.total += other.total
@@ -46,18 +63,36 @@ class Counts:
             self.timeliness[k] += other.timeliness[k]
         for k in Submission.ORDER:
             self.submission[k] += other.submission[k]
+        self.units += other.units
+        self.units_on_time += other.units_on_time
+        self.ongoing.add(other.ongoing)
+
+    @property
+    def due(self) -> int:
+        return due_count(self.timeliness)
 
     def rate(self, key: str) -> float | None:
-        return rate(self.timeliness[key], self.total)
+        return timeliness_rate(self.timeliness, key)
 
     @property
     def update_rate(self) -> float | None:
-        return rate(self.submission[Submission.ON_TIME], self.total)
+        """Units that submitted on time over units expected (`timeliness.update_rate`)."""
+        return update_rate(self.units_on_time, self.units)
+
+    @property
+    def update_text(self) -> str:
+        return update_text(self.units_on_time, self.units)
+
+    @property
+    def line_submission_rate(self) -> float | None:
+        return line_submission_rate(self.submission, self.total)
 
     @property
     def completion_rate(self) -> float | None:
-        done = self.timeliness[T.DONE_ON_TIME] + self.timeliness[T.DONE_LATE]
-        return rate(done, self.total)
+        return completion_rate(self.timeliness)
+
+    def completion_text(self, what: str = "nhiệm vụ") -> str:
+        return completion_text(done_count(self.timeliness), self.due, what)
 
 
 def _aggregates(today: date) -> dict:
@@ -66,15 +101,24 @@ def _aggregates(today: date) -> dict:
         out[f"t_{key}"] = Count("pk", filter=Q(tl=key))
     for key in Submission.ORDER:
         out[f"s_{key}"] = Count("pk", filter=Q(sub=key))
+    ongoing = Q(tl=T.NO_DEADLINE, state__in=ProgressReport.REPORTED_STATES)
+    out["o_rep"] = Count("pk", filter=ongoing)
+    out["o_done"] = Count("pk", filter=ongoing & Q(status=ProgressReport.Status.DONE))
+    out["o_prog"] = Count("pk", filter=ongoing & Q(status=ProgressReport.Status.IN_PROGRESS))
     return out
 
 
 def _counts_of(row: dict) -> Counts:
+    """One unit's counts in the period: the unit is expected once, on time when every line
+    was first submitted by the cutoff."""
     c = Counts(total=row["total"])
     for key in T.ORDER:
         c.timeliness[key] = row[f"t_{key}"]
     for key in Submission.ORDER:
         c.submission[key] = row[f"s_{key}"]
+    c.units = 1 if c.total else 0
+    c.units_on_time = int(unit_on_time(c.total, c.submission[Submission.ON_TIME]))
+    c.ongoing = Ongoing(c.timeliness[T.NO_DEADLINE], row["o_rep"], row["o_done"], row["o_prog"])
     return c
 
 
@@ -228,23 +272,34 @@ def _deadline_text(line: dict) -> str:
     return f"{line['deadline']:%d/%m/%Y}" if line["deadline"] else "Không có hạn"
 
 
+#: The rates are over the lines (tasks) due in the period; ongoing ones are apart.
+RATE = "Tỷ lệ (% số đến hạn)"
 COUNT_HEADERS = [
     "Tổng số",
+    "Đến hạn trong kỳ",
     "Hoàn thành đúng hạn",
-    "Tỷ lệ (%)",
+    RATE,
     "Hoàn thành trễ hạn",
-    "Tỷ lệ (%)",
+    RATE,
     "Chưa hoàn thành trong hạn",
-    "Tỷ lệ (%)",
+    RATE,
     "Chưa hoàn thành quá hạn",
-    "Tỷ lệ (%)",
-    "Không có hạn",
+    RATE,
+    "Không có hạn (thường xuyên)",
 ]
-SUBMISSION_HEADERS = ["Nộp đúng hạn", "Nộp trễ hạn", "Chưa nộp", "Tỷ lệ cập nhật (%)"]
+SUBMISSION_HEADERS = [
+    "Dòng nộp đúng hạn",
+    "Dòng nộp trễ hạn",
+    "Dòng chưa nộp",
+    "Tỷ lệ dòng báo cáo nộp đúng hạn (%)",
+    "Đơn vị phải báo cáo",
+    "Đơn vị nộp đúng hạn",
+    "Tỷ lệ cập nhật (% đơn vị nộp đúng hạn)",
+]
 
 
 def count_cells(c: Counts) -> list:
-    cells = [c.total]
+    cells = [c.total, c.due]
     for key in T.ORDER[:4]:
         cells += [c.timeliness[key], c.rate(key)]
     cells.append(c.timeliness[T.NO_DEADLINE])
@@ -253,7 +308,18 @@ def count_cells(c: Counts) -> list:
 
 def submission_cells(c: Counts) -> list:
     s = c.submission
-    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING], c.update_rate]
+    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING],
+            c.line_submission_rate, c.units, c.units_on_time, c.update_rate]  # fmt: skip
+
+
+def rate_lines(c: Consolidated) -> list[str]:
+    """The rates in words, each with its denominator (printed above the tables)."""
+    return [
+        "Tỷ lệ hoàn thành (nhiệm vụ): " + c.task_counts.completion_text(),
+        "Tỷ lệ hoàn thành (phân công): " + c.unit_total.completion_text("phân công"),
+        c.unit_total.ongoing.text + " (phân công)",
+        "Tỷ lệ cập nhật: " + c.unit_total.update_text,
+    ]
 
 
 def _height(*cells: tuple[str, int]) -> float:
@@ -288,6 +354,10 @@ def to_xlsx(c: Consolidated) -> bytes:
     for i, text in enumerate(_title(c), start=1):
         ws.cell(row=i, column=1, value=text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
     row = len(_title(c)) + 2
+    for text in rate_lines(c):
+        ws.cell(row=row, column=1, value=text).font = bold
+        row += 1
+    row += 1
 
     def header(r: int, titles: list[str]) -> None:
         ws.row_dimensions[r].height = 45
@@ -470,15 +540,20 @@ def to_docx(c: Consolidated) -> bytes:
     def fmt(v):
         return "—" if v is None else (f"{v:g}" if isinstance(v, float) else v)
 
+    for text in rate_lines(c):
+        doc.add_paragraph().add_run(text).bold = True
+
     doc.add_heading("1. Tổng hợp theo nhiệm vụ", level=2)
     doc.add_paragraph("Mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì.")
     table(COUNT_HEADERS, [[fmt(v) for v in count_cells(c.task_counts)]])
 
     doc.add_heading("2. Tổng hợp theo đơn vị", level=2)
     doc.add_paragraph("Mỗi phân công (chủ trì, phối hợp) của đơn vị tính một lần.")
-    short = ["Tổng số", "HT đúng hạn", "%", "HT trễ hạn", "%", "Chưa HT trong hạn", "%",
-             "Chưa HT quá hạn", "%", "Không có hạn", "Nộp đúng hạn", "Nộp trễ", "Chưa nộp",
-             "Tỷ lệ cập nhật (%)"]  # fmt: skip
+    short = ["Tổng số", "Đến hạn", "HT đúng hạn", "% đến hạn", "HT trễ hạn", "% đến hạn",
+             "Chưa HT trong hạn", "% đến hạn", "Chưa HT quá hạn", "% đến hạn",
+             "Không có hạn (thường xuyên)", "Dòng nộp đúng hạn", "Dòng nộp trễ",
+             "Dòng chưa nộp", "% dòng nộp đúng hạn", "Đơn vị phải báo cáo",
+             "Đơn vị nộp đúng hạn", "Tỷ lệ cập nhật (% đơn vị)"]  # fmt: skip
     rows = [
         [n, name, *[fmt(v) for v in count_cells(cn) + submission_cells(cn)]]
         for n, (_, name, cn) in enumerate(c.units, start=1)
@@ -490,7 +565,7 @@ def to_docx(c: Consolidated) -> bytes:
             *[fmt(v) for v in count_cells(c.unit_total) + submission_cells(c.unit_total)],
         ]
     )
-    table(["STT", "Đơn vị", *short], rows, [1.0, 4.5] + [1.45] * len(short))
+    table(["STT", "Đơn vị", *short], rows, [1.0, 4.0] + [1.25] * len(short))
 
     doc.add_heading("3. Chi tiết theo nhiệm vụ", level=2)
     for sec, tasks in c.sections:

@@ -29,7 +29,9 @@ FILLS = {  # colour-blind-safe (Okabe–Ito), light; the word is always in the c
     T.NO_DEADLINE: "E6E6E6",
 }
 # The consolidated report's columns (one definition), plus the dashboard's two extra ones.
-COUNT_HEADERS = [*consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (%)"]
+COUNT_HEADERS = [
+    *consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (% đến hạn trong kỳ)"
+]  # fmt: skip
 SUBMISSION_HEADERS = consolidate.SUBMISSION_HEADERS
 
 
@@ -119,10 +121,20 @@ def _title(heading: str, scope: dash.Scope, f: dash.Filters, d, today: date) -> 
     ]
 
 
+def rate_lines(tasks: dash.Figures, lines: dash.Figures) -> list[str]:
+    """The rates in words with their denominators, as on the page."""
+    return [
+        f"Tỷ lệ hoàn thành (nhiệm vụ): {tasks.task_completion_text}. "
+        f"Tỷ lệ hoàn thành (phân công): {lines.completion_text}.",
+        f"{lines.ongoing.text} (phân công). Tỷ lệ cập nhật: {lines.update_text}; "
+        f"tỷ lệ dòng báo cáo nộp đúng hạn: {lines.s[Submission.ON_TIME]}/{lines.n}.",
+    ]
+
+
 def count_cells(fig: dash.Figures) -> list:
     t = fig.t
     return [
-        fig.n,
+        fig.n, fig.due,
         t[T.DONE_ON_TIME], fig.rate(T.DONE_ON_TIME),
         t[T.DONE_LATE], fig.rate(T.DONE_LATE),
         t[T.NOT_DONE_IN_TIME], fig.rate(T.NOT_DONE_IN_TIME),
@@ -134,7 +146,7 @@ def count_cells(fig: dash.Figures) -> list:
 def task_cells(fig: dash.Figures) -> list:
     k = fig.k
     return [
-        fig.tasks,
+        fig.tasks, fig.tasks_due,
         k[T.DONE_ON_TIME], fig.task_rate(T.DONE_ON_TIME),
         k[T.DONE_LATE], fig.task_rate(T.DONE_LATE),
         k[T.NOT_DONE_IN_TIME], fig.task_rate(T.NOT_DONE_IN_TIME),
@@ -145,11 +157,15 @@ def task_cells(fig: dash.Figures) -> list:
 
 def submission_cells(fig: dash.Figures) -> list:
     s = fig.s
-    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING], fig.update_rate]
+    units = fig.units_expected or None  # rows without units (plans, sections, tasks): blank
+    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING],
+            fig.line_submission_rate, units, fig.units_on_time if units else None,
+            fig.update_rate]  # fmt: skip
 
 
-COUNT_STYLES = ["ct39_int", *["ct39_int", "ct39_pct"] * 4, "ct39_int", "ct39_int", "ct39_pct"]
-SUBMISSION_STYLES = ["ct39_int"] * 3 + ["ct39_pct"]
+COUNT_STYLES = ["ct39_int", "ct39_int", *["ct39_int", "ct39_pct"] * 4, "ct39_int", "ct39_int",
+                "ct39_pct"]  # fmt: skip
+SUBMISSION_STYLES = ["ct39_int"] * 3 + ["ct39_pct", "ct39_int", "ct39_int", "ct39_pct"]
 
 
 def _rate(cell) -> float | None:
@@ -158,7 +174,10 @@ def _rate(cell) -> float | None:
 
 def units_xlsx(scope, f, d) -> bytes:
     sheet = Sheet("Theo đơn vị")
-    sheet.title(_title("TIẾN ĐỘ THỰC HIỆN THEO ĐƠN VỊ", scope, f, d, d.today))
+    sheet.title(
+        _title("TIẾN ĐỘ THỰC HIỆN THEO ĐƠN VỊ", scope, f, d, d.today)
+        + rate_lines(d.tasks, d.current)
+    )
     columns = [f"Mục {c.task.full_code or c.task.code}: hoàn thành (%)" for c in d.columns]
     sheet.header(
         ["STT", "Đơn vị", "Loại đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS, *columns],
@@ -188,7 +207,10 @@ def units_xlsx(scope, f, d) -> bytes:
 def drill_xlsx(scope, f, d) -> bytes:
     level = {"plan": "KẾ HOẠCH", "section": "MỤC", "task": "NHIỆM VỤ"}[d.level]
     sheet = Sheet(f"Theo {level.lower()}")
-    sheet.title(_title(f"TIẾN ĐỘ THỰC HIỆN THEO {level}", scope, f, d, d.today))
+    sheet.title(
+        _title(f"TIẾN ĐỘ THỰC HIỆN THEO {level}", scope, f, d, d.today)
+        + rate_lines(d.tasks, d.current)
+    )
     task_headers = [f"Nhiệm vụ: {h.lower()}" for h in COUNT_HEADERS]
     line_headers = [f"Phân công: {h.lower()}" for h in COUNT_HEADERS]
     sheet.header(
@@ -213,8 +235,8 @@ def periods_xlsx(scope, f, d) -> bytes:
     sheet = Sheet("Tỷ lệ cập nhật")
     sheet.title(_title(f"TỶ LỆ CẬP NHẬT BÁO CÁO THEO KỲ — NĂM {f.year}", scope, f, d, d.today))
     sheet.header(
-        ["STT", "Kế hoạch", "Kỳ báo cáo", "Hạn báo cáo", "Phải báo cáo", *SUBMISSION_HEADERS],
-        [6, 50, 30, 12, 11, 11, 11, 11, 11],
+        ["STT", "Kế hoạch", "Kỳ báo cáo", "Hạn báo cáo", "Dòng phải báo cáo", *SUBMISSION_HEADERS],
+        [6, 50, 30, 12, *[11] * (1 + len(SUBMISSION_HEADERS))],
     )
     styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_date", "ct39_int", *SUBMISSION_STYLES]
     n = 0
@@ -344,6 +366,7 @@ def national_xlsx(f, today, provinces, total) -> bytes:
         "Bộ lọc: " + dash.describe_filters(f, None),
         f"Số liệu tính đến ngày {today:%d/%m/%Y}. Nhiệm vụ tính một lần theo báo cáo của "
         "đơn vị chủ trì; phân công tính một lần mỗi đơn vị.",
+        *rate_lines(total, total),
     ])  # fmt: skip
     task_headers = [f"Nhiệm vụ: {h.lower()}" for h in COUNT_HEADERS]
     line_headers = [f"Phân công: {h.lower()}" for h in COUNT_HEADERS]
