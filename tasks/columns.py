@@ -36,6 +36,7 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("noi dung", 4),
         ("nhiem vu", 3),
         ("giai phap", 3),
+        ("chi tieu", 4),  # a list of targets (Phụ lục I of NQ 03/NQ-CP): one row per target
         ("cong viec", 3),
         ("hoat dong", 2),
         ("de an", 2),

@@ -68,6 +68,10 @@ HEADERS = [
     ("Ghi chú", "note"),
     ("GHI CHÚ", "note"),
     ("Nguồn kinh phí", "extra"),
+    # Phụ lục I of Nghị quyết 03/NQ-CP (2025): a list of targets, "Đơn vị" = unit of measure
+    ("Chỉ tiêu", "content"),
+    ("Đơn vị", "extra"),
+    ("Cơ quan chủ trì theo dõi, đánh giá", "lead"),
     ("Dự toán", "extra"),
     ("Kinh phí (triệu đồng)", "extra"),
     # not headers at all
