@@ -1,0 +1,221 @@
+"""Bounds on the work an uploaded .xlsx may cause, checked before and while it is parsed.
+
+A small file can describe a huge table: merged ranges down to row 1,048,576 or beyond
+Excel's grid, a jump to row 10,000,000 after three rows, a sheet of 200 MB that zips to
+5 MB, entity declarations that expand to gigabytes. Everything here bounds that work by
+what a real appendix (at most IMPORT_MAX_ROWS rows) can hold, and refuses the rest with a
+Vietnamese message, so that a preview costs about the same whatever the file claims.
+
+No XML part may carry a document type declaration (DTD): Excel never writes one, and
+without it no entity can be declared, so neither openpyxl's lxml parser (workbook.xml,
+relationships, styles) nor its defusedxml parser (sheets, shared strings) has anything to
+resolve. The check reads each part only up to its root element, with expat.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from bisect import bisect_right
+from xml.parsers import expat
+
+from django.conf import settings
+from openpyxl.utils.cell import range_boundaries
+
+#: Excel's grid: 1,048,576 rows × 16,384 columns (XFD). Nothing real refers beyond it.
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COL = 16_384
+#: Bytes of sheet XML one row of an appendix can take, generously (long Vietnamese text
+#: written inline, styles, formulas): a part larger than this × IMPORT_MAX_ROWS is refused.
+PART_BYTES_PER_ROW = 4096
+MIN_PART_BYTES = 4 * 1024 * 1024
+#: Rows read below the header, blank ones and row-number jumps included, per allowed row.
+SHEET_ROWS_PER_ROW = 2
+#: Merged ranges a sheet may have, per allowed row.
+MERGED_RANGES_PER_ROW = 10
+
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+_PROLOG_CHUNK = 64 * 1024
+_WORKSHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml", re.I)
+
+#: A merged range in a sheet's XML: <mergeCell ref="A5:G5"/> (any namespace prefix).
+_MERGE_CELL_RE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=(["'])([^"']+)\1""")
+_REF_PART_RE = re.compile(r"\$?([A-Za-z]+)\$?(\d+)")
+
+UNSAFE_XML = (
+    "Tệp chứa cấu trúc XML không an toàn (khai báo thực thể — entity, DOCTYPE) nên bị từ "
+    "chối: hãy mở bằng Excel và lưu lại thành tệp .xlsx mới."
+)
+INVALID_XML = (
+    "Nội dung tệp .xlsx có ký tự hoặc cấu trúc XML không hợp lệ (ví dụ ký tự điều khiển, "
+    "“&#0;”) nên không đọc được: hãy mở bằng Excel, lưu lại thành tệp .xlsx mới rồi tải lên."
+)
+
+
+class UnsafeFile(Exception):
+    """The file would cost more than an appendix can; the message is for the user."""
+
+
+def max_part_bytes() -> int:
+    """The largest XML part (sheet, shared strings, styles) accepted, unzipped."""
+    return max(MIN_PART_BYTES, settings.IMPORT_MAX_ROWS * PART_BYTES_PER_ROW)
+
+
+def max_sheet_rows() -> int:
+    """Rows read below the header, blank rows and skipped row numbers counted."""
+    return settings.IMPORT_MAX_ROWS * SHEET_ROWS_PER_ROW
+
+
+def check_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse XML parts too large for an appendix, and any part with a DTD."""
+    limit = max_part_bytes()
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(XML_SUFFIXES):
+            continue
+        if info.file_size > limit:
+            raise UnsafeFile(
+                f"Phần “{info.filename[:60]}” của tệp giải nén ra "
+                f"{info.file_size / 1024 / 1024:.0f} MB, quá lớn so với một phụ lục (tối đa "
+                f"{limit / 1024 / 1024:.0f} MB, đủ cho {_number(settings.IMPORT_MAX_ROWS)} dòng)"
+                ": hãy xoá các trang tính, dòng, cột thừa rồi lưu lại, hoặc tách thành nhiều tệp."
+            )
+        with archive.open(info) as source:
+            _check_prolog(source)
+        if _WORKSHEET_RE.fullmatch(info.filename):
+            # openpyxl reads the merged ranges after the cells, even for the first rows:
+            # refuse one beyond the grid before it gets there.
+            with archive.open(info) as source:
+                merged_ranges(source.read(limit + 1))
+
+
+class _RootReached(Exception):
+    pass
+
+
+class _DoctypeFound(Exception):
+    pass
+
+
+def _check_prolog(source) -> None:
+    """Read an XML part up to its root element; refuse a DTD (and so any entity)."""
+    parser = expat.ParserCreate()
+
+    def doctype(*args):
+        raise _DoctypeFound
+
+    def root(*args):
+        raise _RootReached
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = root
+    try:
+        while True:
+            chunk = source.read(_PROLOG_CHUNK)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                return  # an empty or element-less part: openpyxl reports it if it needs it
+    except _RootReached:
+        return
+    except _DoctypeFound:
+        raise UnsafeFile(UNSAFE_XML) from None
+    except expat.ExpatError as exc:
+        raise UnsafeFile(INVALID_XML) from exc
+
+
+def merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    """The merged ranges in a sheet's XML as (min_col, min_row, max_col, max_row), 1-based.
+
+    Read-only openpyxl does not report them; a pattern over the XML finds them (cell text
+    cannot fake one: "<" is escaped in XML). A reference beyond Excel's grid is refused."""
+    ranges = []
+    limit = settings.IMPORT_MAX_ROWS * MERGED_RANGES_PER_ROW
+    for match in _MERGE_CELL_RE.finditer(data):
+        ref = match.group(2).decode("ascii", "replace")
+        for column, row in _REF_PART_RE.findall(ref[:64]):
+            if len(row) > 7 or int(row) > EXCEL_MAX_ROW or len(column) > 3:
+                raise UnsafeFile(_beyond_grid(ref))
+        try:
+            bounds = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue
+        if any(b is None for b in bounds):
+            continue  # a whole row or column ("A:A"): not something an appendix merges
+        min_col, min_row, max_col, max_row = bounds
+        if max(min_col, max_col) > EXCEL_MAX_COL or max(min_row, max_row) > EXCEL_MAX_ROW:
+            raise UnsafeFile(_beyond_grid(ref))
+        ranges.append(bounds)
+        if len(ranges) > limit:
+            raise UnsafeFile(
+                f"Trang tính có hơn {_number(limit)} vùng gộp ô, quá nhiều so với một phụ lục: "
+                "hãy bỏ gộp các ô thừa (Trang đầu → Gộp và căn giữa → Bỏ gộp ô) rồi lưu lại."
+            )
+    return ranges
+
+
+def _beyond_grid(ref: str) -> str:
+    return (
+        f"Tệp có vùng gộp ô “{ref[:40]}” vượt quá giới hạn của Excel (1.048.576 dòng × "
+        "16.384 cột): tệp bị hỏng hoặc không do Excel tạo ra. Hãy mở bằng Excel, lưu lại rồi "
+        "tải lên."
+    )
+
+
+class MergeMap:
+    """Which merged range covers a cell, looked up per row (never expanded cell by cell).
+
+    `fill_source(row, col)`: the top row of a range merged down in that column that covers
+    this row below its top; `across(row)`: the first column of a range spanning the table
+    on this row. Ranges are clipped to `last_row`, the last row the reader may look at."""
+
+    def __init__(self, ranges, *, fill_cols: set[int], across_from: int, across_to: int,
+                 last_row: int):  # fmt: skip
+        down: dict[int, list[tuple[int, int]]] = {c: [] for c in fill_cols}
+        across: list[tuple[int, int, int]] = []
+        for min_col, min_row, max_col, max_row in ranges:
+            max_row = min(max_row, last_row)
+            if min_row > max_row:
+                continue
+            if min_col <= across_from and max_col >= across_to and max_col > min_col:
+                across.append((min_row, max_row, min_col))
+            if max_row > min_row and min_col in down:
+                down[min_col].append((min_row, max_row))
+        self._down = {}
+        for col, spans in down.items():
+            spans.sort()
+            self._down[col] = ([s[0] for s in spans], spans)
+        across.sort()
+        self._across = ([a[0] for a in across], across)
+        #: (row, col) of every top cell whose value fills the rows below it.
+        self.tops = {(s[0], col) for col, (_, spans) in self._down.items() for s in spans}
+        self.fill_cols = set(fill_cols)
+
+    def fill_source(self, row: int, col: int) -> int | None:
+        entry = self._down.get(col)
+        if not entry:
+            return None
+        starts, spans = entry
+        index = bisect_right(starts, row - 1) - 1  # the last range starting above this row
+        if index >= 0 and spans[index][1] >= row:
+            return spans[index][0]
+        return None
+
+    def across(self, row: int) -> int | None:
+        starts, spans = self._across
+        index = bisect_right(starts, row) - 1
+        if index >= 0 and spans[index][1] >= row:
+            return spans[index][2]
+        return None
+
+
+def too_many_rows(sheet: str, limit: int) -> str:
+    return (
+        f"Trang tính “{sheet}” có hơn {_number(limit)} dòng bên dưới dòng tiêu đề (kể cả "
+        "dòng trống và các số dòng bị bỏ qua), vượt giới hạn một lần nhập: hãy xoá các dòng "
+        "trống thừa ở cuối bảng (chọn các dòng đó → Xoá) hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
+    )
+
+
+def _number(value: int) -> str:
+    """10000 → "10.000", as numbers are written in Vietnamese."""
+    return f"{value:,}".replace(",", ".")
