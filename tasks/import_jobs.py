@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from . import xlsx_safety
 from .xlsx_reader import ReadResult
 
 KEY = "appendix-read:{token}"
@@ -46,9 +47,16 @@ class ReadJob:
         return self.state == "running"
 
 
-def in_background(size: int) -> bool:
-    """Whether an upload of this many bytes is read by a Celery job."""
-    return size > settings.IMPORT_BACKGROUND_BYTES
+#: Unzipped XML per byte of the threshold above which an upload is read in the background.
+UNZIPPED_FACTOR = 10
+
+
+def in_background(path) -> bool:
+    """Whether a stored upload is read by a Celery job: large on disk, or once unzipped."""
+    limit = settings.IMPORT_BACKGROUND_BYTES
+    if path.stat().st_size > limit:
+        return True
+    return xlsx_safety.unzipped_xml_bytes(path) > limit * UNZIPPED_FACTOR
 
 
 def hard_limit() -> int:

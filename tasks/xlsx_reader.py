@@ -476,8 +476,9 @@ def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
             continue
         if len(result.rows) >= limit:
             raise AppendixFileError(
-                f"Bảng có hơn {limit:,} dòng dữ liệu (trang tính “{sheet.title}”), vượt giới "
-                "hạn một lần nhập: hãy tách phụ lục thành nhiều tệp nhỏ hơn.".replace(",", ".")
+                f"Bảng có hơn {xlsx_safety.number(limit)} dòng dữ liệu (trang tính "
+                f"“{sheet.title}”), vượt giới hạn một lần nhập: hãy tách phụ lục thành nhiều tệp "
+                "nhỏ hơn."
             )
         result.rows.append(_row(values, columns, number, merges.across(number), result))
     result.skipped = {k: v for k, v in skipped.items() if v}

@@ -92,6 +92,19 @@ def test_small_uploads_are_still_read_in_the_request(client, draft, settings, qu
     assert queued == [] and import_jobs.get(token) is None
 
 
+def test_an_upload_small_on_disk_but_large_unzipped_is_read_in_the_background(
+    client, draft, settings, queued
+):
+    data = make_seed_xlsx.build("001")
+    settings.IMPORT_BACKGROUND_BYTES = len(data) + 1
+    url, token = upload(client, draft, data)
+    assert "30 dòng thêm mới" in client.get(url).content.decode()  # read in the request
+    settings.IMPORT_BACKGROUND_BYTES = len(data) // import_jobs.UNZIPPED_FACTOR
+    url, token = upload(client, draft, data)
+    assert "Đang đọc tệp…" in client.get(url).content.decode()
+    assert queued == [(token, "17-KH-UBND.xlsx")]
+
+
 def test_large_upload_shows_reading_then_polls_until_the_preview(client, draft, queued):
     url, token = upload(client, draft, make_seed_xlsx.build("001"))
     page = client.get(url)

@@ -159,6 +159,23 @@ def test_blank_rows_and_small_row_jumps_within_the_limit_are_read(settings):
         read_appendix(hostile.package(hostile.sheet_xml(extra_rows=too_far)), "phu-luc.xlsx")
 
 
+def test_too_many_cells_are_refused_before_parsing(settings, monkeypatch):
+    settings.IMPORT_MAX_ROWS = 10  # 20 rows × 40 cells
+    wide = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{c}{r}" s="1"/>' for c in ("E", "F", "G", "H"))
+        + "</row>"
+        for r in range(5, 300)
+    )
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl must not parse a sheet with too many cells")
+
+    monkeypatch.setattr(xlsx_reader, "load_workbook", never)
+    with pytest.raises(AppendixFileError, match="có hơn 800 ô, quá nhiều so với một phụ lục"):
+        read_appendix(hostile.package(hostile.sheet_xml(extra_rows=wide)), "phu-luc.xlsx")
+
+
 def test_too_many_merged_ranges_are_refused(settings):
     settings.IMPORT_MAX_ROWS = 10
     sheet = hostile.sheet_xml(merges=[f"E{r}:F{r}" for r in range(1, 102)])

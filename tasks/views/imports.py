@@ -87,7 +87,7 @@ def import_preview(request, pk, token):
         return redirect("tasks:import_upload", pk=plan.pk)
     path, name = pending
     source = path
-    if import_jobs.in_background(path.stat().st_size):
+    if import_jobs.in_background(path):
         job = import_jobs.get(token) or import_jobs.start(token, name)
         if job.running:
             return _reading(request, plan, name)
@@ -138,7 +138,7 @@ def import_confirm(request, pk, token):
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    job = import_jobs.get(token) if import_jobs.in_background(path.stat().st_size) else None
+    job = import_jobs.get(token) if import_jobs.in_background(path) else None
     source = job.read if job is not None and job.read is not None else path
     try:
         result = apply_import(plan, source, name, user=request.user, expected_version=version)
