@@ -29,6 +29,9 @@ EXCEL_MAX_COL = 16_384
 #: written inline, styles, formulas): a part larger than this × IMPORT_MAX_ROWS is refused.
 PART_BYTES_PER_ROW = 4096
 MIN_PART_BYTES = 4 * 1024 * 1024
+#: Parts other than sheets and shared strings, each and in all.
+MAX_OTHER_PART_BYTES = 4 * 1024 * 1024
+MAX_OTHER_TOTAL_BYTES = 6 * 1024 * 1024
 #: Rows read below the header, blank ones and row-number jumps included, per allowed row.
 SHEET_ROWS_PER_ROW = 2
 #: Merged ranges a sheet may have, per allowed row.
@@ -36,10 +39,12 @@ MERGED_RANGES_PER_ROW = 10
 #: Cells a sheet may have, per row it may have (the reader looks at 40 columns at most):
 #: each costs openpyxl about 10 µs even when it is empty and right of the table.
 CELLS_PER_ROW = 40
+STRING_TAGS_PER_ROW = 80
 
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 _PROLOG_CHUNK = 64 * 1024
 _WORKSHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml", re.I)
+_TABLE_PART_RE = re.compile(r"xl/(?:worksheets/[^/]+|sharedStrings)\.xml", re.I)
 _CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 
 #: A merged range in a sheet's XML: <mergeCell ref="A5:G5"/> (any namespace prefix).
@@ -65,39 +70,77 @@ def max_part_bytes() -> int:
     return max(MIN_PART_BYTES, settings.IMPORT_MAX_ROWS * PART_BYTES_PER_ROW)
 
 
+def max_string_tags() -> int:
+    """XML tags the shared strings may have: about 10 strings of 8 tags per allowed row."""
+    return settings.IMPORT_MAX_ROWS * STRING_TAGS_PER_ROW
+
+
 def max_sheet_rows() -> int:
     """Rows read below the header, blank rows and skipped row numbers counted."""
     return settings.IMPORT_MAX_ROWS * SHEET_ROWS_PER_ROW
 
 
 def check_parts(archive: zipfile.ZipFile) -> None:
-    """Refuse XML parts too large for an appendix, and any part with a DTD."""
+    """Refuse XML parts too large for an appendix, and any part with a DTD.
+
+    Sheets and shared strings hold the table: up to `max_part_bytes()` each, and half as
+    much again in all. The other parts (workbook, styles, relationships, charts) are parsed
+    whole by openpyxl, object by object: 4 MB each (30,000 cell styles, about 2 s), 6 MB in
+    all. The cells of all sheets count toward one limit."""
     limit = max_part_bytes()
+    table_total = other_total = cells = 0
+    max_cells = max_sheet_rows() * CELLS_PER_ROW
     for info in archive.infolist():
         if not info.filename.lower().endswith(XML_SUFFIXES):
             continue
-        if info.file_size > limit:
-            raise UnsafeFile(
-                f"Phần “{info.filename[:60]}” của tệp giải nén ra "
-                f"{info.file_size / 1024 / 1024:.0f} MB, quá lớn so với một phụ lục (tối đa "
-                f"{limit / 1024 / 1024:.0f} MB, đủ cho {number(settings.IMPORT_MAX_ROWS)} dòng)"
-                ": hãy xoá các trang tính, dòng, cột thừa rồi lưu lại, hoặc tách thành nhiều tệp."
-            )
+        table = bool(_TABLE_PART_RE.fullmatch(info.filename))
+        if table:
+            table_total += info.file_size
+        else:
+            other_total += info.file_size
+        part_limit = limit if table else MAX_OTHER_PART_BYTES
+        if info.file_size > part_limit:
+            raise UnsafeFile(_too_large(info.filename, info.file_size, part_limit))
+        if table_total > limit * 3 // 2:
+            raise UnsafeFile(_too_large("các trang tính", table_total, limit * 3 // 2))
+        if other_total > MAX_OTHER_TOTAL_BYTES:
+            raise UnsafeFile(_too_large("định dạng, biểu đồ", other_total, MAX_OTHER_TOTAL_BYTES))
         with archive.open(info) as source:
             _check_prolog(source)
+        if info.filename.lower() == "xl/sharedstrings.xml":
+            with archive.open(info) as source:
+                tags = source.read(limit + 1).count(b"<")
+            # openpyxl builds every string at load, ~12 µs per tag: a table of
+            # IMPORT_MAX_ROWS rows has a few short strings per row.
+            if tags > max_string_tags():
+                raise UnsafeFile(
+                    "Bảng chuỗi dùng chung của tệp (xl/sharedStrings.xml) quá nhiều phần tử so "
+                    "với một phụ lục: hãy xoá các trang tính, dòng, cột thừa rồi lưu lại, hoặc "
+                    "tách phụ lục thành nhiều tệp nhỏ hơn."
+                )
         if _WORKSHEET_RE.fullmatch(info.filename):
             with archive.open(info) as source:
                 data = source.read(limit + 1)
             # openpyxl reads the merged ranges after the cells, even for the first rows:
             # refuse one beyond the grid before it gets there.
             merged_ranges(data)
-            cells = max_sheet_rows() * CELLS_PER_ROW
-            if len(_CELL_RE.findall(data)) > cells:
+            cells += len(_CELL_RE.findall(data))
+            if cells > max_cells:
                 raise UnsafeFile(
-                    f"Một trang tính của tệp (phần “{info.filename[:60]}”) có hơn {number(cells)} "
-                    "ô, quá nhiều so với một phụ lục: hãy xoá các cột, dòng thừa (kể cả ô trống "
-                    "đã định dạng) rồi lưu lại, hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
+                    f"Các trang tính của tệp có hơn {number(max_cells)} ô, quá nhiều so với một "
+                    "phụ lục: hãy xoá các trang tính, cột, dòng thừa (kể cả ô trống đã định "
+                    "dạng) rồi lưu lại, hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
                 )
+
+
+def _too_large(what: str, size: int, limit: int) -> str:
+    megabytes = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    return (
+        f"Phần “{what[:60]}” của tệp giải nén ra {megabytes} MB, quá lớn so với "
+        f"một phụ lục (tối đa {limit / 1024 / 1024:.0f} MB; bảng {number(settings.IMPORT_MAX_ROWS)}"
+        " dòng chỉ cần chừng đó): hãy xoá các trang tính, dòng, cột, kiểu định dạng thừa rồi "
+        "lưu lại, hoặc tách thành nhiều tệp."
+    )
 
 
 def unzipped_xml_bytes(path) -> int:

@@ -47,7 +47,9 @@ EXPECTED = {
     "merged-to-the-bottom": 2,  # clipped to the rows present: read, and quickly
     "merged-beyond-the-grid": "vượt quá giới hạn của Excel (1.048.576 dòng × 16.384 cột)",
     "row-jump": "có hơn 10.000 dòng bên dưới dòng tiêu đề (kể cả dòng trống",
-    "huge-sheet": "quá lớn so với một phụ lục (tối đa 20 MB, đủ cho 5.000 dòng)",
+    "huge-sheet": "quá lớn so với một phụ lục (tối đa 20 MB; bảng 5.000 dòng",
+    "many-shared-strings": "Bảng chuỗi dùng chung của tệp (xl/sharedStrings.xml) quá nhiều",
+    "many-styles": "Phần “xl/styles.xml” của tệp giải nén ra",
     "external-entity": UNSAFE,
     "entity-amplification": UNSAFE,
     "null-character-reference": INVALID,
