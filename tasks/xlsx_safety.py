@@ -91,7 +91,7 @@ def check_parts(archive: zipfile.ZipFile) -> None:
     table_total = other_total = cells = 0
     max_cells = max_sheet_rows() * CELLS_PER_ROW
     for info in archive.infolist():
-        if not info.filename.lower().endswith(XML_SUFFIXES):
+        if not _is_xml(archive, info):
             continue
         table = bool(_TABLE_PART_RE.fullmatch(info.filename))
         if table:
@@ -131,6 +131,20 @@ def check_parts(archive: zipfile.ZipFile) -> None:
                     "phụ lục: hãy xoá các trang tính, cột, dòng thừa (kể cả ô trống đã định "
                     "dạng) rồi lưu lại, hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
                 )
+
+
+def _is_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """An XML part by its name, or by its first bytes whatever its name (openpyxl finds the
+    workbook through [Content_Types].xml, which may name any part)."""
+    if info.is_dir():
+        return False
+    if info.filename.lower().endswith(XML_SUFFIXES):
+        return True
+    with archive.open(info) as source:
+        head = source.read(64)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
 
 
 def _too_large(what: str, size: int, limit: int) -> str:

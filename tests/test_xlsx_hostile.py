@@ -211,7 +211,20 @@ def test_openpyxl_parses_with_defusedxml_and_never_sees_a_dtd(monkeypatch):
         read_appendix(data, "phu-luc.xlsx")
 
 
-def _replace_part(data: bytes, name: str, body: str) -> bytes:
+def test_a_dtd_is_refused_in_a_part_of_any_name():
+    data = hostile.package(hostile.sheet_xml())
+    for name in ("xl/workbook.dat", "xl/media/image1.svg"):
+        body = "\ufeff" + hostile.EXTERNAL_ENTITY_WORKBOOK  # a byte order mark first
+        with pytest.raises(AppendixFileError, match=UNSAFE):
+            read_appendix(_replace_part(data, name, body), "phu-luc.xlsx")
+    utf16 = hostile.EXTERNAL_ENTITY_WORKBOOK.replace("UTF-8", "UTF-16").encode("utf-16")
+    with pytest.raises(AppendixFileError, match=UNSAFE):
+        read_appendix(_replace_part(data, "xl/workbook.xml", utf16), "phu-luc.xlsx")
+    png = _replace_part(data, "xl/media/image1.png", "\x89PNG<!DOCTYPE")
+    assert len(read_appendix(png, "phu-luc.xlsx").rows) == 2  # not XML: not parsed
+
+
+def _replace_part(data: bytes, name: str, body: str | bytes) -> bytes:
     import io
 
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -219,6 +232,8 @@ def _replace_part(data: bytes, name: str, body: str) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for item in source.infolist():
             z.writestr(item, body if item.filename == name else source.read(item.filename))
+        if name not in source.namelist():
+            z.writestr(name, body)
     return out.getvalue()
 
 
