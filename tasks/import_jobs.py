@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 
@@ -52,11 +53,22 @@ UNZIPPED_FACTOR = 10
 
 
 def in_background(path) -> bool:
-    """Whether a stored upload is read by a Celery job: large on disk, or once unzipped."""
+    """Whether a stored upload is read by a Celery job: large on disk, or once unzipped.
+
+    Only when the worker's answer can reach the web process: through a shared cache
+    (Redis), not the in-process cache of the embedded default (then the read, bounded by
+    `xlsx_safety`, stays in the request)."""
+    if not _shared_cache() and not current_app.conf.task_always_eager:
+        return False
     limit = settings.IMPORT_BACKGROUND_BYTES
     if path.stat().st_size > limit:
         return True
     return xlsx_safety.unzipped_xml_bytes(path) > limit * UNZIPPED_FACTOR
+
+
+def _shared_cache() -> bool:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
 
 
 def hard_limit() -> int:

@@ -92,6 +92,15 @@ def test_small_uploads_are_still_read_in_the_request(client, draft, settings, qu
     assert queued == [] and import_jobs.get(token) is None
 
 
+def test_without_a_shared_cache_large_uploads_are_read_in_the_request(
+    client, draft, settings, queued
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    url, token = upload(client, draft, make_seed_xlsx.build("001"))
+    assert "30 dòng thêm mới" in client.get(url).content.decode()
+    assert queued == []
+
+
 def test_an_upload_small_on_disk_but_large_unzipped_is_read_in_the_background(
     client, draft, settings, queued
 ):
