@@ -24,6 +24,7 @@ import difflib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -217,7 +218,8 @@ def check_file(data: bytes, filename: str = "") -> None:
             xlsx_safety.check_parts(archive)
         except UnsafeFile as exc:
             raise AppendixFileError(str(exc)) from exc
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+                NotImplementedError) as exc:  # fmt: skip
             raise AppendixFileError(
                 "Tệp .xlsx bị hỏng, không mở được: hãy mở lại bằng Excel, lưu lại rồi tải lên."
             ) from exc
@@ -344,8 +346,8 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
         return _read_workbook(data)
     except AppendixFileError:
         raise
-    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
-            EOFError, SyntaxError) as exc:  # fmt: skip
+    except (DefusedXmlException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
+            OSError, EOFError, SyntaxError, NotImplementedError) as exc:  # fmt: skip
         # SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's
         # XMLSyntaxError), e.g. a "&#0;" or a raw control character in a cell.
         if _caused_by(exc, DefusedXmlException):

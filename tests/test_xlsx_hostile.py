@@ -7,6 +7,7 @@ command (exit code 1 with the message, no traceback).
 """
 
 import importlib.util
+import io
 import json
 import os
 import re
@@ -224,9 +225,26 @@ def test_a_dtd_is_refused_in_a_part_of_any_name():
     assert len(read_appendix(png, "phu-luc.xlsx").rows) == 2  # not XML: not parsed
 
 
-def _replace_part(data: bytes, name: str, body: str | bytes) -> bytes:
-    import io
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_corrupt_or_unsupported_zip_member_is_refused(part):
+    data = hostile.package(hostile.sheet_xml(extra_rows=hostile.row_xml(9, ("3", "x" * 3000))))
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    garbled = (
+        data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 8]) + data[middle + 8 :]
+    )
+    with pytest.raises(AppendixFileError, match="hỏng"):
+        read_appendix(garbled, "phu-luc.xlsx")
+    # A compression method zipfile does not know (99: AES encryption), in the directory.
+    method = data.rfind(part.encode()) - 46 + 10
+    assert data[method - 10 : method - 6] == b"PK\x01\x02"
+    unknown = data[:method] + (99).to_bytes(2, "little") + data[method + 2 :]
+    with pytest.raises(AppendixFileError):
+        read_appendix(unknown, "phu-luc.xlsx")
 
+
+def _replace_part(data: bytes, name: str, body: str | bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
