@@ -45,6 +45,15 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 _PROLOG_CHUNK = 64 * 1024
 _WORKSHEET_RE = re.compile(r"xl/worksheets/[^/]+\.xml", re.I)
 _TABLE_PART_RE = re.compile(r"xl/(?:worksheets/[^/]+|sharedStrings)\.xml", re.I)
+#: Parts read-only openpyxl never parses (pivot caches, comments, pictures, themes …): they
+#: may be large in a real file and cost nothing but their DTD check.
+_UNREAD_PART_RE = re.compile(
+    r"(?:xl/(?:pivotCache|pivotTables|comments|threadedComments|persons|media|theme|"
+    r"externalLinks|printerSettings|slicers|slicerCaches|timelines|timelineCaches|ctrlProps|"
+    r"activeX|embeddings|customData|richData|queryTables|connections)|customXml/|"
+    r"xl/drawings/vmlDrawing|docProps/app\.xml|docProps/thumbnail)",
+    re.I,
+)
 _CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 
 #: A merged range in a sheet's XML: <mergeCell ref="A5:G5"/> (any namespace prefix).
@@ -93,6 +102,10 @@ def check_parts(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         if not _is_xml(archive, info):
             continue
+        with archive.open(info) as source:
+            _check_prolog(source)
+        if _UNREAD_PART_RE.match(info.filename):
+            continue  # never parsed by read-only openpyxl: its DTD checked is enough
         table = bool(_TABLE_PART_RE.fullmatch(info.filename))
         if table:
             table_total += info.file_size
@@ -105,8 +118,6 @@ def check_parts(archive: zipfile.ZipFile) -> None:
             raise UnsafeFile(_too_large("các trang tính", table_total, limit * 3 // 2))
         if other_total > MAX_OTHER_TOTAL_BYTES:
             raise UnsafeFile(_too_large("định dạng, biểu đồ", other_total, MAX_OTHER_TOTAL_BYTES))
-        with archive.open(info) as source:
-            _check_prolog(source)
         if info.filename.lower() == "xl/sharedstrings.xml":
             with archive.open(info) as source:
                 tags = source.read(limit + 1).count(b"<")

@@ -179,6 +179,19 @@ def test_too_many_cells_are_refused_before_parsing(settings, monkeypatch):
         read_appendix(hostile.package(hostile.sheet_xml(extra_rows=wide)), "phu-luc.xlsx")
 
 
+def test_large_parts_openpyxl_never_parses_are_not_counted():
+    data = hostile.package(hostile.sheet_xml())
+    records = '<?xml version="1.0"?><pivotCacheRecords>' + "".join(
+        f"<r><n v='{i * 7919 % 100_003}'/></r>" for i in range(300_000)
+    )
+    data = _replace_part(
+        data, "xl/pivotCache/pivotCacheRecords1.xml", records + "</pivotCacheRecords>"
+    )
+    assert len(read_appendix(data, "phu-luc.xlsx").rows) == 2
+    with pytest.raises(AppendixFileError, match="xl/styles2.xml"):
+        read_appendix(_replace_part(data, "xl/styles2.xml", records), "phu-luc.xlsx")
+
+
 def test_too_many_merged_ranges_are_refused(settings):
     settings.IMPORT_MAX_ROWS = 10
     sheet = hostile.sheet_xml(merges=[f"E{r}:F{r}" for r in range(1, 102)])
