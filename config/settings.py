@@ -236,6 +236,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Import limits (Excel appendices).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
+# Uploads larger than this are read by a Celery job (tasks.read_appendix_upload) with a
+# soft time limit in seconds (the hard one is 15 s later); the preview page polls for it.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", 256 * 1024))
+IMPORT_READ_SOFT_SECONDS = 60
 
 LOGGING = {
     "version": 1,

@@ -420,8 +420,9 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
 def preview_import(
     plan: Plan, source, filename: str | None = None, vocabulary: Vocabulary | None = None
 ) -> ImportPreview:
-    """Read the file and show what importing it would do. Raises AppendixFileError."""
-    read = read_appendix(source, filename)
+    """Read the file (or take the ReadResult already read) and show what importing it would
+    do. Raises AppendixFileError."""
+    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
     prepared = _prepare(plan, read, vocabulary)
     tasks = list(plan.tasks.order_by("position"))
     written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
@@ -481,8 +482,9 @@ def apply_import(
     """Read, prepare and write the file into the plan, all or nothing.
 
     Raises AppendixFileError (unreadable file) or ImportRefused (problems in the rows, or
-    the plan changed since `expected_version` was previewed)."""
-    read = read_appendix(source, filename)
+    the plan changed since `expected_version` was previewed). `source` may be a ReadResult
+    already read (by the background job of a large upload)."""
+    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
     prepared = _prepare(plan, read, None)
     if prepared.errors:
         raise ImportRefused(

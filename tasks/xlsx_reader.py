@@ -8,17 +8,21 @@ page-number rows and blank rows are skipped; cells merged down several rows (a l
 shared by consecutive tasks) apply to each of them; formulas give their cached value and
 are never evaluated; Excel dates in the timeframe column stay dates.
 
-openpyxl parses the XML through defusedxml (installed with the project), so entity
-tricks are refused; the merged ranges, which read-only mode does not report, are read
-here from the sheet XML with defusedxml too.
+The work is bounded by what an appendix can hold before anything is parsed (see
+`xlsx_safety`): XML parts larger than IMPORT_MAX_ROWS rows can take, merged ranges beyond
+Excel's grid and any XML part with a DTD are refused; merged ranges are looked up per row,
+clipped to the rows read; blank rows and row-number jumps count toward a row limit.
+openpyxl parses the sheets and shared strings with defusedxml and the other parts with
+lxml (resolve_entities=False, no network, no huge trees); as no part may declare a DTD,
+neither has an entity to resolve. XML errors (a "&#0;", a raw control character) are
+answered in Vietnamese like every other unreadable file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,8 +30,8 @@ from typing import BinaryIO
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 
+from . import xlsx_safety
 from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
@@ -40,6 +44,7 @@ from .appendix_table import (
     read_rows,
     text_of,
 )
+from .xlsx_safety import MergeMap, UnsafeFile
 
 __all__ = [
     "COLUMN_LABELS",
@@ -152,28 +157,32 @@ def check_file(data: bytes, filename: str = "") -> None:
                 )
         if any(name.startswith("xl/vbaProject") for name in names):
             raise AppendixFileError(f"Tệp có chứa macro nên không được nhận: {SAVE_AS_XLSX}")
+        try:
+            xlsx_safety.check_parts(archive)
+        except UnsafeFile as exc:
+            raise AppendixFileError(str(exc)) from exc
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+                NotImplementedError) as exc:  # fmt: skip
+            raise AppendixFileError(
+                "Tệp .xlsx bị hỏng, không mở được: hãy mở lại bằng Excel, lưu lại rồi tải lên."
+            ) from exc
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-#: A merged range in a sheet's XML: <mergeCell ref="A5:G5"/> (any namespace prefix).
-_MERGE_CELL_RE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=(["'])([^"']+)\1""")
-
-
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
     """The merged ranges of a sheet as (min_col, min_row, max_col, max_row), 1-based.
 
-    Read-only openpyxl does not report them. A pattern over the sheet's XML finds them:
-    openpyxl parses (safely) the same XML for the cells, and a second XML parse just for
-    these took a tenth of an import. Cell text cannot fake one: "<" is escaped in XML."""
+    Read-only openpyxl does not report them. A pattern over the sheet's XML finds them
+    (see `xlsx_safety.merged_ranges`): openpyxl parses (safely) the same XML for the cells,
+    and a second XML parse just for these took a tenth of an import."""
     with archive.open(path) as source:
-        data = source.read()
-    ranges = []
-    for match in _MERGE_CELL_RE.finditer(data):
-        with contextlib.suppress(TypeError, ValueError):
-            ranges.append(range_boundaries(match.group(2).decode("ascii", "replace")))
-    return ranges
+        data = source.read(xlsx_safety.max_part_bytes() + 1)
+    try:
+        return xlsx_safety.merged_ranges(data)
+    except UnsafeFile as exc:
+        raise AppendixFileError(str(exc)) from exc
 
 
 @dataclass
@@ -193,13 +202,14 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
         return _read_workbook(data)
     except AppendixFileError:
         raise
-    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
-            EOFError) as exc:  # fmt: skip
+    except (DefusedXmlException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
+            OSError, EOFError, SyntaxError, NotImplementedError) as exc:  # fmt: skip
+        # SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's
+        # XMLSyntaxError), e.g. a "&#0;" or a raw control character in a cell.
         if _caused_by(exc, DefusedXmlException):
-            raise AppendixFileError(
-                "Tệp chứa cấu trúc XML không an toàn (khai báo thực thể — entity) nên bị từ "
-                "chối: hãy mở bằng Excel và lưu lại thành tệp .xlsx mới."
-            ) from exc
+            raise AppendixFileError(xlsx_safety.UNSAFE_XML) from exc
+        if _caused_by(exc, SyntaxError):
+            raise AppendixFileError(xlsx_safety.INVALID_XML) from exc
         raise AppendixFileError(
             "Không đọc được nội dung tệp .xlsx (tệp bị hỏng hoặc không do Excel tạo ra): "
             "hãy mở bằng Excel, lưu lại rồi tải lên."
@@ -271,37 +281,36 @@ def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
     width = header.width
     # A section title merged across the table reaches the last of the task's own columns.
     last_col = max(columns.values()) + 1  # 1-based, inclusive
-    merged = _merged_ranges(workbook._archive, ws._worksheet_path)
-    # (row, col) → (top row, left col) for every cell of a range spanning rows, in the
-    # fill-down columns; rows whose section title is merged across the table.
-    fill_from: dict[tuple[int, int], tuple[int, int]] = {}
-    fill_cols = {columns[c] + 1 for c in FILL_DOWN if c in columns}
-    across: dict[int, int] = {}  # row → first column (0-based) of a merge spanning the table
-    for min_col, min_row, max_col, max_row in merged:
-        if min_col <= columns["content"] + 1 and max_col >= last_col and max_col > min_col:
-            for r in range(min_row, max_row + 1):
-                across[r] = min_col - 1
-        if max_row > min_row and min_col in fill_cols:
-            for r in range(min_row + 1, max_row + 1):
-                fill_from[(r, min_col)] = (min_row, min_col)
-    needed = set(fill_from.values())
-    kept: dict[tuple[int, int], object] = {}
     first = header.index + header.height + 1  # 1-based, the first row below the header
+    last_row = first - 1 + xlsx_safety.max_sheet_rows()  # 1-based, the last one read
+    merges = MergeMap(
+        _merged_ranges(workbook._archive, ws._worksheet_path),
+        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns},
+        across_from=columns["content"] + 1,
+        across_to=last_col,
+        last_row=last_row,
+    )
+    fill_cols = sorted(merges.fill_cols)
+    kept: dict[tuple[int, int], object] = {}  # (top row, col) → value, of ranges merged down
 
     def rows():
         for number, values in enumerate(
             ws.iter_rows(min_row=first, max_col=width, values_only=True), start=first
         ):
+            if number > last_row:  # blank rows and row-number jumps count too
+                raise AppendixFileError(
+                    xlsx_safety.too_many_rows(sheet.title, last_row - first + 1)
+                )
             values = list(values)
-            if fill_from or needed:
+            if fill_cols:
                 values += [None] * (width - len(values))
-                for c in range(1, width + 1):
-                    if (number, c) in needed:
+                for c in fill_cols:
+                    if (number, c) in merges.tops:
                         kept[(number, c)] = values[c - 1]
-                    source = fill_from.get((number, c))
-                    if source is not None and values[c - 1] in (None, ""):
-                        values[c - 1] = kept.get(source)
-            yield TableRow(number, values, across.get(number))
+                    top = merges.fill_source(number, c)
+                    if top is not None and values[c - 1] in (None, ""):
+                        values[c - 1] = kept.get((top, c))
+            yield TableRow(number, values, merges.across(number))
 
     title_lines = [
         " ".join(text_of(v).strip() for v in values if v not in (None, "")).strip()
