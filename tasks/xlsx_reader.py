@@ -310,7 +310,8 @@ def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
                     top = merges.fill_source(number, c)
                     if top is not None and values[c - 1] in (None, ""):
                         values[c - 1] = kept.get((top, c))
-            yield TableRow(number, values, merges.across(number))
+            across = merges.across(number)  # 1-based; TableRow wants the 0-based column
+            yield TableRow(number, values, None if across is None else across - 1)
 
     title_lines = [
         " ".join(text_of(v).strip() for v in values if v not in (None, "")).strip()
