@@ -6,7 +6,8 @@ downhill: tasks → plans)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.timezone import is_aware, localtime
 from django.views.decorators.http import require_POST
 
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
@@ -243,14 +246,77 @@ def _history_rows(records):
         if record.history_type == "~" and previous is not None:
             for change in record.diff_against(previous).changes:
                 field = record.instance_type._meta.get_field(change.field)
-                changes.append((field.verbose_name, _short(change.old), _short(change.new)))
-        rows.append({"record": record, "changes": changes})
+                old, new = _shown(field, change.old), _shown(field, change.new)
+                changes.append((field.verbose_name, old, new))
+        rows.append({"record": record, "changes": changes, "label": _record_label(record)})
+    _name_related(rows)
     return rows
 
 
-def _short(value) -> str:
+def _record_label(record) -> str:
+    """What a history row is about, in Vietnamese and without simple-history's English
+    "… as of <timestamp>" nor a query per row (no foreign key is followed)."""
+    model = record.instance_type
+    if model is Task:
+        head = f"{record.full_code}. " if record.full_code else ""
+        return _short(f"{head}{record.content}", 80)
+    if model is Assignment:
+        return _short(f"{record.get_role_display()}: {record.source_text}", 80)
+    kind = record.get_kind_display()
+    return (
+        f"{kind} {record.number}"
+        if record.number
+        else f"{kind} (chưa có số): {_short(record.title, 60)}"
+    )
+
+
+def _shown(field, value):
+    """A changed value as a reader expects it: choices by their Vietnamese names, dates
+    dd/mm/yyyy, yes/no; foreign keys are named afterwards (`_name_related`)."""
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        return (field.related_model, value)
+    if field.choices:
+        return _short(str(dict(field.flatchoices).get(value, value)))
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, datetime):
+        return date_format(localtime(value) if is_aware(value) else value, "d/m/Y H:i")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return number_format(value, use_l10n=True, force_grouping=True)
+    return _short(str(value))
+
+
+def _name_related(rows) -> None:
+    """Replace the (model, id) placeholders of changed foreign keys by the objects' names,
+    one query per related model whatever the number of rows."""
+    wanted: dict = {}
+    for row in rows:
+        for _, old, new in row["changes"]:
+            for value in (old, new):
+                if isinstance(value, tuple):
+                    wanted.setdefault(value[0], set()).add(value[1])
+    names = {
+        (model, obj.pk): _short(str(obj))
+        for model, ids in wanted.items()
+        for obj in model._default_manager.filter(pk__in=ids)
+    }
+
+    def name(value):
+        if isinstance(value, tuple):
+            return names.get(value, f"(đã xóa, mã {value[1]})")
+        return value
+
+    for row in rows:
+        row["changes"] = [(label, name(old), name(new)) for label, old, new in row["changes"]]
+
+
+def _short(value, limit: int = 120) -> str:
     text = "" if value is None else str(value)
-    return text if len(text) <= 120 else text[:117] + "…"
+    return text if len(text) <= limit else text[: limit - 3] + "…"
 
 
 @login_required
