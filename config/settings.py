@@ -124,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "plans:list"
+LOGIN_REDIRECT_URL = "home"  # `home` sends each role where its work is
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese everywhere, dates dd/mm/yyyy, local time of Hà Nội.

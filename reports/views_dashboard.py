@@ -62,6 +62,9 @@ def landing_url(user) -> str:
 
 
 def home(request):
+    """`/`: signed out, what the site is and a way in; signed in, where the user's work is."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
     return redirect(landing_url(request.user))
 
 
