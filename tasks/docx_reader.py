@@ -86,7 +86,7 @@ def check_file(data: bytes, filename: str = "") -> None:
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise AppendixFileError(
                 "Tệp Word được đặt mật khẩu nên không đọc được: hãy mở tệp, bỏ mật khẩu "
-                "(Tệp → Thông tin → Bảo vệ tài liệu → Mã hóa bằng mật khẩu, xoá mật khẩu), "
+                "(Tệp → Thông tin → Bảo vệ tài liệu → Mã hóa bằng mật khẩu, xóa mật khẩu), "
                 "lưu lại rồi tải lên."
             )
         raise AppendixFileError(f"Tệp này là văn bản Word 97-2003 (.doc): {SAVE_AS_DOCX}")

@@ -108,7 +108,7 @@ class EditorOutcome:
         c = self.counts
         return (
             f"Đã lưu phụ lục: {c['added']} dòng thêm mới, {c['changed']} dòng sửa, "
-            f"{c['removed']} dòng xoá, {c['unchanged']} dòng giữ nguyên."
+            f"{c['removed']} dòng xóa, {c['unchanged']} dòng giữ nguyên."
         )
 
     @property

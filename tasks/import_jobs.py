@@ -25,7 +25,7 @@ ANSWER_SECONDS = 24 * 60 * 60
 
 TOO_SLOW = (
     "Đọc tệp mất quá nhiều thời gian (hơn {seconds} giây) nên đã dừng: một phụ lục thật đọc "
-    "xong trong vài giây. Hãy xoá các trang tính, dòng, cột thừa rồi lưu lại, hoặc tách phụ "
+    "xong trong vài giây. Hãy xóa các trang tính, dòng, cột thừa rồi lưu lại, hoặc tách phụ "
     "lục thành nhiều tệp nhỏ hơn."
 )
 FAILED = (

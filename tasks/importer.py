@@ -384,7 +384,7 @@ class ImportPreview:
             f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); "
             f"{s['unparsed_timeframes']} thời hạn chưa đọc được.",
             f"So với kế hoạch hiện có: {s['added']} dòng thêm mới, {s['changed']} dòng sửa, "
-            f"{s['removed']} dòng bị xoá, {s['unchanged']} dòng giữ nguyên.",
+            f"{s['removed']} dòng bị xóa, {s['unchanged']} dòng giữ nguyên.",
         ]
 
 
@@ -453,7 +453,7 @@ class ImportResult:
             return f"Phụ lục của {self.plan.label} đã đúng như tệp: không có gì thay đổi."
         return (
             f"Đã nhập phụ lục vào {self.plan.label}: {c['added']} dòng thêm mới, "
-            f"{c['changed']} dòng sửa, {c['removed']} dòng xoá, {c['unchanged']} dòng giữ nguyên."
+            f"{c['changed']} dòng sửa, {c['removed']} dòng xóa, {c['unchanged']} dòng giữ nguyên."
         )
 
 

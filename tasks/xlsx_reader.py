@@ -87,7 +87,7 @@ def _too_big(size: int) -> str:
     limit_mb = settings.IMPORT_MAX_BYTES / 1024 / 1024
     return (
         f"Tệp quá lớn ({size / 1024 / 1024:.1f} MB): chỉ nhận tệp đến {limit_mb:g} MB. "
-        "Hãy xoá các trang tính, hình ảnh không cần thiết rồi lưu lại."
+        "Hãy xóa các trang tính, hình ảnh không cần thiết rồi lưu lại."
     )
 
 
@@ -118,7 +118,7 @@ def check_file(data: bytes, filename: str = "") -> None:
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise AppendixFileError(
                 "Tệp Excel đang được đặt mật khẩu nên không đọc được: hãy mở tệp, bỏ mật khẩu "
-                "(Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu, xoá mật khẩu), "
+                "(Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu, xóa mật khẩu), "
                 "lưu lại rồi tải lên."
             )
         raise AppendixFileError(f"Tệp này là bảng tính Excel 97-2003 (.xls): {SAVE_AS_XLSX}")

@@ -126,7 +126,7 @@ def check_parts(archive: zipfile.ZipFile) -> None:
             if tags > max_string_tags():
                 raise UnsafeFile(
                     "Bảng chuỗi dùng chung của tệp (xl/sharedStrings.xml) quá nhiều phần tử so "
-                    "với một phụ lục: hãy xoá các trang tính, dòng, cột thừa rồi lưu lại, hoặc "
+                    "với một phụ lục: hãy xóa các trang tính, dòng, cột thừa rồi lưu lại, hoặc "
                     "tách phụ lục thành nhiều tệp nhỏ hơn."
                 )
         if _WORKSHEET_RE.fullmatch(info.filename):
@@ -139,7 +139,7 @@ def check_parts(archive: zipfile.ZipFile) -> None:
             if cells > max_cells:
                 raise UnsafeFile(
                     f"Các trang tính của tệp có hơn {number(max_cells)} ô, quá nhiều so với một "
-                    "phụ lục: hãy xoá các trang tính, cột, dòng thừa (kể cả ô trống đã định "
+                    "phụ lục: hãy xóa các trang tính, cột, dòng thừa (kể cả ô trống đã định "
                     "dạng) rồi lưu lại, hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
                 )
 
@@ -163,7 +163,7 @@ def _too_large(what: str, size: int, limit: int) -> str:
     return (
         f"Phần “{what[:60]}” của tệp giải nén ra {megabytes} MB, quá lớn so với "
         f"một phụ lục (tối đa {limit / 1024 / 1024:.0f} MB; bảng {number(settings.IMPORT_MAX_ROWS)}"
-        " dòng chỉ cần chừng đó): hãy xoá các trang tính, dòng, cột, kiểu định dạng thừa rồi "
+        " dòng chỉ cần chừng đó): hãy xóa các trang tính, dòng, cột, kiểu định dạng thừa rồi "
         "lưu lại, hoặc tách thành nhiều tệp."
     )
 
@@ -303,8 +303,8 @@ class MergeMap:
 def too_many_rows(sheet: str, limit: int) -> str:
     return (
         f"Trang tính “{sheet}” có hơn {number(limit)} dòng bên dưới dòng tiêu đề (kể cả "
-        "dòng trống và các số dòng bị bỏ qua), vượt giới hạn một lần nhập: hãy xoá các dòng "
-        "trống thừa ở cuối bảng (chọn các dòng đó → Xoá) hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
+        "dòng trống và các số dòng bị bỏ qua), vượt giới hạn một lần nhập: hãy xóa các dòng "
+        "trống thừa ở cuối bảng (chọn các dòng đó → Xóa) hoặc tách phụ lục thành nhiều tệp nhỏ hơn."
     )
 
 

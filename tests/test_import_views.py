@@ -275,7 +275,7 @@ def test_command_dry_run_prints_summary_and_saves_nothing(tmp_path, draft):
     call_command("import_appendix", str(path), "--plan", "17/KH-UBND", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "6 mục, 21 nhiệm vụ, 3 nội dung chi tiết" in text
-    assert "0 dòng thêm mới, 0 dòng sửa, 0 dòng bị xoá, 30 dòng giữ nguyên" in text
+    assert "0 dòng thêm mới, 0 dòng sửa, 0 dòng bị xóa, 30 dòng giữ nguyên" in text
 
 
 def test_command_imports_into_a_plan_by_seed_key(tmp_path):

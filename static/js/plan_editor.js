@@ -92,9 +92,9 @@
     var content = tr.querySelector("[data-field=content]").value.trim();
     var question =
       list.length > 1
-        ? "Xoá dòng này cùng " + (list.length - 1) + " dòng con của nó?"
+        ? "Xóa dòng này cùng " + (list.length - 1) + " dòng con của nó?"
         : content
-          ? "Xoá dòng “" + content.slice(0, 60) + "”?"
+          ? "Xóa dòng “" + content.slice(0, 60) + "”?"
           : null;
     if (question && !window.confirm(question)) return;
     list.forEach(function (row) {

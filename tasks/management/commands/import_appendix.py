@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 fields = ", ".join(c.label.lower() for c in diff.changes)
                 self.stdout.write(f"  {label}: {state}" + (f" ({fields})" if fields else ""))
         for task in preview.diff.removed:
-            self.stdout.write(f"  {task.full_code or task.content[:40]}: xoá")
+            self.stdout.write(f"  {task.full_code or task.content[:40]}: xóa")
         for warning in preview.warnings:
             self.stdout.write(self.style.WARNING(f"  Lưu ý: {warning}"))
         for error in preview.errors:
