@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
-from orgunits.models import Profile
+from orgunits.models import OrgUnit, Profile
 
 from .access import can_edit_plan, visible_plans
+from .filters import LEVELS, STATUSES, parse_plan_filters
 from .forms import PlanForm
 from .models import Plan
 
@@ -24,14 +25,27 @@ PAGE_SIZE = 25
 
 @login_required
 def plan_list(request):
+    """Kế hoạch: the plans the user may see, as a tree, with search and filters."""
+    filters = parse_plan_filters(request.GET)
+    visible = visible_plans(request.user)
     plans = (
-        visible_plans(request.user)
+        visible.filter(filters.q_object())
         .select_related("issuer", "parent")
         .annotate(task_count=Count("tasks"))
         .order_by("tree_id", "lft")
     )
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("trang"))
-    return render(request, "plans/plan_list.html", {"page": page})
+    issuers = OrgUnit.objects.filter(pk__in=visible.values("issuer_id")).order_by("name")
+    years = visible.dates("issued_on", "year", order="DESC")
+    context = {
+        "page": page,
+        "filters": filters,
+        "issuers": issuers,
+        "years": [d.year for d in years],
+        "levels": [(k, label) for k, (label, _) in LEVELS.items()],
+        "statuses": STATUSES.items(),
+    }
+    return render(request, "plans/plan_list.html", context)
 
 
 def _plan_form_page(request, form, plan=None):
