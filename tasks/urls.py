@@ -16,6 +16,7 @@ urlpatterns = [
     # The appendix editor of a draft, and the live reading of a timeframe.
     path("ke-hoach/<int:pk>/soan-thao/", editor.plan_editor, name="editor"),
     path("ke-hoach/thoi-han/", editor.timeframe_preview, name="timeframe"),
+    path("phien/gia-han/", editor.session_ping, name="session_ping"),
     # Excel import and export of the appendix.
     path("ke-hoach/<int:pk>/nhap-phu-luc/", imports.import_upload, name="import_upload"),
     path(

@@ -204,6 +204,7 @@
     if (structural) renumber();
     dirty = true;
     if (status) status.textContent = "Có thay đổi chưa lưu.";
+    scheduleKeep();
   }
 
   // --- unit pickers -----------------------------------------------------------------------
@@ -334,8 +335,16 @@
     return tr.querySelector("[data-field=" + name + "]").value;
   }
 
-  form.addEventListener("submit", function () {
-    var data = rows().map(function (tr) {
+  function chipValues(picker) {
+    return Array.prototype.map.call(picker.querySelectorAll(".chip"), function (c) {
+      var name = c.querySelector(".chip-name");
+      return { value: c.dataset.value, name: name ? name.textContent : c.title };
+    });
+  }
+  function collect(withNames) {
+    return rows().map(function (tr) {
+      var lead = tr.querySelector(".unit-picker[data-role=lead]");
+      var coordinating = tr.querySelector(".unit-picker[data-role=coordinating]");
       return {
         key: tr.dataset.key,
         id: tr.dataset.id ? parseInt(tr.dataset.id, 10) : null,
@@ -344,11 +353,15 @@
         content: field(tr, "content"),
         product: field(tr, "product"),
         timeframe: field(tr, "timeframe"),
-        lead: values(tr.querySelector(".unit-picker[data-role=lead]")),
-        coordinating: values(tr.querySelector(".unit-picker[data-role=coordinating]")),
+        lead: withNames ? chipValues(lead) : values(lead),
+        coordinating: withNames ? chipValues(coordinating) : values(coordinating),
       };
     });
-    document.getElementById("editor-rows").value = JSON.stringify(data);
+  }
+
+  form.addEventListener("submit", function () {
+    keepDraft(); // if the session has expired, the login page will not lose the rows
+    document.getElementById("editor-rows").value = JSON.stringify(collect(false));
     dirty = false;
     var submit = document.getElementById("editor-submit");
     submit.disabled = true;
@@ -366,6 +379,165 @@
     submit.disabled = false;
     submit.textContent = "Lưu phụ lục";
   });
+
+  // --- session expiry: warn, keep unsaved rows in this browser, restore after login --------
+
+  var DRAFT_KEY = form.dataset.draftKey || "";
+  var DRAFT_PREFIX = form.dataset.draftPrefix || "";
+  var SESSION_SECONDS = parseInt(form.dataset.sessionSeconds || "0", 10);
+  var WARN_SECONDS = parseInt(form.dataset.warnSeconds || "300", 10);
+  var warning = document.getElementById("session-warning");
+  var warningText = document.getElementById("session-warning-text");
+  var keepTimer = null;
+  var expiresAt = 0;
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+  function keepDraft() {
+    var store = storage();
+    if (!store || !DRAFT_KEY || !dirty) return false;
+    try {
+      store.setItem(DRAFT_KEY, JSON.stringify({ saved: Date.now(), rows: collect(true) }));
+      return true;
+    } catch (e) {
+      return false; // storage full or refused: the warning still stands
+    }
+  }
+  function scheduleKeep() {
+    if (keepTimer) window.clearTimeout(keepTimer);
+    keepTimer = window.setTimeout(keepDraft, 1000);
+  }
+  function dropDraft() {
+    var store = storage();
+    if (store && DRAFT_KEY) store.removeItem(DRAFT_KEY);
+  }
+  function clock(ms) {
+    var d = new Date(ms);
+    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function showWarning(expired) {
+    if (!warning) return;
+    var kept = keepDraft() || !dirty;
+    warning.classList.remove("d-none");
+    warning.classList.toggle("alert-warning", !expired);
+    warning.classList.toggle("alert-danger", expired);
+    document.getElementById("session-extend").classList.toggle("d-none", expired);
+    document.getElementById("session-login").classList.toggle("d-none", !expired);
+    var note = kept
+      ? " Các thay đổi chưa lưu đã được giữ tạm trên trình duyệt này."
+      : " Hãy bấm “Lưu phụ lục” ngay để không mất thay đổi.";
+    warningText.textContent = expired
+      ? "Phiên làm việc đã hết hạn (quá lâu không có thao tác gửi lên máy chủ)." + note +
+        " Hãy đăng nhập lại: khi mở lại trang soạn thảo, bạn có thể khôi phục các dòng chưa lưu."
+      : "Phiên làm việc sẽ hết hạn lúc " + clock(expiresAt) + " (còn khoảng " +
+        Math.max(1, Math.round((expiresAt - Date.now()) / 60000)) + " phút) nếu không có thao tác gửi lên máy chủ." +
+        note + " Bấm “Tiếp tục làm việc” để gia hạn phiên, hoặc lưu phụ lục.";
+  }
+  function tick() {
+    if (!SESSION_SECONDS) return;
+    var left = expiresAt - Date.now();
+    if (left <= 0) showWarning(true);
+    else if (left <= WARN_SECONDS * 1000) showWarning(false);
+  }
+  function sessionTouched() {
+    expiresAt = Date.now() + SESSION_SECONDS * 1000;
+    if (warning && !warning.classList.contains("alert-danger")) warning.classList.add("d-none");
+  }
+  if (SESSION_SECONDS) {
+    sessionTouched();
+    window.setInterval(tick, 15000);
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var xhr = event.detail && event.detail.xhr;
+      if (xhr && xhr.status === 200 && xhr.responseURL.indexOf("/dang-nhap/") < 0) sessionTouched();
+    });
+  }
+  var extend = document.getElementById("session-extend");
+  if (extend) {
+    extend.addEventListener("click", function () {
+      fetch(form.dataset.pingUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok || response.url.indexOf("/dang-nhap/") >= 0) throw new Error("expired");
+          return response.json();
+        })
+        .then(function (data) {
+          SESSION_SECONDS = data.seconds || SESSION_SECONDS;
+          sessionTouched();
+        })
+        .catch(function () {
+          expiresAt = Date.now() - 1;
+          showWarning(true);
+        });
+    });
+  }
+
+  var relogin = document.getElementById("session-login");
+  if (relogin) {
+    relogin.addEventListener("click", function () {
+      keepDraft(); // kept for the restore prompt after login: leaving needs no confirmation
+      dirty = false;
+    });
+  }
+
+  function restoreRows(saved) {
+    rows().forEach(function (tr) {
+      tr.remove();
+    });
+    saved.forEach(function (item) {
+      var tr = newRow(item.level || 0, null);
+      tr.dataset.key = item.key || tr.dataset.key;
+      tr.dataset.id = item.id === null || item.id === undefined ? "" : String(item.id);
+      ["stt", "content", "product", "timeframe"].forEach(function (name) {
+        tr.querySelector("[data-field=" + name + "]").value = item[name] || "";
+      });
+      ["lead", "coordinating"].forEach(function (role) {
+        var chips = tr.querySelector(".unit-picker[data-role=" + role + "] .chips");
+        chips.innerHTML = "";
+        (item[role] || []).forEach(function (c) {
+          chips.appendChild(chip(c.value, c.name, String(c.value).indexOf("group:") === 0));
+        });
+      });
+    });
+    renumber();
+    dirty = true;
+    if (status) status.textContent = "Đã khôi phục các dòng chưa lưu: hãy kiểm tra rồi bấm “Lưu phụ lục”.";
+  }
+  (function offerRestore() {
+    var store = storage();
+    if (!store || !DRAFT_KEY) return;
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i); // drafts of older versions of this plan: saved, or overtaken
+      if (key && key !== DRAFT_KEY && DRAFT_PREFIX && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+    }
+    var raw = store.getItem(DRAFT_KEY);
+    if (!raw) return;
+    var kept;
+    try {
+      kept = JSON.parse(raw);
+    } catch (e) {
+      return dropDraft();
+    }
+    if (!kept || !Array.isArray(kept.rows) || JSON.stringify(kept.rows) === JSON.stringify(collect(true))) {
+      return dropDraft();
+    }
+    var banner = document.getElementById("draft-restore");
+    var d = new Date(kept.saved || Date.now());
+    document.getElementById("draft-restore-when").textContent =
+      ("0" + d.getDate()).slice(-2) + "/" + ("0" + (d.getMonth() + 1)).slice(-2) + "/" + d.getFullYear() + " " + clock(d.getTime());
+    banner.classList.remove("d-none");
+    document.getElementById("draft-restore-yes").addEventListener("click", function () {
+      restoreRows(kept.rows);
+      banner.classList.add("d-none");
+    });
+    document.getElementById("draft-restore-no").addEventListener("click", function () {
+      dropDraft();
+      banner.classList.add("d-none");
+    });
+  })();
 
   rows().forEach(function (tr) {
     setLevel(tr, level(tr));

@@ -1,15 +1,21 @@
 """The appendix editor of a draft plan, and the live reading of a timeframe beside its text."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
 from plans.access import can_edit_plan, visible_plans
 from plans.models import Plan
 
 from ..editor import EditorRow, load_rows, save_rows
 from ..timeframes import parse_timeframe
+
+#: The editor warns this long before the idle session expires (SESSION_COOKIE_AGE).
+SESSION_WARNING_SECONDS = 5 * 60
 
 
 @login_required
@@ -48,6 +54,8 @@ def plan_editor(request, pk):
         "errors": errors,
         "stale": stale,
         "version": version,
+        "session_seconds": settings.SESSION_COOKIE_AGE,
+        "warn_seconds": min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2),
     }
     return render(request, "tasks/plan_editor.html", context, status=200)
 
@@ -58,3 +66,12 @@ def timeframe_preview(request):
     text = next((v for k, v in request.GET.items() if k.startswith("timeframe")), "")[:500]
     context = {"text": text.strip(), "schedule": parse_timeframe(text)}
     return render(request, "tasks/_timeframe_summary.html", context)
+
+
+@never_cache
+@login_required
+def session_ping(request):
+    """The editor's "Tiếp tục làm việc": any signed-in request renews the idle session
+    (SESSION_SAVE_EVERY_REQUEST); answers how long it now lasts. Signed out, the login
+    redirect tells the page that the session is gone."""
+    return JsonResponse({"seconds": settings.SESSION_COOKIE_AGE})
