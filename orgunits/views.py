@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import render
 
@@ -30,14 +30,25 @@ def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[in
         OrgUnit.objects.filter(
             tree_id=territory.tree_id, lft__lte=territory.lft, rght__gte=territory.rght,
             kind__in=OrgUnit.TERRITORIAL_KINDS,
-        ).values_list("pk", flat=True)
+        ).order_by("lft").values_list("pk", flat=True)
     )  # fmt: skip
     return [territory.tree_id, *central], chain
 
 
+def nearness(territories: list[int]) -> Case:
+    """0 for the units of the innermost territory (a commune plan: the commune's own
+    bodies), 1 for the next one out (its province), …; central bodies last."""
+    whens = [
+        When(Q(territory_id=pk) | Q(pk=pk), then=Value(rank))
+        for rank, pk in enumerate(reversed(territories))
+    ]
+    return Case(*whens, default=Value(len(territories)), output_field=IntegerField())
+
+
 def find_units(query: str, trees: list[int], territories: list[int]):
     """Units and groups whose name, short name or alias contains the words typed,
-    with or without diacritics."""
+    with or without diacritics; the nearest units first (`territories` run from the
+    outermost, as `search_scope` gives them)."""
     key = fold(query)
     if len(key) < 2:
         return [], []
@@ -46,15 +57,26 @@ def find_units(query: str, trees: list[int], territories: list[int]):
         .filter(Q(search_text__contains=key) | Q(aliases__key__contains=key))
         .filter(Q(active_until__isnull=True))
         .select_related("parent")
+        .annotate(nearness=nearness(territories))
         .distinct()
-        .order_by("level", "name")[:MAX_RESULTS]
+        .order_by("nearness", "level", "name")[:MAX_RESULTS]
     )
     groups = (
         UnitGroup.objects.filter(scope_id__in=territories)
         .filter(Q(search_text__contains=key) | Q(aliases__key__contains=key))
         .select_related("scope")
+        .annotate(
+            nearness=Case(
+                *[
+                    When(scope_id=pk, then=Value(rank))
+                    for rank, pk in enumerate(reversed(territories))
+                ],
+                default=Value(len(territories)),
+                output_field=IntegerField(),
+            )
+        )
         .distinct()
-        .order_by("name")[:MAX_RESULTS]
+        .order_by("nearness", "name")[:MAX_RESULTS]
     )
     return list(units), list(groups)
 
@@ -65,7 +87,10 @@ def unit_search(request):
     actor = actor_for(request.user)
     scope_unit = None
     if request.GET.get("don_vi"):
-        scope_unit = OrgUnit.objects.filter(pk=request.GET["don_vi"]).first()
+        raw = request.GET["don_vi"]
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+            raise Http404
+        scope_unit = OrgUnit.objects.filter(pk=int(raw)).first()
         if scope_unit is None:
             raise Http404
     trees, territories = search_scope(actor, scope_unit)

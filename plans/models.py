@@ -170,7 +170,10 @@ class Plan(MPTTModel):
         kind = self.get_kind_display()
         if self.number:
             return f"{kind} {self.number}"
-        return f"{kind} {self.issuer.display_name} (chưa có số)"
+        # two unnumbered drafts of one issuer must not read the same: the plan's id tells
+        # them apart (it is also the one in the plan's address)
+        code = f", mã {self.pk}" if self.pk else ""
+        return f"{kind} {self.issuer.display_name} (chưa có số{code})"
 
     def clean(self):
         errors = {}

@@ -732,7 +732,10 @@ def plan_label(row: dict) -> str:
     kind = PLAN_KINDS.get(row["plan_kind"], "Kế hoạch")
     issuer = row["issuer_short"] or row["issuer_name"]
     number = row["plan_number"]
-    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa có số)"
+    if number:
+        return f"{kind} {number} — {issuer}"
+    code = f", mã {row['plan_id']}" if row.get("plan_id") else ""
+    return f"{kind} của {issuer} (chưa có số{code})"
 
 
 def period_label(row: dict) -> str:

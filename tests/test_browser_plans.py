@@ -101,7 +101,8 @@ def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
     page.set_viewport_size(PHONE)
     shot(page, "06-da-ban-hanh-dien-thoai")
     page.set_viewport_size(DESKTOP)
-    page.click("text=Nhiệm vụ của đơn vị")
+    page.click("#nav-more > a")  # the less used links sit in the "Khác" menu
+    page.click("#nav-more >> text=Nhiệm vụ của đơn vị")
     page.wait_for_load_state()
     assert "Kế hoạch 15/KH-UBND" in page.content()
     shot(page, "07-nhiem-vu-cua-don-vi")

@@ -33,7 +33,7 @@ def test_list_shows_the_seed_plans(client_in):
         "Quyết định 1560/QĐ-TTg",
         "Kế hoạch 17/KH-UBND",
         "Kế hoạch 686/KH-UBND",
-        "Kế hoạch UBND xã Phước Giang (chưa có số)",
+        "Kế hoạch UBND xã Phước Giang (chưa có số, mã ",
     ]:
         assert label in body
     assert "Trang 1/1" not in body  # 14 plans fit on one page: no pager
@@ -117,3 +117,12 @@ def test_query_counts_do_not_grow_with_rows(client_in, django_assert_max_num_que
         client_in.get(plan.get_absolute_url())
     with django_assert_max_num_queries(11):  # +2: the filters' issuers and years
         client_in.get(reverse("plans:list"))
+
+
+def test_two_drafts_of_one_commune_read_differently():
+    commune = OrgUnit.objects.get(admin_code="21370")
+    first = Plan.objects.create(title="Dự thảo một", issuer=commune)
+    second = Plan.objects.create(title="Dự thảo hai", issuer=commune)
+    assert first.label != second.label
+    assert first.label == f"Kế hoạch UBND xã Phước Giang (chưa có số, mã {first.pk})"
+    assert Plan(number="17/KH-UBND", issuer=commune).label == "Kế hoạch 17/KH-UBND"

@@ -54,3 +54,24 @@ def test_commune_scope_offers_its_own_bodies(qn_client):
 
 def test_login_required(client):
     assert client.get(reverse("orgunits:search"), {"q": "so"}).status_code == 302
+
+
+def options(body):
+    import re
+
+    return re.findall(r'data-name="([^"]*)"', body)  # units' full names, in order
+
+
+def test_commune_plan_ranks_the_communes_own_bodies_first(qn_client):
+    """On a commune plan, typing "công an" offers the commune's police before the province's;
+    on a provincial plan, the province's first."""
+    commune = OrgUnit.objects.get(admin_code="21370")
+    found = options(search(qn_client, "cong an", don_vi=commune.pk))
+    own = [i for i, label in enumerate(found) if "Phước Giang" in label]
+    province = [i for i, label in enumerate(found) if "tỉnh" in label]
+    assert own and province and max(own) < min(province), found
+
+
+def test_non_digit_scope_is_a_404_not_a_500(qn_client):
+    response = qn_client.get(reverse("orgunits:search"), {"q": "so", "don_vi": "abc"})
+    assert response.status_code == 404
