@@ -245,20 +245,25 @@ class Ongoing:
     def text(self) -> str:
         """The figure in words, as the pages and exports print it."""
         return (
-            f"Nhiệm vụ thường xuyên: {self.reported}/{self.expected} đã báo cáo, "
-            f"{self.done} Hoàn thành, {self.in_progress} Đang thực hiện"
+            f"Nhiệm vụ thường xuyên: {count_text(self.reported)}/{count_text(self.expected)} đã báo cáo, "
+            f"{count_text(self.done)} Hoàn thành, {count_text(self.in_progress)} Đang thực hiện"
         )
+
+
+def count_text(value: int) -> str:
+    """A count as Vietnamese print it: 3031 → "3.031" (the dashboards' `num` filter too)."""
+    return f"{int(value):,}".replace(",", ".")
 
 
 def completion_text(done: int, due: int, what: str = "nhiệm vụ") -> str:
     """'x % (a/b nhiệm vụ đến hạn trong kỳ)': the rate with its denominator in words."""
     r = rate(done, due)
     shown = "—" if r is None else f"{r:g} %".replace(".", ",")
-    return f"{shown} ({done}/{due} {what} đến hạn trong kỳ)"
+    return f"{shown} ({count_text(done)}/{count_text(due)} {what} đến hạn trong kỳ)"
 
 
 def update_text(on_time: int, expected: int) -> str:
     """'x % (u/v đơn vị nộp đúng hạn)'."""
     r = rate(on_time, expected)
     shown = "—" if r is None else f"{r:g} %".replace(".", ",")
-    return f"{shown} ({on_time}/{expected} đơn vị nộp đúng hạn)"
+    return f"{shown} ({count_text(on_time)}/{count_text(expected)} đơn vị nộp đúng hạn)"

@@ -99,7 +99,7 @@ def _dash_link(unit_pk: int, params: dict, **changes) -> str:
 
 def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
     """The unit table's cells, links included, computed once here (not in the template)."""
-    from .templatetags.dashboard_tags import BAND_WORDS, fig_band_of, fig_rate
+    from .templatetags.dashboard_tags import BAND_WORDS, fig_band_of, fig_rate, num
 
     pattern = reverse("reports:dashboard", args=[999999999])
     query = urlencode(params)
@@ -120,7 +120,7 @@ def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
                 "url": f"{base}?{cell_query}{c.task.pk}",
                 "band": b,
                 "text": "∞" if b == "nd" else fig_rate(cell),
-                "title": f"{row.name} — mục {code}: {cell.done}/{cell.n} hoàn thành "
+                "title": f"{row.name} — mục {code}: {num(cell.done)}/{num(cell.n)} hoàn thành "
                          f"({BAND_WORDS[b]})",
             })  # fmt: skip
         rows.append({

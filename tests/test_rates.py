@@ -25,7 +25,7 @@ from plans.models import Plan
 from reports import dashboard as dash
 from reports.models import ProgressReport, ReportingPeriod
 from reports.periods import create_adhoc_period, ensure_periods, sync_lines
-from reports.timeliness import Ongoing, completion_rate, unit_on_time, update_rate
+from reports.timeliness import Ongoing, completion_rate, count_text, unit_on_time, update_rate
 from reports.timeliness import Timeliness as T
 from tasks.models import Task
 
@@ -117,18 +117,20 @@ def test_nghe_an_all_done_on_time_and_accepted_reads_100_percent(
     assert response.status_code == 200
     body = response.content.decode()
     due = n - ongoing
-    assert f"100 % ({due}/{due} phân công đến hạn trong kỳ)" in body
+    due_t, units_t, ongoing_t = count_text(due), count_text(units), count_text(ongoing)
+    assert f"100 % ({due_t}/{due_t} phân công đến hạn trong kỳ)" in body  # 3.031, not 3031
     assert 'id="update-rate">100%<' in body
-    assert f"({units}/{units} đơn vị nộp đúng hạn)" in body
+    assert f"({units_t}/{units_t} đơn vị nộp đúng hạn)" in body
     assert (
-        f"Nhiệm vụ thường xuyên: {ongoing}/{ongoing} đã báo cáo, {ongoing} Hoàn thành, "
+        f"Nhiệm vụ thường xuyên: {ongoing_t}/{ongoing_t} đã báo cáo, {ongoing_t} Hoàn thành, "
         "0 Đang thực hiện" in body
     )
     scope = dash.Scope(province, home=province, chain=[province])
     d = dash.build(scope, dash.Filters.from_request({"ke_hoach": str(plan.pk)}, TODAY), TODAY)
     assert d.current.completion_rate == 100.0 and d.tasks.task_completion_rate == 100.0
     assert d.tasks.tasks_due > 0 and d.tasks.k[T.NO_DEADLINE] > 0
-    assert f"100 % ({d.tasks.tasks_due}/{d.tasks.tasks_due} nhiệm vụ đến hạn" in body
+    tasks_due = count_text(d.tasks.tasks_due)
+    assert f"100 % ({tasks_due}/{tasks_due} nhiệm vụ đến hạn" in body
     assert d.reporting.update_rate == 100.0 and d.current.update_rate == 100.0
     assert all(u.figures.completion_rate in (100.0, None) for u in d.units)
     assert all(u.figures.update_rate == 100.0 for u in d.units)
