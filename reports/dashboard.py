@@ -732,7 +732,7 @@ def plan_label(row: dict) -> str:
     kind = PLAN_KINDS.get(row["plan_kind"], "Kế hoạch")
     issuer = row["issuer_short"] or row["issuer_name"]
     number = row["plan_number"]
-    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa có số)"
+    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa rõ số)"
 
 
 def period_label(row: dict) -> str:

@@ -384,12 +384,12 @@ def period_list(request, plan_pk):
                     for k, v in exc.message_dict.items()
                 }
             else:
-                workflow.notify_units(
-                    period.lines.values_list("unit_id", flat=True).distinct(),
-                    f"{plan.label}: yêu cầu {period.label}, hạn {period.cutoff:%d/%m/%Y}.",
-                    reverse("reports:my_reports"),
+                notes, emails = workflow.announce_adhoc_period(period)
+                messages.success(
+                    request,
+                    f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}: đã báo {notes} tài khoản "
+                    f"của các đơn vị liên quan, gửi {emails} thư điện tử.",
                 )
-                messages.success(request, f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}.")
                 return redirect("reports:period_list", plan_pk=plan.pk)
     found = plan.reporting_periods.annotate(
         **{f"n_{k}": v for k, v in _lines_with_state("lines__").items()},

@@ -454,3 +454,41 @@ def _notify_reviewers_of_submission(period, unit, count: int) -> None:
         f"{unit.display_name} đã nộp {count} báo cáo ({period.label}, {period.plan.label}).",
         reverse("reports:review_list") + f"?ky={period.pk}",
     )
+
+
+def announce_adhoc_period(period: ReportingPeriod) -> tuple[int, int]:
+    """Tell the units concerned by a báo cáo đột xuất: the bell for their officers, and
+    one email per officer with an address. Returns (notifications, emails)."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from .reminders import site_url
+
+    plan = period.plan
+    unit_ids = list(period.lines.values_list("unit_id", flat=True).distinct())
+    text = f"{plan.label}: yêu cầu {period.label}, hạn {period.cutoff:%d/%m/%Y}."
+    notes = notify_units(unit_ids, text, reverse("reports:my_reports"))
+    users = _users(unit_id__in=unit_ids, role=Profile.Role.OFFICER).exclude(email="")
+    body = [
+        "Kính gửi đơn vị,",
+        "",
+        f"{text}",
+    ]
+    if period.request_note:
+        body += ["", f"Nội dung yêu cầu: {period.request_note}"]
+    body += [
+        "",
+        "Cập nhật và nộp báo cáo tại:",
+        site_url(reverse("reports:my_reports")),
+    ]
+    messages = [
+        EmailMessage(
+            subject=f"Yêu cầu báo cáo đột xuất: {period.label} — hạn {period.cutoff:%d/%m/%Y}",
+            body="\n".join(body),
+            to=[user.email],
+        )
+        for user in users.only("email")
+    ]
+    if messages:
+        with get_connection() as mail:
+            mail.send_messages(messages)
+    return notes, len(messages)

@@ -380,12 +380,13 @@ def test_empty_province_says_why(client, today):
     client.force_login(make_user("qn", OrgUnit.objects.get(key="qn-nhcsxh"), Profile.Role.REVIEWER))
     body = client.get("/bao-cao/theo-doi/", follow=True).content.decode()
     assert "Chưa có kỳ báo cáo nào" in body
-    # ... and which plans wait for what: 17/KH-UBND has no cutoff, Phước Giang's is a draft
+    # ... and which plans wait for what: 17/KH-UBND has no cutoff; Phước Giang's is issued
+    # (chưa rõ số) with its rule, its first period comes with the daily run
     waiting = body.split('id="waiting-table"')[1].split("</table>")[0]
     row_17 = waiting.split("Kế hoạch 17/KH-UBND")[1].split("</tr>")[0]
     assert "Chưa ghi hạn báo cáo hằng năm" in row_17
-    row_pg = waiting.split("Phước Giang (chưa có số)")[1].split("</tr>")[0]
-    assert "Dự thảo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
+    row_pg = waiting.split("Phước Giang (chưa rõ số)")[1].split("</tr>")[0]
+    assert "kỳ báo cáo đầu tiên được tạo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
     assert "686/KH-UBND" not in waiting  # Nghệ An's plan is another province's
 
 
