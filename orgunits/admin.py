@@ -402,10 +402,19 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
             return ["last_login", "date_joined"]
         return super().get_readonly_fields(request, obj)
 
+    actions = ["deactivate"]
+
     def has_delete_permission(self, request, obj=None):
-        if managed_province(request):
-            return False  # accounts keep their history: deactivate them instead
-        return super().has_delete_permission(request, obj)
+        """Never deleted, not even by a superuser: reports, transitions and history name
+        their accounts. Deactivate them instead ("Vô hiệu hóa")."""
+        return False
+
+    @admin.action(description="Vô hiệu hóa các tài khoản đã chọn", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(
+            request, f"Đã vô hiệu hóa {count} tài khoản (không xóa, lịch sử được giữ)."
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
