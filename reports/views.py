@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
+from orgunits.text import xml_safe
 from plans.access import visible_plans
 
 from . import access, consolidate, periods, workflow
@@ -141,9 +142,9 @@ def _line_inputs(request, ids) -> list[workflow.LineInput]:
                 report_id=pk,
                 version=version,
                 status=post.get(p + "status", ""),
-                narrative=post.get(p + "narrative", ""),
-                reason=post.get(p + "reason", ""),
-                product_ref=post.get(p + "product_ref", ""),
+                narrative=xml_safe(post.get(p + "narrative", "")),
+                reason=xml_safe(post.get(p + "reason", "")),
+                product_ref=xml_safe(post.get(p + "product_ref", "")),
                 completed_on=post.get(p + "completed_on", ""),
                 figures=figures,
                 upload=files.get(p + "file"),
@@ -300,7 +301,7 @@ def review(request, pk):
     version = int(version) if version.isdigit() else None
     try:
         workflow.review_report(
-            report, request.user, accept=accept, comment=request.POST.get("comment", ""),
+            report, request.user, accept=accept, comment=xml_safe(request.POST.get("comment", "")),
             resubmit_by=resubmit_by, version=version,
         )  # fmt: skip
     except PermissionDenied:
@@ -375,8 +376,8 @@ def period_list(request, plan_pk):
         if not form_errors:
             try:
                 period = periods.create_adhoc_period(
-                    plan, title=request.POST.get("title", ""), cutoff=cutoff,
-                    note=request.POST.get("note", ""), user=request.user,
+                    plan, title=xml_safe(request.POST.get("title", "")), cutoff=cutoff,
+                    note=xml_safe(request.POST.get("note", "")), user=request.user,
                 )  # fmt: skip
             except ValidationError as exc:
                 form_errors = {
@@ -504,7 +505,10 @@ def extension_request(request, pk):
         requested = None
     try:
         workflow.request_extension(
-            report, request.user, requested=requested, reason=request.POST.get("reason", "")
+            report,
+            request.user,
+            requested=requested,
+            reason=xml_safe(request.POST.get("reason", "")),
         )
     except workflow.ReportError as exc:
         messages.error(request, exc.message)
@@ -526,7 +530,7 @@ def extension_decide(request, pk):
     try:
         workflow.decide_extension(
             ext, request.user, grant=request.POST.get("decision") == "grant",
-            comment=request.POST.get("comment", ""),
+            comment=xml_safe(request.POST.get("comment", "")),
         )  # fmt: skip
     except workflow.ReportError as exc:
         messages.error(request, exc.message)

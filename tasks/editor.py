@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
-from orgunits.text import clean_cell, fold
+from orgunits.text import clean_cell, fold, xml_safe
 from plans.models import Plan
 
 from .appendix import AppendixRow, PreparedAppendix, PreparedRow, _strip_row_prefix
@@ -185,7 +185,7 @@ def _text(value, limit: int = MAX_TEXT) -> str:
         return ""
     if not isinstance(value, (str, int, float)):
         raise EditorError(BAD_PAYLOAD)
-    return str(value)[:limit]
+    return xml_safe(str(value))[:limit]
 
 
 def _targets(values) -> list[tuple[str, int]]:

@@ -62,3 +62,150 @@ def test_accounts_are_deactivated_never_deleted_in_the_admin(client):
     victim.refresh_from_db()
     admin_user.refresh_from_db()
     assert not victim.is_active and admin_user.is_active  # never locks oneself out
+
+
+# --- 3 + 4. formulas and control characters in every export -------------------------------
+
+EVIL = '=HYPERLINK("http://ke-gian.example","bấm")'
+
+
+def _poison(fx):
+    """User text starting with "=" and holding XML-illegal characters, everywhere a user can
+    type it: task, plan, unit names, narratives, reasons, the ad-hoc period's title."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from orgunits.models import OrgUnit
+    from plans.models import Plan
+    from tasks.models import Task
+
+    bad = EVIL + "\x01\x0b\x1f "
+    Task.objects.filter(plan=fx.plan).update(
+        content=Concat(Value(bad), "content"), product=bad, timeframe_text="+" + bad
+    )
+    Plan.objects.filter(pk=fx.plan.pk).update(title=bad)
+    OrgUnit.objects.filter(pk__in=[fx.province.pk, fx.x1.pk, fx.dept.pk]).update(
+        name=bad, short_name=bad
+    )
+    ProgressReport.objects.filter(period__plan=fx.plan).update(
+        narrative=bad, reason="@" + bad, product_ref="-" + bad
+    )
+    fx.adhoc.__class__.objects.filter(pk=fx.adhoc.pk).update(title=bad)
+
+
+def _formula_cells(body: bytes) -> list:
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(body))
+    found, texts = [], 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (
+                    isinstance(cell.value, str) and cell.value.startswith("=")
+                    and not cell.quotePrefix
+                ):  # fmt: skip
+                    found.append(cell.coordinate)
+                if isinstance(cell.value, str) and "ke-gian" in cell.value:
+                    texts += 1
+    assert texts, "the hostile text should be in the file, as text"
+    return found
+
+
+def test_every_export_writes_user_text_as_text_and_survives_control_characters(client):
+    import io
+
+    from docx import Document
+
+    from reports.dashboard_testing import TODAY, build_fixture
+
+    fx = build_fixture()
+    _poison(fx)
+    branch = make_user("cn-tt", fx.branch, Profile.Role.REVIEWER)
+    national = make_user("tw-nv", unit("tw-nhcsxh"), Profile.Role.REVIEWER)
+    leader = make_user("ld-tt", fx.province, Profile.Role.LEADER)
+    urls = [
+        (branch, reverse("reports:dashboard_xlsx", args=[fx.province.pk, t]) + query)
+        for t, query in [("phan-cong", ""), ("qua-han", ""), ("don-vi", ""), ("ky", ""),
+                         ("bang", f"?nam={TODAY.year}&ke_hoach={fx.plan.pk}")]
+    ]  # fmt: skip
+    urls += [
+        (branch, reverse("reports:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])),
+        (national, reverse("reports:dashboard_national_xlsx")),
+        (leader, reverse("reports:consolidated", args=[fx.lines["L1"].period_id, "xlsx"])),
+        (leader, reverse("reports:consolidated", args=[fx.adhoc.pk, "xlsx"])),
+        (leader, reverse("tasks:export_appendix", args=[fx.plan.pk])),
+    ]
+    for user, url in urls:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _formula_cells(response.content) == [], url
+    client.force_login(leader)
+    response = client.get(reverse("reports:consolidated", args=[fx.lines["L1"].period_id, "docx"]))
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert EVIL in text
+
+
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("Đã tuyên truyền\x00 tại 5 thôn", "Đã tuyên truyền tại 5 thôn"),
+        ("Dòng 1\nDòng 2\tcột", "Dòng 1\nDòng 2\tcột"),  # tab and newline are kept
+        ("\x01\x08\x0b\x0c\x0e\x1fKết quả\ufffe", "Kết quả"),
+        ("=SUM(A1:A3)", "=SUM(A1:A3)"),  # text stays as typed; exports quote it
+    ],
+)
+def test_xml_safe_strips_only_what_xml_refuses(raw, clean):
+    from orgunits.text import xml_safe
+
+    assert xml_safe(raw) == clean
+
+
+def test_narrative_with_control_characters_is_saved_without_them(client, period):
+    police = unit("w21370-cong-an")
+    officer = make_user("canbo-congan", police)
+    client.force_login(officer)
+    lines = list(ProgressReport.objects.filter(period=period, unit=police).order_by("pk")[:1])
+    r = lines[0]
+    p = f"r{r.pk}-"
+    data = {"action": "save", "token": "t1", "line": [str(r.pk)], p + "version": str(r.version),
+            p + "status": "in_progress", p + "narrative": "Đã họp\x00 dân\x07 thôn 1",
+            p + "reason": "\x1f", p + "product_ref": "", p + "completed_on": ""}  # fmt: skip
+    url = reverse("reports:unit_report", args=[period.pk, police.pk])
+    assert client.post(url, data).status_code == 302
+    r.refresh_from_db()
+    assert r.narrative == "Đã họp dân thôn 1" and r.reason == ""
+
+
+def _editor_rows(plan):
+    from tasks.editor import load_rows
+
+    return [
+        {"key": r.key, "id": r.task_id, "level": r.level, "stt": r.stt, "content": r.content,
+         "product": r.product, "timeframe": r.timeframe, "lead": [c.value for c in r.lead],
+         "coordinating": [c.value for c in r.coordinating]}
+        for r in load_rows(plan)
+    ]  # fmt: skip
+
+
+def test_editor_drops_control_characters(client):
+    import json
+
+    from plans.models import Plan
+    from tasks.models import Task
+
+    client.force_login(get_user_model().objects.create_superuser("qt-editor"))
+    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    rows = _editor_rows(plan)
+    row = next(r for r in rows if r["lead"])
+    row["content"] = "Tuyên truyền\u0000 Chỉ thị\u0007 39"
+    row["product"] = "\u001fBáo cáo"
+    data = {"rows": json.dumps(rows), "version": plan.version}
+    response = client.post(reverse("tasks:editor", args=[plan.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    task = Task.objects.get(pk=row["id"])
+    assert (task.content, task.product) == ("Tuyên truyền Chỉ thị 39", "Báo cáo")
