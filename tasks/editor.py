@@ -32,7 +32,7 @@ from orgunits.text import clean_cell, fold, xml_safe
 from plans.models import Plan
 
 from .appendix import AppendixRow, PreparedAppendix, PreparedRow, _strip_row_prefix
-from .importer import PlanChanged, apply_rows
+from .importer import ImportRefused, PlanChanged, apply_rows
 from .models import Assignment, Task
 from .stt import OutlineInput, build_outline
 from .timeframes import parse_timeframe
@@ -543,6 +543,8 @@ def save_rows(plan: Plan, payload: str, version, user=None) -> EditorOutcome:
                 "tải lại trang để xem bản mới nhất rồi sửa lại."
             ],
         )
+    except ImportRefused as exc:  # e.g. deleting a row units already reported on
+        return EditorOutcome(rows=rows, errors=[str(exc)])
     return EditorOutcome(rows=rows, saved=True, changed=result.changed, counts=result.counts)
 
 

@@ -209,3 +209,30 @@ def test_editor_drops_control_characters(client):
     assert response.status_code == 302, response.content.decode()[:1000]
     task = Task.objects.get(pk=row["id"])
     assert (task.content, task.product) == ("Tuyên truyền Chỉ thị 39", "Báo cáo")
+
+
+# --- 9. a shorter appendix over tasks units reported on -------------------------------------
+
+
+def test_reimport_refuses_to_delete_rows_with_reports_and_says_which(period):
+    from tasks.importer import ImportRefused, apply_import, preview_import
+    from tasks.models import Task
+    from tasks.xlsx_writer import write_appendix
+
+    plan = period.plan
+    tasks = list(plan.tasks.order_by("position"))
+    reported = [t for t in tasks[-3:] if t.progress_reports.exists()]
+    assert reported, "the last rows of the issued plan have report lines"
+    data = write_appendix(plan, tasks[:-3])
+    preview = preview_import(plan, data, "ngan-hon.xlsx")
+    assert preview.summary["removed"] == 3
+    assert not preview.can_confirm
+    for task in reported:
+        assert any(
+            f"Dòng {task.full_code}" in e and "đã có báo cáo, không thể xóa" in e
+            for e in preview.errors
+        ), preview.errors
+    count = Task.objects.filter(plan=plan).count()
+    with pytest.raises(ImportRefused, match="đã có báo cáo"):
+        apply_import(plan, data, "ngan-hon.xlsx", expected_version=preview.plan_version)
+    assert Task.objects.filter(plan=plan).count() == count
