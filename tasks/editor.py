@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from config.query import positive_int
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
 from orgunits.text import clean_cell, fold, xml_safe
@@ -196,7 +197,7 @@ def _targets(values) -> list[tuple[str, int]]:
     result = []
     for value in values:
         kind, _, pk = str(value).partition(":")
-        if kind not in ("unit", "group", "name") or not pk.isdigit():
+        if kind not in ("unit", "group", "name") or positive_int(pk) is None:
             raise EditorError(BAD_PAYLOAD)
         if (kind, int(pk)) not in result:  # the same unit chosen twice counts once
             result.append((kind, int(pk)))
@@ -230,7 +231,7 @@ def parse_payload(payload: str) -> list[_Submitted]:
             or key in keys
             or not isinstance(level, int)
             or not 0 <= level <= 9
-            or (task_id not in (None, "") and not str(task_id).isdigit())
+            or (task_id not in (None, "") and positive_int(task_id) is None)
         ):
             raise EditorError(BAD_PAYLOAD)
         task_id = int(task_id) if task_id not in (None, "") else None

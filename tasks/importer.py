@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
 from orgunits.models import Profile
@@ -716,7 +717,7 @@ def add_alias(plan: Plan, name: str, target: Target, user=None):
 def parse_target(value: str) -> Target | None:
     """ "unit:12" / "group:3" from a form, as a Target (the name is filled in by lookup)."""
     kind, _, pk = (value or "").partition(":")
-    if kind not in ("unit", "group") or not pk.isdigit():
+    if kind not in ("unit", "group") or positive_int(pk) is None:
         return None
     return Target(kind, int(pk), "")
 
