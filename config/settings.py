@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.UploadLimitMiddleware",  # before the CSRF check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -237,6 +238,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Import limits (Excel appendices).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
+# The appendix editor posts its whole table: 5,000 rows of real plans are about 7 MB once
+# form-encoded; other views keep DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+EDITOR_MAX_UPLOAD = 16 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,14 @@ from .timeframes import parse_timeframe
 
 REASON = "Soạn thảo phụ lục trên trang"
 MAX_TEXT = 20_000  # characters per cell
+
+
+def _text_cells(row) -> list[tuple[str, str]]:
+    """The free-text cells of an editor row, with their column names."""
+    return [("Nội dung", row.content), ("Sản phẩm", row.product),
+            ("Thời gian thực hiện", row.timeframe)]  # fmt: skip
+
+
 LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
 BAD_PAYLOAD = (
     "Không đọc được bảng đã gửi (trang đã cũ hoặc bị lỗi): hãy tải lại trang rồi sửa lại. "
@@ -181,12 +189,15 @@ def load_rows(plan: Plan) -> list[EditorRow]:
 # --- the submitted table -----------------------------------------------------------------------
 
 
-def _text(value, limit: int = MAX_TEXT) -> str:
+def _text(value, limit: int | None = None) -> str:
+    """A submitted cell as text. Cells longer than MAX_TEXT are kept whole here and refused
+    with a message on their row (`prepare_rows`), never cut silently."""
     if value is None:
         return ""
     if not isinstance(value, (str, int, float)):
         raise EditorError(BAD_PAYLOAD)
-    return xml_safe(str(value))[:limit]
+    text = xml_safe(str(value))
+    return text[:limit] if limit else text
 
 
 def _targets(values) -> list[tuple[str, int]]:
@@ -336,6 +347,12 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     texts: list[tuple[str, str]] = []  # (lead, coordinating) cell text of each row
     for s in submitted:
         row = s.row
+        for label, text in _text_cells(row):
+            if len(text) > MAX_TEXT:
+                row.problems.append(
+                    f"{label} dài {len(text):,} ký tự, quá giới hạn {MAX_TEXT:,} ký tự của một ô: "
+                    "hãy rút gọn hoặc tách thành nhiều dòng.".replace(",", ".")
+                )
         task = tasks.get(row.task_id) if row.task_id else None
         if task is None:
             row.task_id = None  # an id not of this plan: a new row

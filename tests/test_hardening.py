@@ -236,3 +236,55 @@ def test_reimport_refuses_to_delete_rows_with_reports_and_says_which(period):
     with pytest.raises(ImportRefused, match="đã có báo cáo"):
         apply_import(plan, data, "ngan-hon.xlsx", expected_version=preview.plan_version)
     assert Task.objects.filter(plan=plan).count() == count
+
+
+# --- 10. the editor's upload limit and long cells --------------------------------------------
+
+
+def test_editor_reads_a_5000_row_table_and_refuses_an_oversized_one_with_a_message(client):
+    import json
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    from plans.models import Plan
+    from tasks.editor import BAD_PAYLOAD
+
+    client.force_login(get_user_model().objects.create_superuser("qt-big"))
+    plan = Plan.objects.get(seed_key="dn-kh-ubnd")  # a draft
+    url = reverse("tasks:editor", args=[plan.pk])
+    seed = _editor_rows(plan)
+    rows = []
+    for n in range(settings.IMPORT_MAX_ROWS):
+        row = dict(seed[n % len(seed)], id=None, key=f"k{n}")
+        rows.append(row)
+    rows[-1]["level"] = "x"  # unreadable at the very end: the whole table had to be read
+    body = urlencode({"rows": json.dumps(rows, ensure_ascii=False), "version": plan.version})
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert BAD_PAYLOAD[:40] in response.content.decode()
+
+    huge = "x" * (settings.EDITOR_MAX_UPLOAD + 1)
+    response = client.post(url, {"rows": huge, "version": plan.version})
+    assert response.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn" in response.content.decode()
+
+
+def test_editor_refuses_a_cell_over_20000_characters_and_saves_nothing(client):
+    import json
+
+    from plans.models import Plan
+    from tasks.models import Task
+
+    client.force_login(get_user_model().objects.create_superuser("qt-long"))
+    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    rows = _editor_rows(plan)
+    row = next(r for r in rows if r["lead"])
+    before = Task.objects.get(pk=row["id"]).content
+    row["content"] = "Tuyên truyền " * 1600  # 20,800 characters
+    data = {"rows": json.dumps(rows), "version": plan.version}
+    response = client.post(reverse("tasks:editor", args=[plan.pk]), data)
+    assert response.status_code == 200
+    assert "quá giới hạn 20.000 ký tự" in response.content.decode()
+    assert Task.objects.get(pk=row["id"]).content == before
