@@ -22,7 +22,9 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from orgunits.text import xml_safe
 from tasks.models import Task
+from tasks.xlsx_writer import put_cell
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
@@ -352,7 +354,7 @@ def to_xlsx(c: Consolidated) -> bytes:
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     for i, text in enumerate(_title(c), start=1):
-        ws.cell(row=i, column=1, value=text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
+        put_cell(ws, i, 1, text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
     row = len(_title(c)) + 2
     for text in rate_lines(c):
         ws.cell(row=row, column=1, value=text).font = bold
@@ -362,23 +364,23 @@ def to_xlsx(c: Consolidated) -> bytes:
     def header(r: int, titles: list[str]) -> None:
         ws.row_dimensions[r].height = 45
         for col, title in enumerate(titles, start=1):
-            cell = ws.cell(row=r, column=col, value=title)
+            cell = put_cell(ws, r, col, title)
             cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
 
-    ws.cell(
-        row=row,
-        column=1,
-        value="1. Tổng hợp theo nhiệm vụ "
-        "(mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
+    put_cell(
+        ws,
+        row,
+        1,
+        "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
     ).font = bold
     row += 1
     header(row, ["", "Nội dung", *COUNT_HEADERS])
     row += 1
     for col, value in enumerate(["", "Số nhiệm vụ", *count_cells(c.task_counts)], start=1):
-        ws.cell(row=row, column=col, value=value).border = box
+        put_cell(ws, row, col, value).border = box
     row += 2
-    ws.cell(
-        row=row, column=1, value="2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
+    put_cell(
+        ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
     ).font = bold
     row += 1
     header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
@@ -386,12 +388,12 @@ def to_xlsx(c: Consolidated) -> bytes:
     for n, (_, name, counts) in enumerate(c.units, start=1):
         values = [n, name, *count_cells(counts), *submission_cells(counts)]
         for col, value in enumerate(values, start=1):
-            ws.cell(row=row, column=col, value=value).border = box
+            put_cell(ws, row, col, value).border = box
         row += 1
     for col, value in enumerate(
         ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)], start=1
     ):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = put_cell(ws, row, col, value)
         cell.font, cell.border = bold, box
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 42
@@ -412,7 +414,7 @@ def to_xlsx(c: Consolidated) -> bytes:
         "Báo cáo",
     ]
     for col, title in enumerate(titles, start=1):
-        cell = detail.cell(row=1, column=col, value=title)
+        cell = put_cell(detail, 1, col, title)
         cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
     widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
     for col, width in enumerate(widths, start=1):
@@ -422,20 +424,20 @@ def to_xlsx(c: Consolidated) -> bytes:
     r = 2
     for section, tasks in c.sections:
         if section is not None:
-            detail.cell(row=r, column=1, value=section.full_code or section.code).font = bold
-            cell = detail.cell(row=r, column=2, value=section.content)
+            put_cell(detail, r, 1, section.full_code or section.code).font = bold
+            cell = put_cell(detail, r, 2, section.content)
             cell.font, cell.alignment = bold, wrap
             for col in range(1, len(titles) + 1):
                 detail.cell(row=r, column=col).fill = section_fill
             detail.row_dimensions[r].height = _height((section.content, 55))
             r += 1
         for task, lines in tasks:
-            code = detail.cell(row=r, column=1, value=task.full_code or task.code)
+            code = put_cell(detail, r, 1, task.full_code or task.code)
             code.font, code.alignment = bold, wrap
-            cell = detail.cell(row=r, column=2, value=task.content)
+            cell = put_cell(detail, r, 2, task.content)
             cell.font, cell.alignment = bold, wrap
-            detail.cell(row=r, column=4, value=task.product).alignment = wrap
-            detail.cell(row=r, column=5, value=task.timeframe_text).alignment = wrap
+            put_cell(detail, r, 4, task.product).alignment = wrap
+            put_cell(detail, r, 5, task.timeframe_text).alignment = wrap
             detail.row_dimensions[r].height = _height(
                 (task.content, 55), (task.product, 27), (task.timeframe_text, 20)
             )
@@ -453,7 +455,7 @@ def to_xlsx(c: Consolidated) -> bytes:
                     Submission.LABELS[line["sub"]],
                 ]
                 for col, value in enumerate(values, start=1):
-                    detail.cell(row=r, column=col, value=value).alignment = wrap
+                    put_cell(detail, r, col, value).alignment = wrap
                 detail.row_dimensions[r].height = _height(
                     (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
                 )
@@ -514,7 +516,7 @@ def to_docx(c: Consolidated) -> bytes:
     for i, text in enumerate(_title(c)):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
+        run = p.add_run(xml_safe(text))
         run.bold = i < 2
         run.font.size = Pt(14 if i == 0 else 12)
 
@@ -534,7 +536,7 @@ def to_docx(c: Consolidated) -> bytes:
         for r, values in enumerate(rows, start=1):
             cells = t.rows[r].cells
             for i, v in enumerate(values):
-                cells[i].text = "" if v is None else str(v)
+                cells[i].text = "" if v is None else xml_safe(str(v))
         return t
 
     def fmt(v):
@@ -570,17 +572,17 @@ def to_docx(c: Consolidated) -> bytes:
     doc.add_heading("3. Chi tiết theo nhiệm vụ", level=2)
     for sec, tasks in c.sections:
         if sec is not None:
-            doc.add_heading(f"{sec.full_code or sec.code}. {sec.content}", level=3)
+            doc.add_heading(xml_safe(f"{sec.full_code or sec.code}. {sec.content}"), level=3)
         for task, lines in tasks:
             p = doc.add_paragraph()
-            p.add_run(f"{task.full_code or task.code}. {task.content}").bold = True
+            p.add_run(xml_safe(f"{task.full_code or task.code}. {task.content}")).bold = True
             meta = []
             if task.product:
                 meta.append(f"Sản phẩm: {task.product}")
             if task.timeframe_text:
                 meta.append(f"Thời gian: {task.timeframe_text}")
             if meta:
-                doc.add_paragraph(" · ".join(meta)).runs[0].italic = True
+                doc.add_paragraph(xml_safe(" · ".join(meta))).runs[0].italic = True
             table(
                 [
                     "Đơn vị",

@@ -11,6 +11,7 @@ import io
 from datetime import date
 
 from orgunits.models import OrgUnit
+from tasks.xlsx_writer import put_cell
 
 from . import consolidate
 from . import dashboard as dash
@@ -73,9 +74,7 @@ class Sheet:
 
     def title(self, lines: list[str]) -> None:
         for i, text in enumerate(lines):
-            self.ws.cell(row=self.row, column=1, value=text).style = (
-                "ct39_title" if i == 0 else "ct39_note"
-            )
+            put_cell(self.ws, self.row, 1, text, "ct39_title" if i == 0 else "ct39_note")
             self.row += 1
         self.row += 1
 
@@ -83,7 +82,7 @@ class Sheet:
         from openpyxl.utils import get_column_letter
 
         for col, text in enumerate(titles, start=1):
-            self.ws.cell(row=self.row, column=col, value=text).style = "ct39_head"
+            put_cell(self.ws, self.row, col, text, "ct39_head")
         self.ws.row_dimensions[self.row].height = 45
         for col, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(col)].width = width
@@ -93,7 +92,7 @@ class Sheet:
     def line(self, values: list, styles: list[str]) -> None:
         ws, r = self.ws, self.row
         for col, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
-            ws.cell(row=r, column=col, value=value).style = style
+            put_cell(ws, r, col, value, style)
         self.row += 1
 
     def save(self) -> bytes:
@@ -184,7 +183,8 @@ def units_xlsx(scope, f, d) -> bytes:
         [6, 40, 18, *[11] * (len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)), *[12] * len(columns)],
     )
     if d.columns:
-        sheet.ws.cell(row=3, column=1).value += f" Các cột mục theo {d.matrix_plan_label}."
+        note = sheet.ws.cell(row=3, column=1).value
+        put_cell(sheet.ws, 3, 1, f"{note} Các cột mục theo {d.matrix_plan_label}.")
     styles = ["ct39_int", "ct39_text", "ct39_text", *COUNT_STYLES, *SUBMISSION_STYLES]
     styles += ["ct39_pct"] * len(d.columns)
     total = dash.Figures()

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
+from orgunits.text import xml_safe
 from plans.access import visible_plans
 
 from . import access, consolidate, periods, workflow
@@ -127,23 +129,20 @@ def _line_inputs(request, ids) -> list[workflow.LineInput]:
     inputs = []
     for pk in ids:
         p = f"r{pk}-"
-        try:
-            version = int(post.get(p + "version", ""))
-        except ValueError:
-            version = -1
+        version = positive_int(post.get(p + "version"), -1)
         figures = {
             int(key[len(p) + 4 :]): value
             for key, value in post.items()
-            if key.startswith(p + "ind-") and key[len(p) + 4 :].isdigit()
+            if key.startswith(p + "ind-") and positive_int(key[len(p) + 4 :]) is not None
         }
         inputs.append(
             workflow.LineInput(
                 report_id=pk,
                 version=version,
                 status=post.get(p + "status", ""),
-                narrative=post.get(p + "narrative", ""),
-                reason=post.get(p + "reason", ""),
-                product_ref=post.get(p + "product_ref", ""),
+                narrative=xml_safe(post.get(p + "narrative", "")),
+                reason=xml_safe(post.get(p + "reason", "")),
+                product_ref=xml_safe(post.get(p + "product_ref", "")),
                 completed_on=post.get(p + "completed_on", ""),
                 figures=figures,
                 upload=files.get(p + "file"),
@@ -167,7 +166,7 @@ def unit_report(request, period_pk, unit_pk):
     if request.method == "POST":
         if not access.can_fill(request.user, unit):
             raise PermissionDenied("Chỉ cán bộ của đơn vị mới được nhập và nộp báo cáo.")
-        ids = [int(x) for x in request.POST.getlist("line") if x.isdigit()]
+        ids = [n for n in map(positive_int, request.POST.getlist("line")) if n is not None]
         submit = request.POST.get("action") == "submit"
         inputs = _line_inputs(request, ids)
         try:
@@ -297,10 +296,10 @@ def review(request, pk):
         messages.error(request, "Hạn nộp lại không đúng dạng dd/mm/yyyy; chưa trả lại báo cáo.")
         return redirect(_next_url(request, report.get_absolute_url()))
     version = request.POST.get("version", "")
-    version = int(version) if version.isdigit() else None
+    version = positive_int(version)
     try:
         workflow.review_report(
-            report, request.user, accept=accept, comment=request.POST.get("comment", ""),
+            report, request.user, accept=accept, comment=xml_safe(request.POST.get("comment", "")),
             resubmit_by=resubmit_by, version=version,
         )  # fmt: skip
     except PermissionDenied:
@@ -325,7 +324,7 @@ def review_list(request):
     if state in ProgressReport.State.values:
         reports = reports.filter(state=state)
     period_id = request.GET.get("ky", "")
-    if period_id.isdigit():
+    if positive_int(period_id) is not None:
         reports = reports.filter(period_id=int(period_id))
     today = timezone.localdate()
     reports = (
@@ -339,7 +338,9 @@ def review_list(request):
         r.tl_label = Timeliness.LABELS[r.tl]
         r.tl_colour = Timeliness.COLOURS[r.tl]
         r.sub_label = Submission.LABELS[r.sub]
-    query = f"trang_thai={state}" + (f"&ky={period_id}" if period_id.isdigit() else "")
+    query = f"trang_thai={state}" + (
+        f"&ky={period_id}" if positive_int(period_id) is not None else ""
+    )
     context = {
         "page": page,
         "state": state,
@@ -375,8 +376,8 @@ def period_list(request, plan_pk):
         if not form_errors:
             try:
                 period = periods.create_adhoc_period(
-                    plan, title=request.POST.get("title", ""), cutoff=cutoff,
-                    note=request.POST.get("note", ""), user=request.user,
+                    plan, title=xml_safe(request.POST.get("title", "")), cutoff=cutoff,
+                    note=xml_safe(request.POST.get("note", "")), user=request.user,
                 )  # fmt: skip
             except ValidationError as exc:
                 form_errors = {
@@ -504,7 +505,10 @@ def extension_request(request, pk):
         requested = None
     try:
         workflow.request_extension(
-            report, request.user, requested=requested, reason=request.POST.get("reason", "")
+            report,
+            request.user,
+            requested=requested,
+            reason=xml_safe(request.POST.get("reason", "")),
         )
     except workflow.ReportError as exc:
         messages.error(request, exc.message)
@@ -526,7 +530,7 @@ def extension_decide(request, pk):
     try:
         workflow.decide_extension(
             ext, request.user, grant=request.POST.get("decision") == "grant",
-            comment=request.POST.get("comment", ""),
+            comment=xml_safe(request.POST.get("comment", "")),
         )  # fmt: skip
     except workflow.ReportError as exc:
         messages.error(request, exc.message)

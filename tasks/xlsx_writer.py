@@ -7,6 +7,8 @@ in the plan (`content`, `lead_text`, …), so that importing the file back chang
 
 Text is never written as a formula: a cell starting with =, +, -, @ (a "- " bullet) is a
 string cell marked "quote prefix", which Excel and LibreOffice show without the quote.
+`put_cell` does this for every .xlsx the application writes (appendix, consolidated report,
+dashboard exports), and drops the control characters XML cannot hold.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from orgunits.text import fold
+from orgunits.text import fold, xml_safe
 
 from .models import Task
 
@@ -82,16 +83,28 @@ def _styles() -> dict[str, NamedStyle]:
     }
 
 
-def _put(ws, row: int, column: int, value: str, style: str):
-    """Write text as a string cell, never a formula, without illegal control characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    cell = ws.cell(row=row, column=column, value=text or None)
-    cell.style = style
+def put_cell(ws, row: int, column: int, value=None, style: str | None = None):
+    """Write one cell of any export and return it. Text is a string cell, never a formula
+    (user text starting with "=" would otherwise run in Excel), without the characters XML
+    cannot hold; numbers, dates and None are written as they are. A named `style` is given
+    here: assigning one afterwards would drop the quote prefix."""
+    cell = ws.cell(row=row, column=column)
+    if style:
+        cell.style = style
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    text = xml_safe(value)
+    cell.value = text or None
     if text:
         cell.data_type = "s"
         if text.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
     return cell
+
+
+def _put(ws, row: int, column: int, value: str, style: str):
+    return put_cell(ws, row, column, value or "", style)
 
 
 def _height(cells) -> float:

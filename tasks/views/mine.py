@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from plans.access import visible_plans
 from plans.models import Plan
@@ -34,7 +35,7 @@ def my_tasks(request):
     )
     chosen_plan = None
     if request.GET.get("ke_hoach"):
-        if not request.GET["ke_hoach"].isdigit():
+        if positive_int(request.GET["ke_hoach"]) is None:
             raise Http404
         chosen_plan = get_object_or_404(plans, pk=request.GET["ke_hoach"])
         rows = rows.filter(task__plan=chosen_plan)
