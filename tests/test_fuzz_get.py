@@ -15,6 +15,7 @@ from orgunits.models import Profile
 from plans.models import Plan
 from reports.models import ProgressReport
 from reports.testing import issue_phuoc_giang, make_user, unit
+from tasks.workflow import create_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,8 @@ def site():
     period = plan.reporting_periods.order_by("-cutoff").first()
     report = ProgressReport.objects.filter(period=period).first()
     draft = Plan.objects.filter(status=Plan.Status.DRAFT).first()
+    if draft is None:  # every seed plan is issued: draft a revision of Kế hoạch 17/KH-UBND
+        draft = create_revision(Plan.objects.get(seed_key="qn-17-kh-ubnd")).plan
     return {
         "plan": plan,
         "draft": draft,

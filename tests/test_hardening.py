@@ -12,6 +12,15 @@ from orgunits.models import Profile
 from reports.models import ExtensionRequest, ProgressReport, ReportTransition
 from reports.testing import issue_phuoc_giang, make_user, unit
 
+
+def _draft_of(seed_key: str):
+    """The seed plans are issued: their appendix is edited through a draft revision."""
+    from plans.models import Plan
+    from tasks.workflow import create_revision
+
+    return create_revision(Plan.objects.get(seed_key=seed_key)).plan
+
+
 pytestmark = pytest.mark.django_db
 
 S = ProgressReport.State
@@ -195,11 +204,10 @@ def _editor_rows(plan):
 def test_editor_drops_control_characters(client):
     import json
 
-    from plans.models import Plan
     from tasks.models import Task
 
     client.force_login(get_user_model().objects.create_superuser("qt-editor"))
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = _draft_of("pg-kh-ubnd")
     rows = _editor_rows(plan)
     row = next(r for r in rows if r["lead"])
     row["content"] = "Tuyên truyền\u0000 Chỉ thị\u0007 39"
@@ -247,11 +255,10 @@ def test_editor_reads_a_5000_row_table_and_refuses_an_oversized_one_with_a_messa
 
     from django.conf import settings
 
-    from plans.models import Plan
     from tasks.editor import BAD_PAYLOAD
 
     client.force_login(get_user_model().objects.create_superuser("qt-big"))
-    plan = Plan.objects.get(seed_key="dn-kh-ubnd")  # a draft
+    plan = _draft_of("dn-kh-ubnd")
     url = reverse("tasks:editor", args=[plan.pk])
     seed = _editor_rows(plan)
     rows = []
@@ -274,11 +281,10 @@ def test_editor_reads_a_5000_row_table_and_refuses_an_oversized_one_with_a_messa
 def test_editor_refuses_a_cell_over_20000_characters_and_saves_nothing(client):
     import json
 
-    from plans.models import Plan
     from tasks.models import Task
 
     client.force_login(get_user_model().objects.create_superuser("qt-long"))
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = _draft_of("pg-kh-ubnd")
     rows = _editor_rows(plan)
     row = next(r for r in rows if r["lead"])
     before = Task.objects.get(pk=row["id"]).content
