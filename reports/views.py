@@ -282,6 +282,10 @@ def unit_report(request, period_pk, unit_pk):
                 "code": line.task.full_code or line.task.code or str(line.task.position + 1),
                 "editable": can_fill and line.is_editable_state,
                 "errors": row_errors.get(line.pk, []),
+                "summary": [
+                    e.removeprefix(f"Nhiệm vụ {line.task.full_code or line.task.position + 1}: ")
+                    for e in row_errors.get(line.pk, [])
+                ],
                 "data": data,
                 "status": current,
                 "required": workflow.required_fields(current),

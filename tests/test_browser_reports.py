@@ -206,6 +206,7 @@ def test_report_form_live_checks_kept_attachment_and_ready_submit(
     assert "Đã đính kèm: bien-ban.pdf (giữ lại)" in page.inner_text(f"#line-{first.pk}")
     _shot(page, "10-loi-nhap-giu-tep")
     page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
     _shot(page, "10b-loi-nhap-giu-tep-dien-thoai")
     page.set_viewport_size({"width": 1366, "height": 768})
     summary.locator(f"a[href='#line-{third.pk}']").click()
@@ -219,6 +220,7 @@ def test_report_form_live_checks_kept_attachment_and_ready_submit(
     assert f"kết quả thực hiện ở {third.task.full_code}" in text
     _shot(page, "11-nop-cac-dong-da-du")
     page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
     _shot(page, "11b-nop-cac-dong-da-du-dien-thoai")
     context.close()
     assert errors == []

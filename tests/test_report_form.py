@@ -186,7 +186,7 @@ def test_error_summary_lists_each_line_with_a_link(client, period, police, offic
     summary = body.split('id="error-summary"')[1].split("</ul>")[0]
     links = re.findall(r'href="#line-(\d+)">Dòng ([^<]+)</a>', summary)
     assert links == [(str(r.pk), _code(r)) for r in (a, b, c)]
-    assert f"Nhiệm vụ {_code(b)}: cần nêu lý do không thực hiện được." in summary
+    assert f"Dòng {_code(b)}</a>: cần nêu lý do không thực hiện được." in summary
     assert "Chưa lưu: có 3 chỗ cần sửa ở 3 dòng" in body
     assert "13 dòng khác đã đủ thông tin" in body
     for r in (a, b, c):  # each linked card exists on the page
