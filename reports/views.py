@@ -162,7 +162,7 @@ def _keep_uploads(inputs, user) -> dict[int, str]:
             data.pending_ref = keep_pending(data.upload, report_id=data.report_id,
                                             user_id=user.pk)  # fmt: skip
             kept[data.report_id] = data.upload.name
-        elif data.upload is None and data.pending_ref:
+        elif data.pending_ref:  # no new file, or a refused one: the kept file stays
             found = pending_from(data.pending_ref, report_id=data.report_id, user_id=user.pk)
             if found is None:
                 data.pending_ref = ""

@@ -226,6 +226,13 @@ def test_attachment_is_kept_after_an_error_and_saved_with_the_report(
     pending = default_storage.listdir("pending")[1]
     assert len(pending) == 1
 
+    # Refused a second time (still incomplete): the same kept file is still offered.
+    data = _form(lines, "submit", token="t1b", **{f"r{broken.pk}-narrative": "",
+                                                   f"r{first.pk}-file_ref": ref})  # fmt: skip
+    body = client.post(_url(period, police), data).content.decode()
+    assert "Đã đính kèm: Kế hoạch 05.pdf (giữ lại)" in body and ref in body
+    assert len(default_storage.listdir("pending")[1]) == 1
+
     data = _form(lines, "submit", token="t2", **{f"r{first.pk}-file_ref": ref})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(period, police), data)
