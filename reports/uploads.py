@@ -128,6 +128,7 @@ def keep_pending(upload, *, report_id: int, user_id: int) -> str:
     kind, error = check_upload(upload)
     if error:
         raise ValueError(error)
+    purge_pending()
     digest = sha256_of(upload)
     path = default_storage.save(f"pending/{uuid.uuid4().hex}.{kind}", upload)
     upload.seek(0)
@@ -153,3 +154,22 @@ def pending_from(ref: str, *, report_id: int, user_id: int) -> PendingFile | Non
         return None
     return PendingFile(path=path, name=data["n"], kind=data["k"], size=data["s"],
                        sha256=data["h"])  # fmt: skip
+
+
+def purge_pending(now=None) -> int:
+    """Delete kept files older than their references can live (forms left uncorrected)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    try:
+        names = default_storage.listdir("pending")[1]
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"pending/{name}"
+        age = now - default_storage.get_modified_time(path)
+        if age.total_seconds() > PENDING_MAX_AGE:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -341,3 +341,15 @@ def test_returned_filter_shows_only_returned_lines(client, period, police, offic
     # An unknown filter value shows every line.
     page = client.get(_url(period, police, "?trang_thai=xyz")).content.decode()
     assert len(re.findall(r'id="line-\d+"', page)) == 16
+
+
+def test_stale_kept_files_are_purged(settings):
+    from reports.uploads import PENDING_MAX_AGE, keep_pending, pending_from, purge_pending
+
+    ref = keep_pending(_pdf(), report_id=1, user_id=2)
+    assert pending_from(ref, report_id=1, user_id=2).name == "ke-hoach.pdf"
+    assert pending_from(ref, report_id=1, user_id=3) is None
+    assert purge_pending() == 0
+    later = timezone.now() + timedelta(seconds=PENDING_MAX_AGE + 60)
+    assert purge_pending(now=later) == 1
+    assert pending_from(ref, report_id=1, user_id=2) is None
