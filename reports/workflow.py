@@ -1,9 +1,11 @@
 """Filling, submitting and reviewing progress reports; extension requests; notifications.
 
 Every write is one transaction: all rows of a unit's page are saved (or submitted), or none
-is, with Vietnamese messages saying what to fix. Concurrent edits are refused by a version
-check; a form posted twice (double click, resend) is recognised by its token and changes
-nothing the second time.
+is, with Vietnamese messages saying what to fix. "Nộp các dòng đã đủ thông tin" (`ready_only`)
+submits the complete rows and keeps the incomplete ones as drafts (their edits saved); bad
+input (a wrong date, figure or file) still refuses the whole post. Concurrent edits are
+refused by a version check; a form posted twice (double click, resend) is recognised by its
+token and changes nothing the second time. Only rows whose content changed get a new version.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +35,7 @@ from .models import (
     ReportingPeriod,
     ReportTransition,
 )
-from .uploads import KINDS, check_upload, sha256_of
+from .uploads import KINDS, PendingFile, check_upload, pending_from, sha256_of
 
 State = ProgressReport.State
 Status = ProgressReport.Status
@@ -59,13 +63,32 @@ class LineInput:
     completed_on: str = ""
     figures: dict[int, str] = field(default_factory=dict)
     upload: object | None = None
+    #: Signed reference of a file kept from a refused post (uploads.keep_pending).
+    pending_ref: str = ""
 
 
 @dataclass
 class SaveResult:
-    saved: int = 0
+    saved: int = 0  # rows whose content changed
     submitted: int = 0
+    unchanged: int = 0
     replay: bool = False
+    #: Rows left unsubmitted by a `ready_only` submit: (task code, [what is missing]).
+    unsubmitted: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+#: What each status requires before submitting: field → short Vietnamese name.
+REQUIRED_BY_STATUS = {
+    Status.NOT_STARTED: {},
+    Status.IN_PROGRESS: {"narrative": "kết quả thực hiện"},
+    Status.DONE: {"narrative": "kết quả thực hiện", "completed_on": "ngày hoàn thành"},
+    Status.NOT_FEASIBLE: {"reason": "lý do không thực hiện được"},
+}
+
+
+def required_fields(status: str) -> dict[str, str]:
+    """The fields a row with this status must fill before it can be submitted."""
+    return REQUIRED_BY_STATUS.get(status, {})
 
 
 def parse_day(text: str) -> date | None:
@@ -114,8 +137,11 @@ def _code(row: ProgressReport) -> str:
     return row.task.full_code or str(row.task.position + 1)
 
 
-def _validate_line(row, data: LineInput, indicators, submit: bool, today: date) -> list[str]:
-    errors = []
+def _validate_line(
+    row, data: LineInput, indicators, today: date
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """(format errors, [(missing field name, message)]) of one posted row."""
+    errors, missing = [], []
     code = _code(row)
     if data.status and data.status not in Status.values:
         errors.append(f"Nhiệm vụ {code}: tình trạng “{data.status}” không hợp lệ.")
@@ -128,15 +154,16 @@ def _validate_line(row, data: LineInput, indicators, submit: bool, today: date) 
         completed = None
     if completed and completed > today:
         errors.append(f"Nhiệm vụ {code}: ngày hoàn thành không được sau hôm nay.")
-    if submit:
-        if not data.status:
-            errors.append(f"Nhiệm vụ {code}: chọn tình trạng thực hiện trước khi nộp.")
-        if data.status == Status.DONE and completed is None:
-            errors.append(f"Nhiệm vụ {code}: đã hoàn thành thì cần nhập ngày hoàn thành.")
-        if data.status == Status.NOT_FEASIBLE and not data.reason.strip():
-            errors.append(f"Nhiệm vụ {code}: cần nêu lý do không thực hiện được.")
-        if data.status in (Status.IN_PROGRESS, Status.DONE) and not data.narrative.strip():
-            errors.append(f"Nhiệm vụ {code}: cần nêu kết quả đã thực hiện.")
+    if not data.status:
+        missing.append(("tình trạng", f"Nhiệm vụ {code}: chọn tình trạng thực hiện trước khi nộp."))
+    if data.status == Status.DONE and completed is None and not errors:
+        missing.append(
+            ("ngày hoàn thành", f"Nhiệm vụ {code}: đã hoàn thành thì cần nhập ngày hoàn thành.")
+        )
+    if data.status == Status.NOT_FEASIBLE and not data.reason.strip():
+        missing.append(("lý do", f"Nhiệm vụ {code}: cần nêu lý do không thực hiện được."))
+    if data.status in (Status.IN_PROGRESS, Status.DONE) and not data.narrative.strip():
+        missing.append(("kết quả thực hiện", f"Nhiệm vụ {code}: cần nêu kết quả đã thực hiện."))
     for indicator in indicators:
         raw = data.figures.get(indicator.pk, "")
         _, error = parse_figure(raw, f"“{indicator.name}” ({indicator.unit_label})")
@@ -146,7 +173,7 @@ def _validate_line(row, data: LineInput, indicators, submit: bool, today: date) 
         _, error = check_upload(data.upload)
         if error:
             errors.append(f"Nhiệm vụ {code}: {error}")
-    return errors
+    return errors, missing
 
 
 def save_unit_report(
@@ -157,12 +184,15 @@ def save_unit_report(
     *,
     submit: bool,
     token: str = "",
+    ready_only: bool = False,
 ) -> SaveResult:
-    """Save (and with `submit`, submit) the rows a unit's page posted. All or nothing."""
+    """Save (and with `submit`, submit) the rows a unit's page posted. All or nothing —
+    except that with `ready_only` the incomplete rows are saved as drafts, not submitted."""
     if not can_fill(user, unit):
         raise PermissionDenied("Chỉ cán bộ của đơn vị mới được nhập và nộp báo cáo của đơn vị.")
     today = timezone.localdate()
     written_files: list[str] = []
+    consumed: list[str] = []
     try:
         with transaction.atomic():
             period = lock_period(period.pk)
@@ -193,22 +223,45 @@ def save_unit_report(
             indicators: dict[int, list[Indicator]] = {}
             for ind in Indicator.objects.filter(task_id__in={r.task_id for r in rows.values()}):
                 indicators.setdefault(ind.task_id, []).append(ind)
-            row_errors = {}
+            row_errors: dict[int, list[str]] = {}
+            missing: dict[int, list[str]] = {}
+            pending: dict[int, PendingFile] = {}
             for row in rows.values():
+                data = wanted[row.pk]
                 inds = indicators.get(row.task_id, []) if row.role == "lead" else []
-                errors = _validate_line(row, wanted[row.pk], inds, submit, today)
+                errors, lacks = _validate_line(row, data, inds, today)
+                if data.upload is None and data.pending_ref:
+                    kept = pending_from(data.pending_ref, report_id=row.pk, user_id=user.pk)
+                    if kept is None:
+                        errors.append(
+                            f"Nhiệm vụ {_code(row)}: tệp đã giữ lại không còn dùng được "
+                            "(quá hạn hoặc đã dùng); hãy chọn lại tệp."
+                        )
+                    else:
+                        pending[row.pk] = kept
+                if submit and not ready_only:
+                    errors += [message for _, message in lacks]
                 if errors:
                     row_errors[row.pk] = errors
+                if lacks:
+                    missing[row.pk] = [name for name, _ in lacks]
             if row_errors:
                 count = sum(len(e) for e in row_errors.values())
                 raise ReportError(
-                    f"Chưa lưu: có {count} chỗ cần sửa (đánh dấu đỏ bên dưới).", row_errors
+                    f"Chưa lưu: có {count} chỗ cần sửa ở {len(row_errors)} dòng "
+                    "(danh sách bên dưới, bấm vào từng dòng để đến chỗ cần sửa).",
+                    row_errors,
                 )
+            old_values = {
+                (v.report_id, v.indicator_id): v.value
+                for v in IndicatorValue.objects.filter(report_id__in=list(rows))
+            }
             now = timezone.now()
             result = SaveResult()
             values: list[IndicatorValue] = []
             for row in rows.values():
                 data = wanted[row.pk]
+                before = (row.status, row.narrative, row.reason, row.product_ref, row.completed_on)
                 row.status = data.status
                 row.narrative = data.narrative.strip()
                 row.reason = data.reason.strip() if data.status == Status.NOT_FEASIBLE else ""
@@ -216,17 +269,39 @@ def save_unit_report(
                 row.completed_on = (
                     parse_day(data.completed_on) if data.status == Status.DONE else None
                 )
-                row.version += 1
+                changed = before != (
+                    row.status, row.narrative, row.reason, row.product_ref, row.completed_on
+                )  # fmt: skip
                 row.last_token = token
-                row.updated_at = now
                 inds = indicators.get(row.task_id, []) if row.role == "lead" else []
                 for ind in inds:
                     value, _ = parse_figure(data.figures.get(ind.pk, ""), ind.name)
+                    old = old_values.get((row.pk, ind.pk))
                     if value is None:
-                        IndicatorValue.objects.filter(report=row, indicator=ind).delete()
-                    else:
+                        if old is not None:
+                            IndicatorValue.objects.filter(report=row, indicator=ind).delete()
+                            changed = True
+                    elif old is None or old != value:
                         values.append(IndicatorValue(report=row, indicator=ind, value=value))
+                        changed = True
+                kept = pending.get(row.pk)
+                if data.upload is None and kept is not None:
+                    attachment = Attachment(
+                        report=row,
+                        original_name=kept.name,
+                        content_type=KINDS[kept.kind][0],
+                        size=kept.size,
+                        sha256=kept.sha256,
+                        uploaded_by=user,
+                    )
+                    with default_storage.open(kept.path, "rb") as fh:
+                        attachment.file.save(kept.name, File(fh), save=False)
+                    written_files.append(attachment.file.name)
+                    consumed.append(kept.path)
+                    attachment.save()
+                    changed = True
                 if data.upload is not None:
+                    changed = True
                     kind, _ = check_upload(data.upload)
                     attachment = Attachment(
                         report=row,
@@ -239,13 +314,21 @@ def save_unit_report(
                     attachment.file.save(data.upload.name, data.upload, save=False)
                     written_files.append(attachment.file.name)
                     attachment.save()
-                if submit:
+                if submit and row.pk in missing:
+                    result.unsubmitted.append((_code(row), missing[row.pk]))
+                elif submit:
                     _transition(row, State.SUBMITTED, user, now)
                     row.submitted_at = now
                     row.first_submitted_at = row.first_submitted_at or now
                     row.submitted_by = user
                     result.submitted += 1
-                result.saved += 1
+                    changed = True
+                if changed:
+                    row.version += 1
+                    row.updated_at = now
+                    result.saved += 1
+                else:
+                    result.unchanged += 1
             ProgressReport.objects.bulk_update(
                 list(rows.values()),
                 [
@@ -272,10 +355,10 @@ def save_unit_report(
                 )
             if submit and result.submitted:
                 _notify_reviewers_of_submission(period, unit, result.submitted)
+            for path in consumed:
+                transaction.on_commit(lambda path=path: default_storage.delete(path))
             return result
     except BaseException:
-        from django.core.files.storage import default_storage
-
         for name in written_files:
             default_storage.delete(name)
         raise
