@@ -20,7 +20,8 @@ from . import access, workflow
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import Submission, Timeliness, submission_expression, timeliness_expression
 
-PAGE_SIZE = 25
+PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)
 ALL_STATES = "tat-ca"
 
 
@@ -32,7 +33,8 @@ def _int(value) -> int | None:
 
 def parse_filters(params) -> dict:
     """The list's filters from the query string: state (trang_thai), unit (don_vi), plan
-    (ke_hoach), period (ky), task search (q). Unknown values are ignored."""
+    (ke_hoach), period (ky), task search (q); and the page size (so_dong). Unknown values
+    are ignored."""
     state = params.get("trang_thai") or ProgressReport.State.SUBMITTED
     if state not in ProgressReport.State.values and state != ALL_STATES:
         state = ProgressReport.State.SUBMITTED
@@ -42,6 +44,7 @@ def parse_filters(params) -> dict:
         "plan": _int(params.get("ke_hoach")),
         "period": _int(params.get("ky")),
         "q": (params.get("q") or "").strip()[:200],
+        "size": size if (size := _int(params.get("so_dong"))) in PAGE_SIZES else PAGE_SIZE,
     }
 
 
@@ -84,7 +87,7 @@ def _context(request, f: dict) -> dict:
         .annotate(tl=timeliness_expression(today), sub=submission_expression())
         .order_by("submitted_at", "pk")
     )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Paginator(reports, f["size"]).get_page(request.GET.get("trang"))
     for r in page:
         r.tl_label = Timeliness.LABELS[r.tl]
         r.tl_colour = Timeliness.COLOURS[r.tl]
@@ -116,6 +119,7 @@ def _context(request, f: dict) -> dict:
         "chosen_unit": chosen_unit,
         "plans": plans,
         "periods": periods,
+        "page_sizes": PAGE_SIZES,
         "any_submitted": any(r.state == ProgressReport.State.SUBMITTED for r in page),
         "today": today,
     }
