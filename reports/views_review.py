@@ -138,7 +138,10 @@ def _versions(post) -> dict[int, int]:
 def _act(request, f: dict) -> int:
     """Carry out the posted bulk action; put the outcome in messages; return the status."""
     post = request.POST
-    accept = post.get("decision") != "return"
+    if post.get("decision") not in ("accept", "return"):
+        messages.error(request, "Chọn “Chấp nhận” hoặc “Trả lại”; chưa thẩm định dòng nào.")
+        return 400
+    accept = post.get("decision") == "accept"
     whole_unit = _int(post.get("tat_ca_don_vi"))
     if whole_unit:
         ids = list(
@@ -203,7 +206,10 @@ def review_list(request):
                 )
             return redirect(request.get_full_path())
     context = _context(request, f)
-    if request.headers.get("HX-Request"):
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )  # htmx restoring history (back button, cache miss) wants the whole page
+    if partial:
         return render(request, "reports/_review_area.html", context, status=status)
     return render(request, "reports/review_list.html", context)
 

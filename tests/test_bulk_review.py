@@ -231,3 +231,25 @@ def test_navbar_count_is_one_query_per_request(
     officer = make_user("cb-congan", unit("w21370-cong-an"))
     client.force_login(officer)
     assert 'id="nav-review"' not in client.get(reverse("plans:list")).content.decode()
+
+
+def test_a_decision_is_required(client, submitted, reviewer):
+    client.force_login(reviewer)
+    ids = [r.pk for r in submitted[:3]]
+    response = _post(client, ids, decision="", hx=True)
+    assert response.status_code == 400
+    assert "Chọn “Chấp nhận” hoặc “Trả lại”" in response.content.decode()
+    assert not ProgressReport.objects.filter(pk__in=ids).exclude(state=S.SUBMITTED).exists()
+    response = _post(client, [], hx=True)
+    assert "Chưa chọn dòng báo cáo nào" in response.content.decode()
+
+
+def test_htmx_gets_the_list_alone_except_when_restoring_history(client, submitted, reviewer):
+    client.force_login(reviewer)
+    part = client.get(URL, headers={"HX-Request": "true"}).content.decode()
+    assert part.startswith('<div id="review-area">') and "navbar" not in part
+    assert 'hx-swap-oob="true"' in part  # the navbar count follows
+    whole = client.get(
+        URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    ).content.decode()
+    assert whole.startswith("<!doctype html>")

@@ -37,6 +37,15 @@
     }
     if (target.id === "pick-all" || target.classList.contains("pick")) refresh();
   });
+  // Enter in the reason or date of the bulk bar means "return", never the first button
+  // of the form ("accept").
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target.form || target.form.id !== "bulk-form") return;
+    if (target.tagName !== "INPUT" || target.type !== "text") return;
+    event.preventDefault();
+    document.getElementById("bulk-return").click();
+  });
   document.addEventListener("htmx:afterSwap", refresh);
   document.addEventListener("DOMContentLoaded", refresh);
 })();
