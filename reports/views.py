@@ -33,7 +33,7 @@ from .models import (
     ProgressReport,
     ReportingPeriod,
 )
-from .timeliness import Submission, Timeliness, submission_expression, timeliness_expression
+from .timeliness import Submission, Timeliness
 from .uploads import ACCEPT, check_upload, keep_pending, pending_from
 
 PAGE_SIZE = 25
@@ -392,42 +392,6 @@ def review(request, pk):
         f"{report.unit.display_name}.",
     )
     return redirect(_next_url(request, report.get_absolute_url()))
-
-
-@login_required
-@refusals
-def review_list(request):
-    reports = access.reviewable_reports(request.user)
-    state = request.GET.get("trang_thai", ProgressReport.State.SUBMITTED)
-    if state in ProgressReport.State.values:
-        reports = reports.filter(state=state)
-    period_id = request.GET.get("ky", "")
-    if positive_int(period_id) is not None:
-        reports = reports.filter(period_id=int(period_id))
-    today = timezone.localdate()
-    reports = (
-        reports.select_related("period__plan__issuer", "unit", "task")
-        .prefetch_related("attachments")
-        .annotate(tl=timeliness_expression(today), sub=submission_expression())
-        .order_by("submitted_at", "pk")
-    )
-    page = _page(request, reports)
-    for r in page:
-        r.tl_label = Timeliness.LABELS[r.tl]
-        r.tl_colour = Timeliness.COLOURS[r.tl]
-        r.sub_label = Submission.LABELS[r.sub]
-    query = f"trang_thai={state}" + (
-        f"&ky={period_id}" if positive_int(period_id) is not None else ""
-    )
-    context = {
-        "page": page,
-        "state": state,
-        "states": ProgressReport.State.choices,
-        "period_id": period_id,
-        "query": query,
-        "today": today,
-    }
-    return render(request, "reports/review_list.html", context)
 
 
 # --- periods ------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from orgunits.models import OrgUnit, Profile
 
-from .access import can_fill, is_reviewer_of, reviewing_unit_ids
+from .access import _actor, can_fill, is_reviewer_of, reviewing_unit_ids
 from .indicators import parse_figure
 from .models import (
     Attachment,
@@ -429,6 +430,184 @@ def review_report(
                 text += f" Hạn nộp lại: {resubmit_by:%d/%m/%Y}."
             notify_units([row.unit_id], text, unit_report_url(row.period_id, row.unit_id))
     return row
+
+
+@dataclass
+class BulkResult:
+    """What a bulk review did: lines changed, and lines already in the wanted state (a form
+    posted twice) left untouched."""
+
+    changed: int = 0
+    already: int = 0
+    units: int = 0
+
+
+def _reviewing_units_by_plan(plans) -> dict[int, set[int]]:
+    """Plan id → the ids of its reviewing units (`reviewing_unit_ids`), for many plans in at
+    most one query (the branch fallback of plans naming no reviewer)."""
+    plans = {p.pk: p for p in plans}
+    trees = {
+        p.issuer_tree_id for p in plans.values() if not (p.follow_up_unit_id or p.report_to_unit_id)
+    }
+    branches: dict[int, int] = {}
+    if trees:
+        for pk, tree in (
+            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+            .order_by("pk")
+            .values_list("pk", "tree_id")
+        ):
+            branches.setdefault(tree, pk)
+    out = {}
+    for pk, p in plans.items():
+        ids = {u for u in (p.follow_up_unit_id, p.report_to_unit_id) if u}
+        if not ids and p.issuer_tree_id in branches:
+            ids.add(branches[p.issuer_tree_id])
+        out[pk] = ids
+    return out
+
+
+def review_many(
+    report_ids,
+    user,
+    *,
+    accept: bool,
+    comment: str = "",
+    resubmit_by: date | None = None,
+    versions: dict[int, int] | None = None,
+) -> BulkResult:
+    """Accept many submitted report lines at once, or return them with one reason (thẩm định
+    hàng loạt). The same rules as `review_report`, per line: only a reviewer of the line's
+    plan's reviewing unit; a return needs a reason; only submitted lines. All or nothing, in
+    one transaction and a constant number of queries. Lines already in the wanted state (the
+    same form posted twice) are left as they are and counted apart."""
+    ids = sorted({int(pk) for pk in report_ids})
+    if not ids:
+        raise ReportError("Chưa chọn dòng báo cáo nào: đánh dấu các dòng cần thẩm định.")
+    comment = comment.strip()
+    if not accept and not comment:
+        raise ReportError("Trả lại báo cáo phải nêu lý do để đơn vị biết cần bổ sung gì.")
+    today = timezone.localdate()
+    if resubmit_by is not None and resubmit_by < today:
+        raise ReportError(f"Hạn nộp lại phải từ hôm nay ({today:%d/%m/%Y}) trở đi.")
+    actor = _actor(user)
+    target = State.ACCEPTED if accept else State.RETURNED
+    with transaction.atomic():
+        rows = list(
+            ProgressReport.objects.select_for_update(of=("self",))
+            .select_related("task", "unit", "period__plan")
+            .annotate(issuer_tree_id=F("period__plan__issuer__tree_id"))
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(rows) != len(ids):
+            raise ReportError(
+                f"{len(ids) - len(rows)} dòng báo cáo đã chọn không còn tồn tại; tải lại trang. "
+                "Chưa thẩm định dòng nào."
+            )
+        plans = {}
+        for row in rows:
+            plan = row.period.plan
+            plan.issuer_tree_id = row.issuer_tree_id
+            plans[plan.pk] = plan
+        if not actor.is_superuser:
+            mine = actor.unit.pk if actor.unit and actor.has_role(Profile.Role.REVIEWER) else None
+            reviewers = _reviewing_units_by_plan(plans.values())
+            refused = [r for r in rows if mine not in reviewers[r.period.plan_id]]
+            if refused:
+                raise PermissionDenied(
+                    f"Bạn không phải cán bộ thẩm định của đơn vị theo dõi {len(refused)} trong "
+                    f"{len(rows)} dòng đã chọn: chỉ đơn vị theo dõi kế hoạch mới được chấp nhận "
+                    "hoặc trả lại các báo cáo đó. Chưa thẩm định dòng nào."
+                )
+        period_ids = sorted({r.period_id for r in rows})
+        if connection.vendor == "postgresql":
+            periods = list(
+                ReportingPeriod.objects.raw(
+                    "SELECT * FROM reports_reportingperiod WHERE id = ANY(%s) FOR SHARE",
+                    [period_ids],
+                )
+            )
+        else:
+            periods = list(ReportingPeriod.objects.filter(pk__in=period_ids))
+        closed = [p for p in periods if p.closed_at is not None]
+        if closed:
+            raise ReportError(closed_message(closed[0]) + " Chưa thẩm định dòng nào.")
+        versions = versions or {}
+        result = BulkResult()
+        todo = []
+        for row in rows:
+            if row.state == target:
+                result.already += 1
+                continue
+            if row.state != State.SUBMITTED:
+                raise ReportError(
+                    f"Báo cáo nhiệm vụ {_code(row)} của {row.unit.display_name} đang ở trạng "
+                    f"thái “{row.get_state_display()}”: chỉ thẩm định được báo cáo đã nộp. "
+                    "Chưa thẩm định dòng nào."
+                )
+            if row.pk in versions and versions[row.pk] != row.version:
+                raise ReportError(_conflict_message(row))
+            todo.append(row)
+        if not todo:
+            return result
+        now = timezone.now()
+        transitions = []
+        for row in todo:
+            transitions.append(
+                ReportTransition(
+                    report=row,
+                    from_state=row.state,
+                    to_state=target,
+                    user=user,
+                    at=now,
+                    comment=comment,
+                )  # fmt: skip
+            )
+            row.state, row.updated_at = target, now
+            row.reviewed_at, row.reviewed_by = now, user
+            row.review_comment = comment
+            row.resubmit_by = None if accept else resubmit_by
+            row.version += 1
+        ReportTransition.objects.bulk_create(transitions)
+        ProgressReport.objects.bulk_update(
+            todo,
+            ["state", "updated_at", "reviewed_at", "reviewed_by", "review_comment",
+             "resubmit_by", "version"],
+        )  # fmt: skip
+        result.changed = len(todo)
+        result.units = len({r.unit_id for r in todo})
+        if not accept:
+            _notify_returns(todo, comment, resubmit_by)
+    return result
+
+
+def _notify_returns(rows, comment: str, resubmit_by: date | None) -> None:
+    """One notification per unit and period for lines returned together (two queries)."""
+    groups: dict[tuple[int, int], list[ProgressReport]] = {}
+    for row in rows:
+        groups.setdefault((row.unit_id, row.period_id), []).append(row)
+    users: dict[int, list[int]] = {}
+    for pk, unit_id in _users(
+        unit_id__in=list({u for u, _ in groups}), role=Profile.Role.OFFICER
+    ).values_list("pk", "profile__unit_id"):
+        users.setdefault(unit_id, []).append(pk)
+    now = timezone.now()
+    notes = []
+    for (unit_id, period_id), lines in groups.items():
+        first = lines[0]
+        codes = ", ".join(_code(r) for r in lines)
+        text = (
+            f"Báo cáo nhiệm vụ {codes} ({first.period.label}, {first.period.plan.label}) "
+            f"bị trả lại: {comment}"
+        )
+        if resubmit_by:
+            text += f" Hạn nộp lại: {resubmit_by:%d/%m/%Y}."
+        link = unit_report_url(period_id, unit_id)
+        notes += [
+            Notification(user_id=u, text=text, link=link, created_at=now)
+            for u in users.get(unit_id, [])
+        ]
+    Notification.objects.bulk_create(notes)
 
 
 def request_extension(report: ProgressReport, user, *, requested: date | None, reason: str):

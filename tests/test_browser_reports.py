@@ -90,8 +90,7 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     row.locator("input[name=comment]").fill("Đề nghị gửi kèm bản chụp kế hoạch.")
     _shot(page, "04-tham-dinh")
     row.locator("button[value=return]").click()
-    page.wait_for_load_state()
-    assert "Đã trả lại báo cáo" in page.inner_text("main")
+    page.wait_for_selector("text=Đã trả lại báo cáo")  # updated in place (htmx)
     _logout(page)
 
     # 4. The officer sees the return, corrects and resubmits.
@@ -113,8 +112,7 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     _login(page, base, "td-pgd")
     page.goto(f"{base}/bao-cao/tham-dinh/")
     page.locator(f"#review-{first.pk} button[value=accept]").click()
-    page.wait_for_load_state()
-    assert "Đã chấp nhận báo cáo" in page.inner_text("main")
+    page.wait_for_selector("text=Đã chấp nhận báo cáo")  # updated in place (htmx)
     page.goto(f"{base}/bao-cao/ke-hoach/{plan.pk}/")
     _shot(page, "06-ky-bao-cao")
     with page.expect_download() as download:
