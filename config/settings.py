@@ -258,6 +258,9 @@ PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # Progress reports: attachment size limit; the address used in reminder emails' links.
 REPORT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# A reminder e-mail still "sending" after this many seconds belonged to a worker that died
+# during SMTP: it is marked uncertain, never sent twice (reports/reminders.py).
+REMINDER_SENDING_TIMEOUT = int(os.environ.get("REMINDER_SENDING_TIMEOUT", str(15 * 60)))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Import limits (Excel appendices).
