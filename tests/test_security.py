@@ -43,6 +43,20 @@ def test_strict_content_security_policy_on_every_page(client):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
+def test_admin_allows_inline_styles_only(client):
+    """django-mptt's tree indentation in the admin is inline style: styles only are relaxed
+    there, scripts never."""
+    staff = User.objects.create_superuser("qt-sec", "qt@example.vn", "Mat-khau-qt-2025")
+    client.force_login(staff)
+    response = client.get(reverse("admin:plans_plan_changelist"))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    script = next(p.strip() for p in policy.split(";") if p.strip().startswith("script-src"))
+    assert script == "script-src 'self'"
+    assert "unsafe-inline" not in client.get(reverse("plans:list"))["Content-Security-Policy"]
+
+
 def test_permissions_policy_denies_unused_features(client):
     header = client.get(reverse("login"))["Permissions-Policy"]
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
