@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from config.query import positive_int
+from config.security import is_local_path
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
 from orgunits.text import xml_safe
@@ -604,7 +605,7 @@ def notification_read(request, pk):
     note = get_object_or_404(Notification, pk=pk, user=request.user)
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
-    if request.POST.get("open") and note.link.startswith("/"):
+    if request.POST.get("open") and is_local_path(note.link):
         return redirect(note.link)
     return redirect(_next_url(request, reverse("reports:notifications")))
 
