@@ -45,7 +45,7 @@ def row_height(values: list, widths: list[int]) -> float | None:
     lines = 1
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, str) and value:
-            per_line = max(1, int(width * 1.1))
+            per_line = max(1, int(width * 1.3))  # Times New Roman 11: ~1.3 chars per unit
             lines = max(lines, sum(max(1, -(-len(p) // per_line)) for p in value.split("\n")))
     return min(409, LINE_POINTS * lines + 2) if lines > 1 else None
 

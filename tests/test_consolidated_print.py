@@ -90,7 +90,7 @@ def test_nghe_an_report_prints_as_an_administrative_document(tmp_path):
     # Vietnamese number format in the tables
     total = data.unit_total.total
     assert total >= 1000 and vn_number(total) in flat
-    rates = {cn.completion_rate for _, _, cn in data.units} - {None}
+    rates = {cn.line_submission_rate for _, _, cn in data.units} - {None}
     fractional = sorted(r for r in rates if r != int(r))
     assert fractional and all(vn_number(r) in flat for r in fractional)
     assert f" {fractional[0]} " not in flat  # never "8.7"
