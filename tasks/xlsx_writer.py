@@ -118,12 +118,28 @@ def _height(cells) -> float:
     return min(409, LINE_HEIGHT * lines + 3)
 
 
+MONTH_WORDS = "ngày {:%d} tháng {:%m} năm {:%Y}"
+
+
+def date_in_words(day) -> str:
+    """ "ngày 15 tháng 01 năm 2026", as dates are written in an administrative document."""
+    return MONTH_WORDS.format(day, day, day)
+
+
+def upper_title(text: str) -> str:
+    """Upper-case a title for printing, keeping document numbers as written ("1560/QĐ-TTg"
+    stays, not "QĐ-TTG"): any word holding a digit is a number or a symbol."""
+    return re.sub(
+        r"\S+", lambda m: m[0] if any(ch.isdigit() for ch in m[0]) else m[0].upper(), text
+    )
+
+
 def plan_heading(plan) -> tuple[str, str]:
     """The second and third title rows: what the appendix implements, what it is attached to."""
     title = re.sub(r"\s+", " ", plan.title).strip()
-    heading = f"NHIỆM VỤ TRIỂN KHAI {plan.get_kind_display().upper()} {title.upper()}"
+    heading = f"NHIỆM VỤ TRIỂN KHAI {plan.get_kind_display().upper()} {upper_title(title)}"
     number = plan.number or ("(chưa rõ số)" if plan.status == "issued" else "     ")
-    issued = f"ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else "ngày     "
+    issued = date_in_words(plan.issued_on) if plan.issued_on else "ngày      tháng      năm     "
     attached = f"(Kèm theo {plan.get_kind_display()} số {number} {issued} của {plan.issuer.name})"
     return heading, attached
 
