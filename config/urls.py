@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 
+from config.security import ThrottledPasswordResetView
 from reports.views_dashboard import LoginView, home
 
 admin.site.site_header = "Theo dõi thực hiện Chỉ thị 39-CT/TW"
@@ -23,7 +24,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("dang-nhap/", LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("quen-mat-khau/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("quen-mat-khau/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "quen-mat-khau/da-gui/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -7,6 +7,7 @@ from .models import (
     Notification,
     ProgressReport,
     Reminder,
+    ReminderEmail,
     ReminderPolicy,
     ReportingPeriod,
     ReportTransition,
@@ -58,6 +59,18 @@ class ReminderAdmin(admin.ModelAdmin):
     raw_id_fields = ["unit", "period"]
     list_select_related = ["unit", "period__plan__issuer"]
     search_fields = ["unit__name", "recipients"]
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(admin.ModelAdmin):
+    """Every reminder e-mail with its state; "uncertain" ones were cut by a worker crash."""
+
+    list_display = ["created_at", "unit", "to", "state", "attempt_at", "sent_at", "message_id"]
+    list_filter = ["state"]
+    raw_id_fields = ["unit"]
+    list_select_related = ["unit"]
+    search_fields = ["unit__name", "to", "message_id"]
+    readonly_fields = [f.name for f in ReminderEmail._meta.fields]
 
 
 admin.site.register(ReminderPolicy, raw_id_fields=["plan"])

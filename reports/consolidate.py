@@ -22,7 +22,9 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from orgunits.text import xml_safe
 from tasks.models import Task
+from tasks.xlsx_writer import put_cell
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
@@ -336,6 +338,25 @@ def _height(*cells: tuple[str, int]) -> float:
 # --- .xlsx ----------------------------------------------------------------------------------
 
 
+def _xlsx_print_style(sheet, table_from: int | None = None) -> None:
+    """Times New Roman everywhere, like the other exports; from row `table_from` on, every
+    cell of the table gets a thin border; page numbers in the footer."""
+    from copy import copy
+
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in sheet.iter_rows():
+        for cell in row:
+            font = copy(cell.font)
+            font.name = "Times New Roman"
+            cell.font = font
+            if table_from and cell.row >= table_from:
+                cell.border = box
+    sheet.oddFooter.center.text = "Trang &P/&N"
+
+
 def to_xlsx(c: Consolidated) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -352,33 +373,33 @@ def to_xlsx(c: Consolidated) -> bytes:
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     for i, text in enumerate(_title(c), start=1):
-        ws.cell(row=i, column=1, value=text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
+        put_cell(ws, i, 1, text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
     row = len(_title(c)) + 2
     for text in rate_lines(c):
-        ws.cell(row=row, column=1, value=text).font = bold
+        put_cell(ws, row, 1, text).font = bold
         row += 1
     row += 1
 
     def header(r: int, titles: list[str]) -> None:
         ws.row_dimensions[r].height = 45
         for col, title in enumerate(titles, start=1):
-            cell = ws.cell(row=r, column=col, value=title)
+            cell = put_cell(ws, r, col, title)
             cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
 
-    ws.cell(
-        row=row,
-        column=1,
-        value="1. Tổng hợp theo nhiệm vụ "
-        "(mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
+    put_cell(
+        ws,
+        row,
+        1,
+        "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
     ).font = bold
     row += 1
     header(row, ["", "Nội dung", *COUNT_HEADERS])
     row += 1
     for col, value in enumerate(["", "Số nhiệm vụ", *count_cells(c.task_counts)], start=1):
-        ws.cell(row=row, column=col, value=value).border = box
+        put_cell(ws, row, col, value).border = box
     row += 2
-    ws.cell(
-        row=row, column=1, value="2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
+    put_cell(
+        ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
     ).font = bold
     row += 1
     header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
@@ -386,12 +407,12 @@ def to_xlsx(c: Consolidated) -> bytes:
     for n, (_, name, counts) in enumerate(c.units, start=1):
         values = [n, name, *count_cells(counts), *submission_cells(counts)]
         for col, value in enumerate(values, start=1):
-            ws.cell(row=row, column=col, value=value).border = box
+            put_cell(ws, row, col, value).border = box
         row += 1
     for col, value in enumerate(
         ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)], start=1
     ):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = put_cell(ws, row, col, value)
         cell.font, cell.border = bold, box
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 42
@@ -412,7 +433,7 @@ def to_xlsx(c: Consolidated) -> bytes:
         "Báo cáo",
     ]
     for col, title in enumerate(titles, start=1):
-        cell = detail.cell(row=1, column=col, value=title)
+        cell = put_cell(detail, 1, col, title)
         cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
     widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
     for col, width in enumerate(widths, start=1):
@@ -422,20 +443,20 @@ def to_xlsx(c: Consolidated) -> bytes:
     r = 2
     for section, tasks in c.sections:
         if section is not None:
-            detail.cell(row=r, column=1, value=section.full_code or section.code).font = bold
-            cell = detail.cell(row=r, column=2, value=section.content)
+            put_cell(detail, r, 1, section.full_code or section.code).font = bold
+            cell = put_cell(detail, r, 2, section.content)
             cell.font, cell.alignment = bold, wrap
             for col in range(1, len(titles) + 1):
                 detail.cell(row=r, column=col).fill = section_fill
             detail.row_dimensions[r].height = _height((section.content, 55))
             r += 1
         for task, lines in tasks:
-            code = detail.cell(row=r, column=1, value=task.full_code or task.code)
+            code = put_cell(detail, r, 1, task.full_code or task.code)
             code.font, code.alignment = bold, wrap
-            cell = detail.cell(row=r, column=2, value=task.content)
+            cell = put_cell(detail, r, 2, task.content)
             cell.font, cell.alignment = bold, wrap
-            detail.cell(row=r, column=4, value=task.product).alignment = wrap
-            detail.cell(row=r, column=5, value=task.timeframe_text).alignment = wrap
+            put_cell(detail, r, 4, task.product).alignment = wrap
+            put_cell(detail, r, 5, task.timeframe_text).alignment = wrap
             detail.row_dimensions[r].height = _height(
                 (task.content, 55), (task.product, 27), (task.timeframe_text, 20)
             )
@@ -453,7 +474,7 @@ def to_xlsx(c: Consolidated) -> bytes:
                     Submission.LABELS[line["sub"]],
                 ]
                 for col, value in enumerate(values, start=1):
-                    detail.cell(row=r, column=col, value=value).alignment = wrap
+                    put_cell(detail, r, col, value).alignment = wrap
                 detail.row_dimensions[r].height = _height(
                     (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
                 )
@@ -475,7 +496,7 @@ def to_xlsx(c: Consolidated) -> bytes:
             cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
         for r, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
             for col, value in enumerate([r - 4, *cells], start=1):
-                cell = ind.cell(row=r, column=col, value=value)
+                cell = put_cell(ind, r, col, value)
                 cell.alignment, cell.border = wrap, box
         for col, width in enumerate([6, 50, 12, 30, 16, 16, 12, 14, 36], start=1):
             ind.column_dimensions[get_column_letter(col)].width = width
@@ -487,6 +508,9 @@ def to_xlsx(c: Consolidated) -> bytes:
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
     detail.print_title_rows = "1:1"
+    detail.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(r - 1, 1)}"
+    for sheet in sheets:
+        _xlsx_print_style(sheet, table_from=1 if sheet is detail else None)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -495,127 +519,335 @@ def to_xlsx(c: Consolidated) -> bytes:
 # --- .docx ----------------------------------------------------------------------------------
 
 
-def to_docx(c: Consolidated) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
+def vn_number(value) -> str:
+    """A figure as printed in Vietnamese documents: "3.031", "8,7"; "—" when undefined."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+#: Body text and tables (Nghị định 30/2020/NĐ-CP: Times New Roman 13–14).
+DOC_FONT, BODY_PT, TABLE_PT = "Times New Roman", 13, 10
+BLANK_DATE = "ngày      tháng      năm 20   "
+
+
+def _docx_setup(doc) -> None:
+    """A4 portrait, the decree's margins, Times New Roman 13, page numbers in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = DOC_FONT, Pt(BODY_PT)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), DOC_FONT)
+    normal.element.rPr.rFonts.set(qn("w:cs"), DOC_FONT)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+    table = doc.styles.add_style("CT39 Table", 1)  # paragraph style for table cells
+    table.base_style = normal
+    table.font.size = Pt(TABLE_PT)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = footer.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+        if kind == "separate":
+            num = OxmlElement("w:t")
+            num.text = "1"
+            run._r.append(num)
+
+
+def _para(where, text="", *, size=None, bold=False, italic=False, align=None, indent=False,
+          after=0, style=None):  # fmt: skip
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
+    p = where.add_paragraph(style=style) if style else where.add_paragraph()
+    p.alignment = {
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        None: None,
+    }[align]
+    if indent:
+        p.paragraph_format.first_line_indent = Cm(1.0)
+    p.paragraph_format.space_after = Pt(after)
+    if text:
+        run = p.add_run(xml_safe(text))
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    return p
 
-    for i, text in enumerate(_title(c)):
-        p = doc.add_paragraph()
+
+def _no_borders(table) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.append(borders)
+
+
+def _widths(table, widths_cm: list[float]) -> None:
+    """Fixed column widths (the grid LibreOffice reads, and every cell Word reads)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table.autofit = False
+    margins = OxmlElement("w:tblCellMar")  # narrow cell padding: 0,1 cm each side
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "57")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for col, width in zip(table.columns, widths_cm, strict=True):
+        col.width = Cm(width)
+    for tr in table._tbl.tr_lst:  # a merged cell is as wide as the columns it spans
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Cm(sum(widths_cm[col : col + span]))
+            col += span
+
+
+def _cell(cell, text: str, *, bold=False, italic=False, align=None, size=None) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = cell.paragraphs[0]
+    p.style = "CT39 Table"
+    if align == "center":
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.bold = i < 2
-        run.font.size = Pt(14 if i == 0 else 12)
+    elif align == "right":
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for i, part in enumerate(xml_safe(str(text)).split("\n")):
+        if i:
+            p = cell.add_paragraph(style="CT39 Table")
+        run = p.add_run(part)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
 
-    def table(headers: list[str], rows: list[list], widths=None):
-        t = doc.add_table(rows=1 + len(rows), cols=len(headers))
-        t.style = "Table Grid"
-        cells = t.rows[0].cells
-        if widths:
-            t.autofit = False
-            for row in t.rows:
-                for cell, width in zip(row.cells, widths, strict=False):
-                    cell.width = Cm(width)
-        for i, h in enumerate(headers):
-            cells[i].text = h
-            for run in cells[i].paragraphs[0].runs:
-                run.bold = True
-        for r, values in enumerate(rows, start=1):
-            cells = t.rows[r].cells
-            for i, v in enumerate(values):
-                cells[i].text = "" if v is None else str(v)
-        return t
 
-    def fmt(v):
-        return "—" if v is None else (f"{v:g}" if isinstance(v, float) else v)
+def _grid(doc, headers: list[str], rows: list[list], widths: list[float], *, bold_rows=()):
+    """A bordered table: a repeated header row, numbers right-aligned in Vietnamese format."""
+    from docx.oxml import OxmlElement
 
+    t = doc.add_table(rows=1, cols=len(headers))
+    t.style = "Table Grid"
+    head = t.rows[0]
+    marker = OxmlElement("w:tblHeader")
+    head._tr.get_or_add_trPr().append(marker)
+    for cell, text in zip(head.cells, headers, strict=True):
+        _cell(cell, text, bold=True, align="center", size=9)
+    for r, values in enumerate(rows):
+        cells = t.add_row().cells
+        for i, value in enumerate(values):
+            number = isinstance(value, int | float) or value is None
+            align = ("right" if i else "center") if number else None
+            _cell(cells[i], vn_number(value) if number else value, bold=r in bold_rows,
+                  align=align)  # fmt: skip
+    _widths(t, widths)
+    return t
+
+
+def _header_block(doc, c: Consolidated) -> None:
+    """Issuing body on the left, quốc hiệu and tiêu ngữ on the right; number and date."""
+    issuer = c.period.plan.issuer
+    parent = issuer.parent
+    t = doc.add_table(rows=2, cols=2)
+    _no_borders(t)
+    left, right = t.rows[0].cells
+    if parent is not None:
+        _cell(left, parent.name.upper(), align="center", size=12)
+        _para(left, issuer.name.upper(), bold=True, align="center", size=12)
+    else:
+        _cell(left, issuer.name.upper(), bold=True, align="center", size=12)
+    _para(left, "———————", align="center", size=10)
+    _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align="center", size=12)
+    _para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align="center", size=13)
+    _para(right, "———————————", align="center", size=10)
+    number, place = t.rows[1].cells
+    _cell(number, "Số:        /BC-", align="center", size=13)
+    _cell(place, f"……………, {BLANK_DATE}", italic=True, align="center", size=13)
+    _widths(t, [6.5, 9.5])
+    _para(doc, after=12)
+
+
+def _signature(doc) -> None:
+    """Nơi nhận on the left, the signer's block on the right."""
+    t = doc.add_table(rows=1, cols=2)
+    _no_borders(t)
+    left, right = t.rows[0].cells
+    _cell(left, "Nơi nhận:", bold=True, italic=True, size=12)
+    for line in ("- Như trên;", "- Lưu: VT."):
+        _para(left, line, size=11)
+    _cell(right, "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align="center", size=13)
+    _para(right, "(Ký, ghi rõ họ tên và đóng dấu)", italic=True, align="center", size=13)
+    _widths(t, [7.0, 9.0])
+
+
+def to_docx(c: Consolidated) -> bytes:
+    """The consolidated report as an administrative document (Nghị định 30/2020/NĐ-CP):
+    header block, title, body with the summary tables, signature and Nơi nhận; the detail
+    per task and unit as an appendix on landscape pages, one table row per unit and task."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    doc = Document()
+    _docx_setup(doc)
+    _header_block(doc, c)
+    p, plan = c.period, c.period.plan
+    _para(doc, "BÁO CÁO", size=14, bold=True, align="center")
+    _para(doc, f"Tổng hợp tình hình thực hiện {plan.label} của {plan.issuer.name}",
+          size=14, bold=True, align="center")  # fmt: skip
+    _para(doc, f"{p.label}", size=14, bold=True, align="center", after=12)
+    since = f", tính từ ngày {p.starts_on:%d/%m/%Y}" if p.starts_on else ""
+    _para(doc, f"Số liệu tổng hợp theo báo cáo của các đơn vị trong kỳ (hạn báo cáo ngày "
+          f"{p.cutoff:%d/%m/%Y}{since}), tính đến ngày {c.today:%d/%m/%Y}, như sau:",
+          indent=True, align="justify", after=6)  # fmt: skip
     for text in rate_lines(c):
-        doc.add_paragraph().add_run(text).bold = True
+        _para(doc, f"- {text}.", indent=True, align="justify", after=3)
 
-    doc.add_heading("1. Tổng hợp theo nhiệm vụ", level=2)
-    doc.add_paragraph("Mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì.")
-    table(COUNT_HEADERS, [[fmt(v) for v in count_cells(c.task_counts)]])
+    _para(doc, "I. TỔNG HỢP THEO NHIỆM VỤ", bold=True, after=3)
+    _para(doc, "Mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì; mỗi phân công "
+          "(chủ trì, phối hợp) của đơn vị tính một lần.", indent=True, align="justify",
+          after=6)  # fmt: skip
+    rows = []
+    for key in T.ORDER[:4]:
+        rows.append([T.LABELS[key], c.task_counts.timeliness[key], c.task_counts.rate(key),
+                     c.unit_total.timeliness[key], c.unit_total.rate(key)])  # fmt: skip
+    rows.insert(0, ["Đến hạn trong kỳ", c.task_counts.due, None, c.unit_total.due, None])
+    rows.append(["Không có hạn (thường xuyên)", c.task_counts.timeliness[T.NO_DEADLINE], None,
+                 c.unit_total.timeliness[T.NO_DEADLINE], None])  # fmt: skip
+    rows.append(["Tổng số", c.task_counts.total, None, c.unit_total.total, None])
+    _grid(doc, ["Nội dung", "Số nhiệm vụ", "Tỷ lệ (% đến hạn)", "Số phân công",
+                "Tỷ lệ (% đến hạn)"], rows, [6.0, 2.5, 2.5, 2.5, 2.5],
+          bold_rows={len(rows) - 1})  # fmt: skip
 
-    doc.add_heading("2. Tổng hợp theo đơn vị", level=2)
-    doc.add_paragraph("Mỗi phân công (chủ trì, phối hợp) của đơn vị tính một lần.")
-    short = ["Tổng số", "Đến hạn", "HT đúng hạn", "% đến hạn", "HT trễ hạn", "% đến hạn",
-             "Chưa HT trong hạn", "% đến hạn", "Chưa HT quá hạn", "% đến hạn",
-             "Không có hạn (thường xuyên)", "Dòng nộp đúng hạn", "Dòng nộp trễ",
-             "Dòng chưa nộp", "% dòng nộp đúng hạn", "Đơn vị phải báo cáo",
-             "Đơn vị nộp đúng hạn", "Tỷ lệ cập nhật (% đơn vị)"]  # fmt: skip
-    rows = [
-        [n, name, *[fmt(v) for v in count_cells(cn) + submission_cells(cn)]]
-        for n, (_, name, cn) in enumerate(c.units, start=1)
-    ]
-    rows.append(
-        [
-            "",
-            "Tổng cộng",
-            *[fmt(v) for v in count_cells(c.unit_total) + submission_cells(c.unit_total)],
-        ]
-    )
-    table(["STT", "Đơn vị", *short], rows, [1.0, 4.0] + [1.25] * len(short))
+    _para(doc, after=6)
+    _para(doc, "II. TỔNG HỢP THEO ĐƠN VỊ", bold=True, after=6)
+    headers = ["STT", "Đơn vị", "Tổng số", "Đến hạn", "HT đúng hạn", "HT trễ hạn",
+               "Chưa HT, trong hạn", "Chưa HT, quá hạn", "Không có hạn", "Tỷ lệ HT (%)",
+               "Nộp đúng hạn (%)"]  # fmt: skip
 
-    doc.add_heading("3. Chi tiết theo nhiệm vụ", level=2)
-    for sec, tasks in c.sections:
-        if sec is not None:
-            doc.add_heading(f"{sec.full_code or sec.code}. {sec.content}", level=3)
-        for task, lines in tasks:
-            p = doc.add_paragraph()
-            p.add_run(f"{task.full_code or task.code}. {task.content}").bold = True
-            meta = []
-            if task.product:
-                meta.append(f"Sản phẩm: {task.product}")
-            if task.timeframe_text:
-                meta.append(f"Thời gian: {task.timeframe_text}")
-            if meta:
-                doc.add_paragraph(" · ".join(meta)).runs[0].italic = True
-            table(
-                [
-                    "Đơn vị",
-                    "Vai trò",
-                    "Thời hạn",
-                    "Tình trạng",
-                    "Kết quả thực hiện, sản phẩm",
-                    "Đánh giá",
-                ],
-                [
-                    [
-                        line["unit__short_name"] or line["unit__name"],
-                        ROLE.get(line["role"], line["role"]),
-                        _deadline_text(line),
-                        _status_text(line),
-                        _result_text(line),
-                        f"{T.LABELS[line['tl']]}; {Submission.LABELS[line['sub']].lower()}",
-                    ]
-                    for line in lines
-                ],
-                [4.5, 1.8, 3.0, 3.5, 9.0, 4.7],
-            )
+    def unit_row(n, name, cn):
+        tl = cn.timeliness
+        return [n, name, cn.total, cn.due, *(tl[k] for k in T.ORDER), cn.completion_rate,
+                cn.line_submission_rate]  # fmt: skip
+
+    rows = [unit_row(n, name, cn) for n, (_, name, cn) in enumerate(c.units, start=1)]
+    rows.append(unit_row("", "Tổng cộng", c.unit_total))
+    _grid(doc, headers, rows, [0.9, 3.4] + [1.3] * 9, bold_rows={len(rows) - 1})
+    _para(doc, "HT: hoàn thành. Tỷ lệ tính trên số phân công đến hạn trong kỳ; tỷ lệ nộp "
+          "đúng hạn tính trên tổng số dòng báo cáo của đơn vị.", italic=True, size=11,
+          after=6)  # fmt: skip
+    _para(doc, "Tình trạng từng nhiệm vụ theo đơn vị tại Phụ lục kèm theo; nội dung báo cáo "
+          "của từng đơn vị tại tệp Excel (.xlsx) của báo cáo này.", indent=True,
+          after=12)  # fmt: skip
+    _signature(doc)
+
+    appendix = doc.add_section(WD_SECTION.NEW_PAGE)
+    appendix.orientation = WD_ORIENT.LANDSCAPE
+    appendix.page_width, appendix.page_height = Cm(29.7), Cm(21.0)
+    appendix.left_margin, appendix.right_margin = Cm(2.0), Cm(1.5)
+    appendix.top_margin, appendix.bottom_margin = Cm(1.5), Cm(1.5)
+    _para(doc, "PHỤ LỤC", size=14, bold=True, align="center")
+    _para(doc, "CHI TIẾT TÌNH HÌNH THỰC HIỆN THEO NHIỆM VỤ VÀ ĐƠN VỊ", size=14, bold=True,
+          align="center")  # fmt: skip
+    _para(doc, f"(Kèm theo Báo cáo số      /BC-      {BLANK_DATE} của {plan.issuer.name})",
+          italic=True, align="center", after=12)  # fmt: skip
+    _appendix_table(doc, c)
     if c.indicators:
         from .indicators import ROLLUP_HEADERS, rollup_rows_cells
 
-        doc.add_heading("4. Kết quả thực hiện các chỉ tiêu", level=2)
-        doc.add_paragraph(
-            "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ (%) lấy bình "
-            "quân giữa các đơn vị báo cáo."
-        )
-        table(
-            ["STT", *ROLLUP_HEADERS],
-            [[n, *cells] for n, cells in enumerate(rollup_rows_cells(c.indicators), start=1)],
-            [1.0, 7.0, 2.0, 4.0, 3.0, 3.0, 2.0, 2.5, 5.0],
-        )
+        _para(doc, after=6)
+        _para(doc, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True, after=3)
+        _para(doc, "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ (%) lấy "
+              "bình quân giữa các đơn vị báo cáo.", italic=True, after=6)  # fmt: skip
+        _grid(doc, ["STT", *ROLLUP_HEADERS],
+              [[n, *cells] for n, cells in enumerate(rollup_rows_cells(c.indicators), start=1)],
+              [1.0, 6.7, 2.0, 4.0, 3.0, 3.0, 2.0, 2.5, 2.0])  # fmt: skip
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+APPENDIX_HEADERS = ["STT", "Tình trạng, đánh giá", "Số đơn vị", "Đơn vị"]
+APPENDIX_WIDTHS = [1.3, 5.2, 1.9, 17.8]
+
+
+def appendix_groups(lines: list[dict]) -> list[tuple[str, list[str]]]:
+    """A task's lines grouped by what is printed about them (status and evaluation), each
+    group with its units in the lines' order: the appendix prints every unit once per task
+    without a row per unit (pure)."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        status = _status_text(line).split(" ngày ")[0]
+        key = f"{status} — {T.LABELS[line['tl']]}; {Submission.LABELS[line['sub']].lower()}"
+        name = line["unit__short_name"] or line["unit__name"]
+        if line["role"] != "lead":
+            name += " (phối hợp)"
+        groups.setdefault(key, []).append(name)
+    return sorted(groups.items())
+
+
+def _appendix_table(doc, c: Consolidated) -> None:
+    """One table: a merged row per section and task, then a row per status of its units."""
+    from docx.oxml import OxmlElement
+
+    t = doc.add_table(rows=1, cols=len(APPENDIX_HEADERS))
+    t.style = "Table Grid"
+    head = t.rows[0]
+    head._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, text in zip(head.cells, APPENDIX_HEADERS, strict=True):
+        _cell(cell, text, bold=True, align="center")
+
+    def spanning(code: str, text: str) -> None:
+        cells = t.add_row().cells
+        _cell(cells[0], code, bold=True, align="center")
+        _cell(cells[1].merge(cells[-1]), text, bold=True)
+
+    for sec, tasks in c.sections:
+        if sec is not None:
+            spanning(sec.full_code or sec.code, sec.content.upper())
+        for task, lines in tasks:
+            meta = [f"Sản phẩm: {task.product}"] if task.product else []
+            if task.timeframe_text:
+                meta.append(f"Thời gian: {task.timeframe_text}")
+            spanning(task.full_code or task.code, task.content)
+            if meta:
+                cells = t.add_row().cells
+                _cell(cells[1].merge(cells[-1]), "; ".join(meta), italic=True)
+            for label, names in appendix_groups(lines):
+                cells = t.add_row().cells
+                _cell(cells[1], label)
+                _cell(cells[2], vn_number(len(names)), align="right")
+                _cell(cells[3], "; ".join(names))
+    _widths(t, APPENDIX_WIDTHS)

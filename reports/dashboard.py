@@ -36,6 +36,8 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from config import query
+from config.query import positive_int
 from orgunits.access import Actor
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
@@ -208,7 +210,7 @@ def scope_for(actor: Actor, unit_pk: int) -> Scope:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return positive_int(value)
 
 
 @dataclass
@@ -231,7 +233,7 @@ class Filters:
         role = get.get("vai_tro", "")
         kind = get.get("loai", "")
         return cls(
-            year=_int(get.get("nam")) or today.year,
+            year=query.year(get.get("nam")) or today.year,
             plan=_int(get.get("ke_hoach")),
             section=_int(get.get("muc")),
             kind=kind if kind in OrgUnit.Kind.values else "",
@@ -732,10 +734,7 @@ def plan_label(row: dict) -> str:
     kind = PLAN_KINDS.get(row["plan_kind"], "Kế hoạch")
     issuer = row["issuer_short"] or row["issuer_name"]
     number = row["plan_number"]
-    if number:
-        return f"{kind} {number} — {issuer}"
-    code = f", mã {row['plan_id']}" if row.get("plan_id") else ""
-    return f"{kind} của {issuer} (chưa có số{code})"
+    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa rõ số)"
 
 
 def period_label(row: dict) -> str:
@@ -1074,6 +1073,8 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
             if section_task is None:
                 raise Http404
             f.section_tree = section_task.tree_id
+    else:
+        f.section = None  # a section is chosen within a plan: alone it means nothing
     rows = period_rows(scope, f, today)
     f.due_windows = {
         r["plan_id"]: r["due_soon_days"]

@@ -11,6 +11,7 @@ import io
 from datetime import date
 
 from orgunits.models import OrgUnit
+from tasks.xlsx_writer import put_cell
 
 from . import consolidate
 from . import dashboard as dash
@@ -33,6 +34,34 @@ COUNT_HEADERS = [
     *consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (% đến hạn trong kỳ)"
 ]  # fmt: skip
 SUBMISSION_HEADERS = consolidate.SUBMISSION_HEADERS
+
+
+FONT = "Times New Roman"
+LINE_POINTS = 15  # one line of 11-point text
+
+
+def row_height(values: list, widths: list[int]) -> float | None:
+    """Points for a row whose text cells wrap: neither Excel nor LibreOffice sizes the rows
+    of a generated file, so wrapped text would print over the next row. None: one line."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and value:
+            per_line = max(1, int(width * 1.3))  # Times New Roman 11: ~1.3 chars per unit
+            lines = max(lines, sum(max(1, -(-len(p) // per_line)) for p in value.split("\n")))
+    return min(409, LINE_POINTS * lines + 2) if lines > 1 else None
+
+
+def print_settings(ws, header_row: int, columns: int, last_row: int) -> None:
+    """AutoFilter on the table, its header row repeated on every printed page, page numbers."""
+    from openpyxl.utils import get_column_letter
+
+    if header_row and columns:
+        ws.auto_filter.ref = (
+            f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+        )
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 class Sheet:
@@ -64,18 +93,21 @@ class Sheet:
         }
         for key, fill in FILLS.items():
             styles[f"ct39_{key}"] = dict(fill=PatternFill("solid", fgColor=fill), border=box)
+        for attrs in styles.values():  # printed like the other documents: Times New Roman
+            font = attrs.get("font") or Font()
+            attrs["font"] = Font(name=FONT, size=font.size or 11, bold=font.b, italic=font.i)
         for name, attrs in styles.items():
             style = NamedStyle(name=name)
             for attr, value in attrs.items():
                 setattr(style, attr, value)
             self.wb.add_named_style(style)
         self.row = 1
+        self.header_row = self.last_data = 0
+        self.widths: list[int] = []
 
     def title(self, lines: list[str]) -> None:
         for i, text in enumerate(lines):
-            self.ws.cell(row=self.row, column=1, value=text).style = (
-                "ct39_title" if i == 0 else "ct39_note"
-            )
+            put_cell(self.ws, self.row, 1, text, "ct39_title" if i == 0 else "ct39_note")
             self.row += 1
         self.row += 1
 
@@ -83,17 +115,23 @@ class Sheet:
         from openpyxl.utils import get_column_letter
 
         for col, text in enumerate(titles, start=1):
-            self.ws.cell(row=self.row, column=col, value=text).style = "ct39_head"
+            put_cell(self.ws, self.row, col, text, "ct39_head")
         self.ws.row_dimensions[self.row].height = 45
         for col, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(col)].width = width
         self.ws.freeze_panes = self.ws.cell(row=self.row + 1, column=3)
+        self.header_row, self.widths = self.row, list(widths)
         self.row += 1
 
     def line(self, values: list, styles: list[str]) -> None:
         ws, r = self.ws, self.row
         for col, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
-            ws.cell(row=r, column=col, value=value).style = style
+            put_cell(ws, r, col, value, style)
+        height = row_height(values, self.widths)
+        if height:
+            ws.row_dimensions[r].height = height
+        if "ct39_total" not in styles:  # the total row stays out of the AutoFilter
+            self.last_data = r
         self.row += 1
 
     def save(self) -> bytes:
@@ -103,6 +141,7 @@ class Sheet:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+        print_settings(ws, self.header_row, len(self.widths), self.last_data)
         out = io.BytesIO()
         self.wb.save(out)
         return out.getvalue()
@@ -184,7 +223,8 @@ def units_xlsx(scope, f, d) -> bytes:
         [6, 40, 18, *[11] * (len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)), *[12] * len(columns)],
     )
     if d.columns:
-        sheet.ws.cell(row=3, column=1).value += f" Các cột mục theo {d.matrix_plan_label}."
+        note = sheet.ws.cell(row=3, column=1).value
+        put_cell(sheet.ws, 3, 1, f"{note} Các cột mục theo {d.matrix_plan_label}.")
     styles = ["ct39_int", "ct39_text", "ct39_text", *COUNT_STYLES, *SUBMISSION_STYLES]
     styles += ["ct39_pct"] * len(d.columns)
     total = dash.Figures()

@@ -586,6 +586,12 @@ class Reminder(models.Model):
     recipients = models.TextField("người nhận", blank=True)
     attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
     last_error = models.TextField("lỗi lần gửi trước", blank=True)
+    sending_at = models.DateTimeField(
+        "bắt đầu gửi lúc",
+        null=True,
+        blank=True,
+        help_text="Nội dung đã chốt và thư đã xếp hàng gửi; xong khi có 'gửi lúc'.",
+    )
 
     class Meta:
         verbose_name = "lượt nhắc báo cáo"
@@ -611,6 +617,53 @@ class Reminder(models.Model):
         if self.offset == 0:
             return "hôm nay là hạn"
         return f"quá hạn {-self.offset} ngày"
+
+
+class ReminderEmail(models.Model):
+    """One e-mail of a reminder digest (thư nhắc báo cáo), written down before it is sent.
+
+    The digest task first fixes the content of every e-mail of a unit's digest in one
+    transaction (with the in-app notifications), then sends them one by one: each is claimed
+    (pending → sending) by a conditional UPDATE just before SMTP and marked sent just after.
+    `message_id` is derived from the reminder rows and the recipients, so it is the same
+    whichever worker sends it. An e-mail left "sending" longer than the sending timeout
+    belonged to a worker that died during SMTP: it is not sent again but marked uncertain
+    (at most one e-mail per dead worker may have been lost; none is ever sent twice)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENDING = "sending", "Đang gửi"
+        SENT = "sent", "Đã gửi"
+        UNCERTAIN = "uncertain", "Không chắc đã gửi (tiến trình gửi dừng giữa chừng)"
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="reminder_emails"
+    )
+    message_id = models.CharField("Message-ID", max_length=255, unique=True)
+    subject = models.TextField("tiêu đề")
+    body = models.TextField("nội dung")
+    to = models.TextField("gửi đến")
+    reminder_ids = models.JSONField("lượt nhắc", default=list)
+    state = models.CharField(
+        "trạng thái", max_length=10, choices=State.choices, default=State.PENDING
+    )
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    attempt_at = models.DateTimeField("bắt đầu gửi lúc", null=True, blank=True)
+    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thư nhắc báo cáo"
+        verbose_name_plural = "thư nhắc báo cáo"
+        indexes = [
+            models.Index(
+                fields=["unit"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="reminder_email_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
 
 
 class Notification(models.Model):

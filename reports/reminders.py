@@ -11,19 +11,38 @@ The daily sweep (Celery beat at 07:00, or `manage.py reminders --date …`):
    or two beat processes at once, claim nothing the first did not;
 4. enqueues one digest task per unit (after commit).
 
-The digest task (`deliver_digest`) locks the unit's unsent reminders with
-SELECT … FOR UPDATE SKIP LOCKED, creates the in-app notifications, sends the emails and
-marks the rows sent in the same transaction: a duplicate or concurrent delivery finds
-nothing to send; a worker that dies before the commit leaves the rows unsent (and unlocked)
-for the retry, and the notifications it made are rolled back.
+The digest task (`deliver_digest`) works in two steps, so that no e-mail is sent twice:
+
+- prepare: in one transaction it locks the unit's reminders not yet prepared
+  (SELECT … FOR UPDATE SKIP LOCKED), fixes their outcome, creates the in-app notifications
+  and writes every e-mail of the digest as a `ReminderEmail` row (state "pending", with a
+  Message-ID derived from the reminder rows and the recipients), and marks the reminders
+  "sending" (`sending_at`). A worker that dies here rolls everything back.
+- send: each pending e-mail is claimed by a conditional UPDATE (pending → sending,
+  committed) just before SMTP and marked sent just after; when all of a unit's e-mails are
+  done, its reminders get `sent_at`. A redelivered or concurrent task finds the e-mails
+  already claimed or sent and sends nothing again; one that failed in SMTP (refused) goes
+  back to pending for the retry.
+
+The remaining window, stated honestly: a worker killed *during* one SMTP exchange (after
+the claim, before the "sent" update) leaves that one e-mail "sending"; after
+`REMINDER_SENDING_TIMEOUT` (longer than the task's time limit, so it cannot be a live
+worker) the next delivery for the unit (the sweep re-enqueues units with unfinished
+reminders) marks it "uncertain" and does not resend it. So each e-mail is delivered at most
+once, and exactly once unless its own SMTP exchange was cut by a crash — in which case the
+recipient may have it or not, the in-app notification exists in any case, and the admin
+shows the e-mail as uncertain. The broker's visibility timeout (config/celery.py) is longer
+than any digest, so a slow task is not handed to a second worker either.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,6 +62,7 @@ from .models import (
     Notification,
     ProgressReport,
     Reminder,
+    ReminderEmail,
     ReminderPolicy,
     ReportingPeriod,
 )
@@ -265,17 +285,37 @@ def _item_text(rem: Reminder, missing: int, unit_name: str, for_reviewer: bool) 
     return f"{head}: {who} chưa nộp {missing} báo cáo, {rem.offset_text}."
 
 
-def deliver_digest(unit_id: int) -> Delivery:
-    """Send the unit's unsent reminders as one digest (idempotent; see module docstring).
+def sending_timeout() -> timedelta:
+    return timedelta(seconds=getattr(settings, "REMINDER_SENDING_TIMEOUT", 15 * 60))
+
+
+def message_id(reminder_ids: list[int], emails: list[str]) -> str:
+    """The same Message-ID for the same reminders to the same people, whoever sends it."""
+    digest = hashlib.sha256(
+        (",".join(map(str, sorted(reminder_ids))) + "|" + ",".join(sorted(emails))).encode()
+    ).hexdigest()[:16]
+    domain = urlsplit(site_url("/")).hostname or "localhost"
+    return f"<ct39.reminder.{min(reminder_ids)}.{digest}@{domain}>"
+
+
+def deliver_digest(unit_id: int, now=None) -> Delivery:
+    """Send the unit's unsent reminders as one digest, each e-mail at most once (see the
+    module docstring): prepare in one transaction, then send e-mail by e-mail.
 
     The unit's officers get its reminders, and with its heads its escalations; when the
     unit reviews plans (a PGD, a Chi nhánh NHCSXH), its reviewers get one list of every
     unit still late ("review" rows) — never one message per late unit."""
+    result = _prepare(unit_id, now or timezone.now())
+    result.emails = _send_prepared(unit_id, now)
+    return result
+
+
+def _prepare(unit_id: int, now) -> Delivery:
     result = Delivery()
     with transaction.atomic():
         rows = list(
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(unit_id=unit_id, sent_at__isnull=True)
+            .filter(unit_id=unit_id, sent_at__isnull=True, sending_at__isnull=True)
             .select_related("unit", "period__plan")
             .order_by("period__cutoff", "pk")
         )
@@ -293,16 +333,26 @@ def deliver_digest(unit_id: int) -> Delivery:
             .objects.filter(is_active=True, profile__unit_id=unit_id)
             .select_related("profile")
         )
-        now = timezone.now()
         notes: list[Notification] = []
-        messages: list[EmailMessage] = []
+        messages: list[tuple[EmailMessage, list[int]]] = []
         recipients_of: dict[int, list[str]] = defaultdict(list)
         _own_digests(unit, live, missing, users, now, notes, messages, recipients_of)
         _review_digest(unit, live_reviews, late, users, now, notes, messages, recipients_of)
         Notification.objects.bulk_create(notes)
-        if messages:
-            with get_connection() as mail:
-                mail.send_messages(messages)
+        ReminderEmail.objects.bulk_create(
+            [
+                ReminderEmail(
+                    unit_id=unit_id,
+                    message_id=message_id(ids, m.to),
+                    subject=m.subject,
+                    body=m.body,
+                    to=", ".join(m.to),
+                    reminder_ids=ids,
+                    created_at=now,
+                )
+                for m, ids in messages
+            ]
+        )
         late_lines = {p: sum(n for _, _, n in units) for p, units in late.items()}
         for r in rows:
             if r in live or r in live_reviews:
@@ -314,17 +364,76 @@ def deliver_digest(unit_id: int) -> Delivery:
                 r.missing = late_lines[r.period_id] if r in live_reviews else missing[r.period_id]
             else:
                 r.outcome = Reminder.Outcome.NOT_NEEDED
-            r.sent_at = now
+            r.sending_at = now
             r.recipients = ", ".join(sorted(set(recipients_of.get(r.pk, []))))
             r.attempts += 1
             r.last_error = ""
         Reminder.objects.bulk_update(
-            rows, ["outcome", "missing", "sent_at", "recipients", "attempts", "last_error"]
+            rows, ["outcome", "missing", "sending_at", "recipients", "attempts", "last_error"]
         )
         result.reminders = len(rows)
-        result.emails = len(messages)
         result.notifications = len(notes)
     return result
+
+
+def _send_prepared(unit_id: int, now=None) -> int:
+    """Send the unit's pending e-mails one by one; reconcile those a dead worker left
+    "sending"; finish the reminders when nothing is left open. Returns e-mails sent."""
+    stuck_before = (now or timezone.now()) - sending_timeout()
+    for email in ReminderEmail.objects.filter(
+        unit_id=unit_id, state=ReminderEmail.State.SENDING, attempt_at__lt=stuck_before
+    ):
+        if ReminderEmail.objects.filter(
+            pk=email.pk, state=ReminderEmail.State.SENDING, attempt_at__lt=stuck_before
+        ).update(state=ReminderEmail.State.UNCERTAIN):
+            logger.warning(
+                "Reminder e-mail %s to %s: the worker died during SMTP; not sent again",
+                email.message_id,
+                email.to,
+            )
+            Reminder.objects.filter(pk__in=email.reminder_ids).update(
+                last_error=f"Thư {email.message_id} gửi {email.to} có thể chưa đến: "
+                "tiến trình gửi dừng giữa chừng, không gửi lại để tránh gửi trùng."
+            )
+    sent = 0
+    pending = list(
+        ReminderEmail.objects.filter(unit_id=unit_id, state=ReminderEmail.State.PENDING).order_by(
+            "pk"
+        )
+    )
+    if pending:
+        with get_connection() as mail:
+            for email in pending:
+                claimed = ReminderEmail.objects.filter(
+                    pk=email.pk, state=ReminderEmail.State.PENDING
+                ).update(state=ReminderEmail.State.SENDING, attempt_at=timezone.now())
+                if not claimed:  # another worker has it
+                    continue
+                message = EmailMessage(
+                    email.subject,
+                    email.body,
+                    to=[a.strip() for a in email.to.split(",") if a.strip()],
+                    headers={"Message-ID": email.message_id},
+                )
+                try:
+                    mail.send_messages([message])
+                except Exception:
+                    # Refused by the server: not delivered, so safe to try again later.
+                    ReminderEmail.objects.filter(pk=email.pk).update(
+                        state=ReminderEmail.State.PENDING, attempt_at=None
+                    )
+                    raise
+                ReminderEmail.objects.filter(pk=email.pk).update(
+                    state=ReminderEmail.State.SENT, sent_at=timezone.now()
+                )
+                sent += 1
+    if not ReminderEmail.objects.filter(
+        unit_id=unit_id, state__in=[ReminderEmail.State.PENDING, ReminderEmail.State.SENDING]
+    ).exists():
+        Reminder.objects.filter(
+            unit_id=unit_id, sent_at__isnull=True, sending_at__isnull=False
+        ).update(sent_at=timezone.now())
+    return sent
 
 
 def _missing_of_unit(unit_id: int, rows: list[Reminder]) -> dict[int, int]:
@@ -451,7 +560,7 @@ def _deliver(users, items, subject, body, short, link, now, notes, messages, rec
             recipients_of[rem.pk].append(user.email or user.get_username())
     emails = sorted({u.email for u in users if u.email})
     if emails:
-        messages.append(EmailMessage(subject, body, to=emails))
+        messages.append((EmailMessage(subject, body, to=emails), [rem.pk for rem in items]))
 
 
 def record_failure(unit_id: int, error: BaseException) -> None:

@@ -34,6 +34,8 @@ def reminder_sweep() -> dict:
     reject_on_worker_lost=True,
     max_retries=6,
     default_retry_delay=120,
+    soft_time_limit=240,
+    time_limit=300,  # shorter than REMINDER_SENDING_TIMEOUT and the broker visibility timeout
 )
 def send_digest(self, unit_id: int) -> dict:
     """Send one unit's unsent reminders (idempotent: safe to redeliver and retry)."""

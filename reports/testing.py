@@ -29,7 +29,8 @@ def phuoc_giang() -> OrgUnit:
 
 
 def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = None) -> Plan:
-    """Issue the Phước Giang commune plan (a draft in the seeds) and create its periods."""
+    """The Phước Giang commune plan with its periods: issued in the seeds (chưa rõ số);
+    issued here as 12/KH-UBND only if a test made it a draft again."""
     from tasks.workflow import issue_plan
 
     from .periods import ensure_periods
@@ -40,3 +41,23 @@ def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = 
         plan.refresh_from_db()
     ensure_periods(today=today, plans=Plan.objects.filter(pk=plan.pk))
     return plan
+
+
+class PausingFileBackend:
+    """Test mail backend: Django's file backend that pauses after each e-mail is written
+    (CT39_TEST_MAIL_PAUSE seconds), so that a test can kill a worker in the middle of the
+    SMTP step of a digest — the e-mail is out, the worker has not yet recorded it."""
+
+    def __new__(cls, *args, **kwargs):
+        import os
+        import time
+
+        from django.core.mail.backends.filebased import EmailBackend
+
+        class _Backend(EmailBackend):
+            def send_messages(self, messages):
+                sent = super().send_messages(messages)
+                time.sleep(float(os.environ.get("CT39_TEST_MAIL_PAUSE", "0")))
+                return sent
+
+        return _Backend(*args, **kwargs)

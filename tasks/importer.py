@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
 from orgunits.models import Profile
@@ -315,6 +316,27 @@ def diff_appendix(
     return AppendixDiff(rows=result, removed=removed, moved=moved)
 
 
+def reported_removals(removed: list[Task]) -> list[str]:
+    """One error per row the import would delete although units already reported on it (a
+    report keeps its task: deleting it would fail, and lose the unit's history)."""
+    if not removed:
+        return []
+    reported = set(
+        Task.objects.filter(pk__in=[t.pk for t in removed], progress_reports__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    errors = []
+    for task in removed:
+        if task.pk in reported:
+            content = task.content if len(task.content) <= 80 else task.content[:79] + "…"
+            errors.append(
+                f"Dòng {task.full_code or task.code or '(không số)'} “{content}” đã có báo cáo, "
+                "không thể xóa: hãy giữ dòng này trong tệp, hoặc lập bản sửa đổi của kế hoạch."
+            )
+    return errors
+
+
 def _target_name(a: Assignment) -> str:
     name = a.source_text or str(a.unit_id or a.group_id)
     return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
@@ -342,10 +364,11 @@ class ImportPreview:
     filename: str
     plan_version: int
     notes: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # deletions refused (rows with reports)
 
     @property
     def errors(self) -> list[str]:
-        return self.prepared.errors
+        return [*self.prepared.errors, *self.blocked]
 
     @property
     def warnings(self) -> list[str]:
@@ -426,14 +449,16 @@ def preview_import(
     prepared = _prepare(plan, read, vocabulary)
     tasks = list(plan.tasks.order_by("position"))
     written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
+    diff = diff_appendix(prepared, tasks, written)
     return ImportPreview(
         plan=plan,
         read=read,
         prepared=prepared,
-        diff=diff_appendix(prepared, tasks, written),
+        diff=diff,
         filename=filename or "",
         plan_version=plan.version,
         notes=_notes(plan, read),
+        blocked=reported_removals(diff.removed),
     )
 
 
@@ -541,6 +566,11 @@ def apply_rows(
             diff = diff_appendix(prepared, tasks, written, match=match)
             if not diff.has_changes:
                 return ImportResult(locked, diff.counts, changed=False)
+            blocked = reported_removals(diff.removed)
+            if blocked:
+                raise ImportRefused(f"Chưa lưu được: {blocked[0]}" + (
+                    f" (và {len(blocked) - 1} dòng khác)" if len(blocked) > 1 else ""
+                ))  # fmt: skip
             if stale:
                 raise PlanChanged(
                     f"{locked.label} vừa được người khác lưu (phiên bản {locked.version}) "
@@ -689,7 +719,7 @@ def add_alias(plan: Plan, name: str, target: Target, user=None):
 def parse_target(value: str) -> Target | None:
     """ "unit:12" / "group:3" from a form, as a Target (the name is filled in by lookup)."""
     kind, _, pk = (value or "").partition(":")
-    if kind not in ("unit", "group") or not pk.isdigit():
+    if kind not in ("unit", "group") or positive_int(pk) is None:
         return None
     return Target(kind, int(pk), "")
 

@@ -72,8 +72,41 @@ def browser(monkeypatch):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                     args=CHROMIUM_ARGS)  # fmt: skip
+        violations = _watch_csp(browser)
         yield browser
         browser.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _watch_csp(browser):
+    """Every page of this browser records the Content-Security-Policy violations that chromium
+    reports on its console: a browser test fails when the policy blocked anything."""
+    violations = []
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda msg: (
+                violations.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text
+                else None
+            ),
+        )
+
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    def watched_page(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        watch(page)
+        return page
+
+    browser.new_context, browser.new_page = watched_context, watched_page
+    return violations
 
 
 @pytest.fixture

@@ -6,9 +6,16 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """The password-reset throttle counts in the shared cache: start each test from zero."""
+    cache.clear()
 
 
 @pytest.fixture

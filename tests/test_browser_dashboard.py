@@ -2,6 +2,7 @@
 the province's dashboard, filters it, drills down three levels (plan → section → task)
 and exports; screenshots at 1366×768 and 390×844 go to test-artifacts/dashboard/."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,15 @@ from reports.dashboard_testing import TODAY, build_fixture
 from reports.testing import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboard"
+
+
+def _wait_until(page, expression, timeout=10.0):
+    """Polls `expression` from the test side: Playwright's wait_for_function compiles its
+    predicate with eval() inside the page, which the Content-Security-Policy refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 def _shot(page, name):
@@ -39,7 +49,7 @@ def test_branch_officer_filters_drills_down_and_exports(seeded, live_server, bro
     assert page.url.endswith(f"/bao-cao/theo-doi/{fx.province.pk}/")
     assert "Bảng theo dõi: Ủy ban nhân dân tỉnh Thử Nghiệm" in page.inner_text("h1")
     assert page.inner_text("#n-tasks") == "4" and page.inner_text("#n-lines") == "7"
-    page.wait_for_function("document.querySelector('#chart-years').height > 0")
+    _wait_until(page, "document.querySelector('#chart-years').height > 0")
     _shot(page, "01-tinh-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload(wait_until="networkidle")
@@ -49,7 +59,7 @@ def test_branch_officer_filters_drills_down_and_exports(seeded, live_server, bro
 
     # Filter without a reload (htmx): lead units only.
     page.select_option("#f-vt", "lead")
-    page.wait_for_function("document.querySelector('#n-lines').textContent === '5'")
+    _wait_until(page, "document.querySelector('#n-lines').textContent === '5'")
     assert "vai_tro=lead" in page.url
     _shot(page, "03-loc-chu-tri")
 

@@ -135,10 +135,26 @@ def test_reviewer_downloads_xlsx_and_docx(client, period, django_assert_max_num_
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "BÁO CÁO TỔNG HỢP TÌNH HÌNH THỰC HIỆN" in text and "3. Chi tiết theo nhiệm vụ" in text
+    assert "BÁO CÁO" in text and "PHỤ LỤC" in text and "II. TỔNG HỢP THEO ĐƠN VỊ" in text
     cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
-    assert "Hoàn thành trễ hạn; nộp đúng hạn" in cells
-    assert "Chưa hoàn thành quá hạn; chưa nộp" in cells
+    assert "Hoàn thành — Hoàn thành trễ hạn; nộp đúng hạn" in cells
+    assert "Chưa báo cáo — Chưa hoàn thành quá hạn; chưa nộp" in cells
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in "\n".join(cells)
+    assert "Nơi nhận:\n- Như trên;\n- Lưu: VT." in cells
+    police = next(r for t in doc.tables for r in t.rows if r.cells[1].text == "Công an xã")
+    assert [c.text for c in police.cells[2:]] == [
+        "16",
+        "4",
+        "1",
+        "1",
+        "1",
+        "1",
+        "12",
+        "50,0",
+        "18,8",
+    ]
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer
 
 
 def test_only_reviewing_unit_and_leaders_download(client, period):
@@ -150,3 +166,19 @@ def test_only_reviewing_unit_and_leaders_download(client, period):
     assert client.get(url).status_code == 200
     client.force_login(make_user("na", unit("na-nhcsxh"), Profile.Role.REVIEWER))
     assert client.get(url).status_code == 404
+
+
+def test_xlsx_prints_in_times_new_roman_with_borders(client, period):
+    from openpyxl import load_workbook
+
+    client.force_login(make_user("td", unit("qn-pgd-532"), Profile.Role.REVIEWER))
+    response = client.get(reverse("reports:consolidated", args=[period.pk, "xlsx"]))
+    wb = load_workbook(io.BytesIO(response.content))
+    detail = wb["Chi tiết"]
+    assert detail.print_title_rows == "$1:$1" and detail.auto_filter.ref.startswith("A1:I")
+    for sheet in (wb["Tổng hợp"], detail):
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        fonts = {c.font.name for r in sheet.iter_rows() for c in r if c.value is not None}
+        assert fonts == {"Times New Roman"}, sheet.title
+    cells = [c for r in detail.iter_rows(min_row=2) for c in r]
+    assert cells and all(c.border.left.style == "thin" for c in cells)

@@ -380,12 +380,13 @@ def test_empty_province_says_why(client, today):
     client.force_login(make_user("qn", OrgUnit.objects.get(key="qn-nhcsxh"), Profile.Role.REVIEWER))
     body = client.get("/bao-cao/theo-doi/", follow=True).content.decode()
     assert "Chưa có kỳ báo cáo nào" in body
-    # ... and which plans wait for what: 17/KH-UBND has no cutoff, Phước Giang's is a draft
+    # ... and which plans wait for what: 17/KH-UBND has no cutoff; Phước Giang's is issued
+    # (chưa rõ số) with its rule, its first period comes with the daily run
     waiting = body.split('id="waiting-table"')[1].split("</table>")[0]
     row_17 = waiting.split("Kế hoạch 17/KH-UBND")[1].split("</tr>")[0]
     assert "Chưa ghi hạn báo cáo hằng năm" in row_17
-    row_pg = waiting.split("Phước Giang (chưa có số")[1].split("</tr>")[0]
-    assert "Dự thảo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
+    row_pg = waiting.split("Phước Giang (chưa rõ số)")[1].split("</tr>")[0]
+    assert "kỳ báo cáo đầu tiên được tạo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
     assert "686/KH-UBND" not in waiting  # Nghệ An's plan is another province's
 
 
@@ -439,3 +440,31 @@ def test_unit_filter_lists_the_units_below(client, fx, today):
     body = client.get(reverse("reports:dashboard", args=[fx.province.pk])).content.decode()
     assert 'id="f-dv"' in body
     assert f'value="{reverse("reports:dashboard", args=[fx.x1.pk])}?nam=2026"' in body
+
+
+def test_exports_print_with_header_filter_and_row_heights(client, fx):
+    """Wrapped text gets a row height, the header row repeats on each page and filters."""
+    from openpyxl import load_workbook
+
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    for table in ("phan-cong", "qua-han", "don-vi"):
+        url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, table])
+        ws = load_workbook(io.BytesIO(client.get(url).content)).active
+        header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
+        assert ws.print_title_rows == f"${header}:${header}", table
+        assert ws.auto_filter.ref.startswith(f"A{header}:"), table
+        last = int(ws.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        assert ws.cell(row=last, column=2).value != "Tổng cộng"
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.cell(row=header, column=1).font.name == "Times New Roman"
+        assert ws.cell(row=header + 1, column=2).border.left.style == "thin"
+    ws = load_workbook(io.BytesIO(client.get(reverse(
+        "reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])).content)).active  # fmt: skip
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
+    for row in ws.iter_rows(min_row=2):
+        longest = max(
+            (len(c.value) / (widths.get(c.column_letter) or 10) for c in row
+             if isinstance(c.value, str) and c.alignment.wrap_text), default=0,
+        )  # fmt: skip
+        if longest > 1.5:  # text wider than its column: the row is tall enough for it
+            assert ws.row_dimensions[row[0].row].height >= 15 * int(longest / 1.3), row[0].row

@@ -13,9 +13,16 @@ from django.urls import reverse
 
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
+from tasks.workflow import derive_commune_plan
 
 PASSWORD = "mat-khau-dai-123"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screens"
+
+
+def draft():
+    """A draft to edit: Phước Giang's commune plan derived from Kế hoạch 17/KH-UBND."""
+    source = Plan.objects.get(seed_key="qn-17-kh-ubnd")
+    return derive_commune_plan(source, OrgUnit.objects.get(admin_code="21370")).plan
 
 
 def pg_officer(username="pg"):
@@ -28,7 +35,7 @@ def pg_officer(username="pg"):
 def test_editor_page_carries_the_session_timing_and_draft_key(client, settings):
     settings.SESSION_COOKIE_AGE = 3600
     client.force_login(pg_officer())
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = draft()
     body = client.get(reverse("tasks:editor", args=[plan.pk])).content.decode()
     assert 'data-session-seconds="3600"' in body and 'data-warn-seconds="300"' in body
     assert f'data-draft-key="ct39.editor.{plan.pk}.v{plan.version}"' in body
@@ -55,7 +62,7 @@ def test_session_ping_renews_a_live_session_only(client, settings):
 @pytest.mark.django_db(transaction=True)
 def test_warning_and_restore_after_login(seeded, live_server, browser):
     pg_officer("cb-pg")
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = draft()
     base = live_server.url
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()

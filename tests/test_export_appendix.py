@@ -1,6 +1,7 @@
 """Exporting a plan's appendix as .xlsx in the official layout; export → import is a no-op."""
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -10,7 +11,13 @@ from plans.models import Plan
 from tasks.importer import apply_import, preview_import
 from tasks.models import Task
 from tasks.xlsx_reader import read_appendix
-from tasks.xlsx_writer import export_filename, write_appendix, write_rows
+from tasks.xlsx_writer import (
+    date_in_words,
+    export_filename,
+    upper_title,
+    write_appendix,
+    write_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +27,7 @@ SEED_PLANS = ["qn-17-kh-ubnd", "na-686-kh-ubnd", "dn-kh-ubnd", "kt-kh-ubnd", "pg
 @pytest.mark.parametrize("key", SEED_PLANS)
 def test_export_then_import_changes_nothing(key, django_assert_max_num_queries):
     plan = Plan.objects.select_related("issuer").get(seed_key=key)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the tasks, the open "suy luận" marks
         data = write_appendix(plan)
     preview = preview_import(plan, data, export_filename(plan))
     assert preview.errors == [] and preview.warnings == []
@@ -40,7 +47,8 @@ def test_official_layout():
     assert ws["A1"].value == "PHỤ LỤC"
     assert ws["A2"].value.startswith("NHIỆM VỤ TRIỂN KHAI KẾ HOẠCH THỰC HIỆN QUYẾT ĐỊNH SỐ 1560")
     assert ws["A3"].value == (
-        "(Kèm theo Kế hoạch số 17/KH-UBND ngày 07/08/2025 của Ủy ban nhân dân tỉnh Quảng Ngãi)"
+        "(Kèm theo Kế hoạch số 17/KH-UBND ngày 07 tháng 08 năm 2025 của Ủy ban nhân dân tỉnh "
+        "Quảng Ngãi)"
     )
     assert [c.value for c in ws[5]] == [
         "STT",
@@ -60,6 +68,23 @@ def test_official_layout():
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.column_dimensions["B"].width > ws.column_dimensions["C"].width > 5
     assert export_filename(plan) == "phu-luc-17-kh-ubnd.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("title", "printed"),
+    [
+        ("thực hiện Quyết định số 1560/QĐ-TTg ngày 15/01/2026 của Thủ tướng",
+         "THỰC HIỆN QUYẾT ĐỊNH SỐ 1560/QĐ-TTg NGÀY 15/01/2026 CỦA THỦ TƯỚNG"),
+        ("Chỉ thị số 39-CT/TW của Ban Bí thư", "CHỈ THỊ SỐ 39-CT/TW CỦA BAN BÍ THƯ"),
+        ("Nghị định 30/2020/NĐ-CP về văn thư", "NGHỊ ĐỊNH 30/2020/NĐ-CP VỀ VĂN THƯ"),
+    ],
+)  # fmt: skip
+def test_title_upper_cased_but_numbers_kept(title, printed):
+    assert upper_title(title) == printed
+
+
+def test_dates_in_words():
+    assert date_in_words(date(2026, 1, 15)) == "ngày 15 tháng 01 năm 2026"
 
 
 def test_plan_without_number_says_so_and_is_named_by_its_key():

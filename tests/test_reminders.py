@@ -1,19 +1,27 @@
 """Reminders before the cutoff and escalations after it: one digest per unit, exactly once."""
 
+import re
 import threading
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from orgunits.models import Profile
 from plans.models import Plan
-from reports.models import Notification, ProgressReport, Reminder, ReportingPeriod
-from reports.reminders import deliver_digest, firings_on, run_sweep
+from reports.models import (
+    Notification,
+    ProgressReport,
+    Reminder,
+    ReminderEmail,
+    ReportingPeriod,
+)
+from reports.reminders import deliver_digest, firings_on, message_id, run_sweep
 from reports.testing import issue_phuoc_giang, make_user, unit
 
 # 2026 period of Phước Giang: cutoff 25/09/2026; 18/09 is 7 days before it.
@@ -121,7 +129,8 @@ def test_sweep_sends_one_digest_per_unit_by_email_and_in_app(
     message = mail.outbox[0]
     assert message.to == ["cb-congan@example.vn", "truong-congan@example.vn"]
     assert "Nhắc hạn báo cáo: Công an xã Phước Giang còn 16 nhiệm vụ chưa nộp" in message.subject
-    assert "Kế hoạch 12/KH-UBND — Báo cáo năm 2026, hạn 25/09/2026 (còn 7 ngày)" in message.body
+    head = "Kế hoạch UBND xã Phước Giang (chưa rõ số) — Báo cáo năm 2026, hạn 25/09/2026"
+    assert f"{head} (còn 7 ngày)" in message.body
     assert f"/bao-cao/ky/{period.pk}/don-vi/{pg['police'].pk}/" in message.body
     note = Notification.objects.get(user=pg["police_officer"])
     assert "còn 16 nhiệm vụ chưa nộp" in note.text
@@ -193,18 +202,22 @@ def test_escalation_goes_to_the_head_and_the_reviewing_unit(
 
 
 @pytest.mark.django_db
-def test_worker_dying_mid_send_then_retried_sends_once(pg, settings):
-    """The first attempt fails inside the send (after the notifications were written): the
-    transaction rolls back; the retry sends everything once; a redelivery sends nothing."""
+def test_smtp_refusal_then_retry_sends_once(pg, settings):
+    """The first attempt fails in SMTP (the server refused: nothing went out): the e-mail goes
+    back to pending; the retry sends it once; a redelivery sends nothing. The in-app
+    notification was written once, with the digest's content, before any SMTP."""
     settings.EMAIL_BACKEND = f"{__name__}.FailOnceBackend"
     FailOnceBackend.failures = 1
     run_sweep(REMIND_DAY, enqueue=False)
     police = pg["police"].pk
     with pytest.raises(ConnectionResetError):
         deliver_digest(police)
-    assert not Notification.objects.exists() and not mail.outbox
+    assert not mail.outbox
+    assert Notification.objects.filter(user=pg["police_officer"]).count() == 1
+    (email,) = ReminderEmail.objects.filter(unit_id=police)
+    assert email.state == "pending"
     rem = Reminder.objects.get(unit_id=police, offset=7)
-    assert rem.sent_at is None
+    assert rem.sent_at is None and rem.sending_at is not None
     from reports.tasks import send_digest
 
     celery_app.conf.task_always_eager = True
@@ -214,9 +227,44 @@ def test_worker_dying_mid_send_then_retried_sends_once(pg, settings):
     finally:
         celery_app.conf.task_always_eager = False
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == email.message_id
     assert Notification.objects.filter(user=pg["police_officer"]).count() == 1
     rem.refresh_from_db()
     assert rem.sent_at and rem.attempts == 1 and rem.outcome == "sent"
+    email.refresh_from_db()
+    assert email.state == "sent" and email.sent_at
+
+
+@pytest.mark.django_db
+def test_email_left_sending_by_a_dead_worker_is_not_sent_again(pg, settings):
+    """A worker killed during SMTP leaves its e-mail "sending": within the timeout another
+    delivery leaves it alone (it may be a live, slow worker); after it, the e-mail is marked
+    uncertain and never sent again, and the reminder is finished."""
+    run_sweep(REMIND_DAY, enqueue=False)
+    police = pg["police"].pk
+    from reports.reminders import _prepare
+
+    _prepare(police, timezone.now())
+    (email,) = ReminderEmail.objects.filter(unit_id=police)
+    ReminderEmail.objects.filter(pk=email.pk).update(state="sending", attempt_at=timezone.now())
+    deliver_digest(police)
+    email.refresh_from_db()
+    assert email.state == "sending" and not mail.outbox
+    assert Reminder.objects.get(unit_id=police, offset=7).sent_at is None
+    later = timezone.now() + timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT + 1)
+    deliver_digest(police, now=later)
+    email.refresh_from_db()
+    assert email.state == "uncertain" and not mail.outbox
+    rem = Reminder.objects.get(unit_id=police, offset=7)
+    assert rem.sent_at and "có thể chưa đến" in rem.last_error
+    assert Notification.objects.filter(user=pg["police_officer"]).count() == 1
+
+
+def test_message_id_is_derived_from_the_rows_and_recipients():
+    a = message_id([5, 3], ["b@x.vn", "a@x.vn"])
+    assert a == message_id([3, 5], ["a@x.vn", "b@x.vn"])
+    assert a != message_id([3, 5], ["a@x.vn"]) and a != message_id([3, 6], ["a@x.vn", "b@x.vn"])
+    assert re.fullmatch(r"<ct39\.reminder\.3\.[0-9a-f]{16}@[\w.-]+>", a)
 
 
 class FailOnceBackend:
@@ -283,7 +331,7 @@ def test_sweep_queries_do_not_grow_with_units(pg, django_assert_max_num_queries)
     plan = Plan.objects.get(seed_key="na-686-kh-ubnd")
     from reports.periods import ensure_periods
 
-    ensure_periods(date(2026, 9, 24), plans=[plan])
+    ensure_periods(date(2026, 9, 24))  # every seeded rule is live: Đồng Nai's too
     na = plan.reporting_periods.get(year=2026)  # cutoff 01/10/2026
     with django_assert_max_num_queries(20):
         many = run_sweep(date(2026, 9, 24), enqueue=False)  # 7 days before 01/10

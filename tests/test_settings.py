@@ -48,3 +48,21 @@ def test_vietnamese_defaults():
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.USE_TZ
+
+
+def _setting(name, **env):
+    code = f"from django.conf import settings; print(settings.{name})"
+    result = run_manage("shell", "-c", code, SECRET_KEY="x", DATABASE_URL="sqlite://", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_proxy_ssl_header_is_trusted_only_behind_a_trusted_proxy():
+    assert _setting("SECURE_PROXY_SSL_HEADER") == "None"
+    assert _setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXY_COUNT="1") == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
+
+
+def test_email_file_path_comes_from_the_environment():
+    assert _setting("EMAIL_FILE_PATH", EMAIL_FILE_PATH="/tmp/ct39-thu") == "/tmp/ct39-thu"

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from config.middleware import upload_limit
 from plans.access import can_edit_plan, visible_plans
 from plans.models import Plan
 
@@ -18,6 +19,7 @@ from ..timeframes import parse_timeframe
 SESSION_WARNING_SECONDS = 5 * 60
 
 
+@upload_limit(settings.EDITOR_MAX_UPLOAD)
 @login_required
 def plan_editor(request, pk):
     """Soạn thảo phụ lục: the appendix as an editable table, saved all at once."""

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.query import positive_int
 from plans.access import can_edit_plan, visible_plans
 
 from .. import import_jobs
@@ -134,10 +135,7 @@ def import_confirm(request, pk, token):
     if pending is None:
         return redirect("tasks:import_upload", pk=plan.pk)
     path, name = pending
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = positive_int(request.POST.get("version"), -1)
     job = import_jobs.get(token) if import_jobs.in_background(path) else None
     source = job.read if job is not None and job.read is not None else path
     try:
