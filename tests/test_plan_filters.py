@@ -55,6 +55,11 @@ def test_filters_narrow_the_list(qn_admin):
     everything = labels(qn_admin.get(URL))
     assert "Kế hoạch 17/KH-UBND" in everything and len(everything) > 3
     assert labels(qn_admin.get(URL, {"q": "17/kh"})) == {"Kế hoạch 17/KH-UBND"}
+    from tasks.workflow import derive_commune_plan  # a draft (the seed plans are issued)
+
+    derive_commune_plan(
+        Plan.objects.get(seed_key="qn-17-kh-ubnd"), OrgUnit.objects.get(admin_code="21370")
+    )
     drafts = qn_admin.get(URL, {"trang_thai": "draft"})
     assert drafts.context["page"].paginator.count >= 1
     assert all(p.status == "draft" for p in drafts.context["page"])
