@@ -56,6 +56,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 
 #: Words that join names without naming anything ("…; và các đơn vị", "Đề nghị HĐND …").
 FILLERS: tuple[tuple[str, ...], ...] = (("va",), ("de", "nghi"), ("cung",), ("voi",))
+#: The filler that makes the names after it, up to the next hard separator, a request.
+REQUEST: tuple[str, ...] = ("de", "nghi")
 
 #: "Các sở: Tài chính, Xây dựng, …" — an enumeration marker, followed by bare names.
 _ENUM_MARKER_RE = re.compile(
@@ -87,6 +89,12 @@ class Part:
     #: When the text is a collective phrase no known group stands for: what it means, so
     #: that a later step can create the group ("Các bộ, ngành Trung ương", "Doanh nghiệp").
     meaning: Collective | None = None
+    #: Named after "Đề nghị …" (up to the next ";"): a request to a body outside the
+    #: issuer's authority (HĐND, Mặt trận Tổ quốc, the Party), not an instruction.
+    request: bool = False
+    #: The appendix editor: a unit the issuing office picked for a related group ("Các sở,
+    #: ban, ngành có liên quan"), by the group's pk; the cell keeps the group's wording.
+    picked_for: int | None = None
 
     @property
     def resolved(self) -> bool:
@@ -252,12 +260,19 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     tokens = _tokens(cleaned)
     parts: list[Part] = []
     pending: list[_Token] = []
+    request = {"on": False, "pending": False}  # inside "Đề nghị …" (up to the next ";")
 
     def flush() -> None:
         if pending:
             snippet = cleaned[pending[0].start : pending[-1].end].strip(" -–:;,.")
             if snippet:
-                parts.append(Part(text=snippet, candidates=vocabulary.closest(snippet)))
+                parts.append(
+                    Part(
+                        text=snippet,
+                        candidates=vocabulary.closest(snippet),
+                        request=request["pending"],
+                    )
+                )
             pending.clear()
 
     words = [t.word for t in tokens]
@@ -266,13 +281,13 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     def add_part(first: int, last: int, targets: list[Target], meaning=None) -> None:
         snippet = cleaned[tokens[first].start : tokens[last].end].strip(" -–:;,.")
         if len(targets) == 1:
-            parts.append(Part(text=snippet, target=targets[0]))
+            part = Part(text=snippet, target=targets[0])
         elif targets:
-            parts.append(Part(text=snippet, candidates=targets, ambiguous=True))
+            part = Part(text=snippet, candidates=targets, ambiguous=True)
         else:
-            parts.append(
-                Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
-            )
+            part = Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
+        part.request = request["on"]
+        parts.append(part)
 
     def read_collective(found: collective.Parse, first: int, matched: int) -> int:
         """A collective phrase: the group that means all of it; else, unless a known name
@@ -297,6 +312,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
 
     i = 0
     while i < len(tokens):
+        if gaps[i] == collective.HARD:
+            request["on"] = False
         # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
         longest = 1
         while (
@@ -327,6 +344,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                     i += consumed
                     continue
         if filler:
+            if tuple(words[i : i + matched]) == REQUEST:
+                request["on"] = True
             i += matched
         elif matched:
             flush()
@@ -338,6 +357,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             # separator (";", ",", "." …) between words ends.
             if pending and gaps[i] != collective.SPACE:
                 flush()
+            if not pending:
+                request["pending"] = request["on"]
             pending.append(tokens[i])
             i += 1
     flush()

@@ -38,6 +38,9 @@ class AppendixRow:
     implements: str = ""  # "plan-key#II.1": the higher plan's task it implements (seeds)
     note: str = ""
     source_row: int | None = None  # row number in the source file, for messages
+    #: How the document heads the lead cell: "" (Đơn vị chủ trì) or "performing" (Đơn vị
+    #: thực hiện, as the Đồng Nai plan prints on many tasks).
+    lead_heading: str = ""
 
 
 @dataclass
@@ -203,6 +206,7 @@ def _task_fields(row: PreparedRow) -> dict:
         "content": row.content,
         "product": row.product,
         "lead_text": row.lead_text,
+        "lead_heading": lead_heading(row.source.lead_heading),
         "coordinating_text": row.coordinating_text,
         "timeframe_text": row.timeframe_text,
         "schedule_kind": s.kind,
@@ -214,6 +218,15 @@ def _task_fields(row: PreparedRow) -> dict:
         "note": row.source.note,
         "extra_columns": extra_columns(row.source),
     }
+
+
+def lead_heading(value: str) -> str:
+    """The stored heading of a lead cell from what a source says ("performing", or a
+    column header such as "Đơn vị thực hiện")."""
+    folded = fold(value or "")
+    if folded == Task.LeadHeading.PERFORMING or "thuc hien" in folded:
+        return Task.LeadHeading.PERFORMING
+    return Task.LeadHeading.LEAD
 
 
 def extra_columns(source: AppendixRow) -> dict[str, str]:
@@ -240,6 +253,7 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
                         position=position,
                         source_text=part.text[:500],
                         name_key=fold(part.text)[:500],
+                        is_request=part.request,
                     )
                 )
                 continue
@@ -251,6 +265,8 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
                     source_text=part.text[:500],
                     unit_id=target.pk if target.kind == "unit" else None,
                     group_id=target.pk if target.kind == "group" else None,
+                    is_request=part.request,
+                    picked_for_id=part.picked_for if target.kind == "unit" else None,
                 )
             )
     return result

@@ -12,6 +12,10 @@ tracked rows from them:
   moves to the successor: a new row (`via` = the retired row), with `replaced_by` on the
   old one so the history and any reports on it stay.
 
+A unit is tracked once per task: when it is written as lead and is also a member of a
+coordinating group of the same task (or of two groups), only the first row in precedence
+(leads before coordinating units, units as written before group members) tracks it.
+
 Re-expansion after a group's members change adds the new members and retires (never
 deletes) the rows of units that left, so reports attached to them are never lost.
 Tracked rows are `unit IS NOT NULL AND retired_on IS NULL`.
@@ -67,6 +71,17 @@ def _current_unit(unit: OrgUnit, units: dict[int, OrgUnit], today: date) -> OrgU
     return unit
 
 
+def _precedence(source: Assignment) -> tuple:
+    """Which written row tracks a unit named twice in one task (lowest first)."""
+    return (
+        source.task_id,
+        source.role != Assignment.Role.LEAD,
+        source.group_id is not None,
+        source.position,
+        source.pk,
+    )
+
+
 def expand_tasks(task_ids, *, today: date | None = None, user=None) -> ExpansionResult:
     """Bring the tracked assignments of these tasks in line with groups and mergers.
 
@@ -100,14 +115,22 @@ def expand_tasks(task_ids, *, today: date | None = None, user=None) -> Expansion
 
     to_create: list[Assignment] = []
     changed: dict[int, Assignment] = {}
+    # Each unit is tracked once per task: a written unit first, then a group's members, leads
+    # before coordinating units (a lead department inside "các sở, ban, ngành" coordinating
+    # the same task is tracked as lead only).
+    claimed: dict[int, set[int]] = defaultdict(set)
+    written.sort(key=_precedence)
     for source in written:
         current = {row.unit_id: row for row in derived_by_source[source.pk]}
+        taken = claimed[source.task_id]
         if source.group_id:
-            wanted = {u.pk: u for u in members[source.group_id]}
+            wanted = {u.pk: u for u in members[source.group_id] if u.pk not in taken}
+            taken.update(wanted)
         else:
             unit = _current_unit(source.unit, units, today)
             tracked_itself = unit.pk == source.unit_id
             wanted = {} if tracked_itself else {unit.pk: unit}
+            taken.add(unit.pk)
             if tracked_itself == (source.retired_on is not None):
                 source.retired_on = None if tracked_itself else today
                 changed[source.pk] = source

@@ -13,7 +13,17 @@ from plans.models import Plan
 from .appendix import AppendixRow, PreparedAppendix, create_tasks, prepare_appendix
 from .models import Task
 
-FIELDS = ("stt", "content", "lead", "coordinating", "product", "timeframe", "implements", "note")
+FIELDS = (
+    "stt",
+    "content",
+    "lead",
+    "lead_heading",
+    "coordinating",
+    "product",
+    "timeframe",
+    "implements",
+    "note",
+)
 
 
 @dataclass
