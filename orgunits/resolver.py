@@ -351,7 +351,15 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             flush()
             matched += _trailing_level(words, gaps, i + matched, vocabulary)
             add_part(i, i + matched - 1, targets)
+            sibling = _commune_sibling(words, gaps, i, i + matched, vocabulary)
             i += matched
+            if sibling:
+                # "Ban Đại diện HĐQT NHCSXH thành phố, cấp xã": the same body at commune
+                # level too, i.e. the group of the communes' ones.
+                length, commune_targets = sibling
+                add_part(i + length - 2, i + length - 1, commune_targets)
+                parts[-1].text = commune_targets[0].name  # the cell only says "cấp xã"
+                i += length
         else:
             # No known name starts here: the word belongs to an unresolved stretch, which a
             # separator (";", ",", "." …) between words ends.
@@ -381,6 +389,40 @@ def _trailing_level(words: list[str], gaps: list[str], at: int, vocabulary: Voca
         ):
             return len(level)
     return 0
+
+
+#: Level words a unit's name ends with, when the cell goes on with "…, cấp xã".
+_UNIT_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("cap", "thanh", "pho"),
+    ("cap", "tinh"),
+    ("thanh", "pho"),
+    ("tinh",),
+)
+_COMMUNE_LEVEL = ("cap", "xa")
+
+
+def _commune_sibling(
+    words: list[str], gaps: list[str], first: int, end: int, vocabulary: Vocabulary
+) -> tuple[int, list[Target]] | None:
+    """After a provincial body written with its level ("Ban Đại diện HĐQT NHCSXH thành
+    phố"), ", cấp xã" / "và cấp xã" / "/cấp xã" names the same body of every commune: the
+    words consumed and the group "<body> cấp xã", if the vocabulary knows one."""
+    name = tuple(words[first:end])
+    base = next((name[: -len(lv)] for lv in _UNIT_LEVELS if name[-len(lv) :] == lv), None)
+    if not base:
+        return None
+    at = end
+    if at < len(words) and words[at] == "va" and gaps[at] != collective.HARD:
+        at += 1
+    elif at >= len(words) or gaps[at] != collective.SOFT:
+        return None
+    stop = at + len(_COMMUNE_LEVEL)
+    if tuple(words[at:stop]) != _COMMUNE_LEVEL or gaps[at + 1] != collective.SPACE:
+        return None
+    if stop < len(words) and gaps[stop] == collective.SPACE:
+        return None  # "…, cấp xã Phước Giang": not the level alone
+    targets = [t for t in vocabulary.get(base + _COMMUNE_LEVEL) if t.kind == "group"]
+    return (stop - end, targets) if len(targets) == 1 else None
 
 
 def _drop_repeats(parts: Iterable[Part]) -> list[Part]:

@@ -220,7 +220,12 @@ class _Loader:
                     pgd.serves.set(wanted)
                     self.stats.updated += 1
 
-        for group_spec in [*data["group_template"], *spec.get("groups", [])]:
+        groups = [
+            *data["group_template"],
+            *data.get("province_groups", []),
+            *spec.get("groups", []),
+        ]
+        for group_spec in groups:
             self.group(f"{pkey}-{group_spec['slug']}", root, group_spec, fmt)
 
     def _template_successors(self, tmpl: dict, pkey: str, successor_pkey: str) -> None:
@@ -240,6 +245,14 @@ class _Loader:
 def load_units(path: Path) -> Stats:
     """Create or update every unit, alias and group described in `path`."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = path.parent / "catalogue.yaml"
+    if catalogue.exists():
+        # The commune-level groups ("Công an cấp xã", "Ban Đại diện HĐQT NHCSXH cấp xã") of
+        # the national catalogue: the seed provinces have them too, whether or not their
+        # communes' bodies are loaded yet (`load_catalogue`).
+        data["province_groups"] = yaml.safe_load(catalogue.read_text(encoding="utf-8")).get(
+            "province_groups", []
+        )
     with transaction.atomic(), tree_lock(OrgUnit):
         loader = _Loader()
         with OrgUnit.objects.disable_mptt_updates():

@@ -9,6 +9,7 @@ all, whatever the number of rows).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -135,6 +136,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
         return list(resolved[key])
 
     for source, node in zip(rows, outline.rows, strict=True):
+        heading, lead = split_lead_heading(source.lead)
+        if heading:  # "Đơn vị thực hiện: …" written in the cell (an exported appendix)
+            source.lead, source.lead_heading = lead, heading
         lead_parts = resolve(source.lead)
         coordinating_parts = resolve(source.coordinating)
         schedule = parse_timeframe(source.timeframe)
@@ -218,6 +222,19 @@ def _task_fields(row: PreparedRow) -> dict:
         "note": row.source.note,
         "extra_columns": extra_columns(row.source),
     }
+
+
+_HEADING_RE = re.compile(r"^\s*(đơn vị thực hiện|don vi thuc hien)\s*:\s*", re.IGNORECASE)
+
+
+def split_lead_heading(cell) -> tuple[str, object]:
+    """("performing", the rest) for a lead cell that starts "Đơn vị thực hiện:"; else
+    ("", the cell)."""
+    if isinstance(cell, str):
+        match = _HEADING_RE.match(cell)
+        if match:
+            return Task.LeadHeading.PERFORMING, cell[match.end() :]
+    return "", cell
 
 
 def lead_heading(value: str) -> str:

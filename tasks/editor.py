@@ -355,6 +355,8 @@ def _cell_text(chosen: list[Chosen], before: list[Chosen], text_before: str) -> 
     names: list[str] = []
     for c in chosen:
         name = c.group_text if c.picked_for else c.name
+        if c.request:  # "Đề nghị …" stays written, so that the cell reads back the same
+            name = f"Đề nghị {name}"
         if name not in names:
             names.append(name)
     return "; ".join(names)

@@ -147,6 +147,7 @@ def expand_tasks(task_ids, *, today: date | None = None, user=None) -> Expansion
                 via=source,
                 source_text=source.source_text,
                 position=source.position,
+                is_request=source.is_request,
                 active_from=today if (current or source.retired_on) else None,
             )
             to_create.append(rows[unit_id])
@@ -206,3 +207,48 @@ def groups_affected_by(unit: OrgUnit) -> list[int]:
         .values_list("pk", flat=True)
         .distinct()
     )
+
+
+@dataclass
+class EmptyGroup:
+    """A group a plan names that stands for no unit yet: its tasks are tracked by no one."""
+
+    group: UnitGroup
+    related: bool  # "có liên quan": the office has to pick the units
+    tasks: int  # how many tasks name it
+
+    @property
+    def message(self) -> str:
+        if self.related:
+            return (
+                f"Nhóm “{self.group.name}” ({self.tasks} nhiệm vụ) là các đơn vị có liên quan, "
+                "chưa chọn đơn vị cụ thể nên chưa được theo dõi: hãy chọn các đơn vị liên quan "
+                "của từng nhiệm vụ trong trang Soạn thảo phụ lục."
+            )
+        return (
+            f"Chưa có đơn vị nào thuộc nhóm “{self.group.name}” trong danh mục ({self.tasks} "
+            "nhiệm vụ chưa được theo dõi cho đơn vị nào của nhóm)"
+            + (f": {self.group.note}" if self.group.note else ".")
+        )
+
+
+def empty_groups(tasks, *, today: date | None = None) -> list[EmptyGroup]:
+    """The groups named in these tasks (written assignments prefetched as
+    `task.assignments`) that stand for no unit: one query per distinct group."""
+    from orgunits.collective import read
+
+    today = today or timezone.localdate()
+    named: dict[int, UnitGroup] = {}
+    uses: dict[int, set[int]] = defaultdict(set)
+    for task in tasks:
+        for a in task.assignments.all():
+            if a.via_id is None and a.group_id:
+                named[a.group_id] = a.group
+                uses[a.group_id].add(task.pk)
+    result = []
+    for pk, group in named.items():
+        if group.members(on=today).exists():
+            continue
+        meaning = None if group.is_rule else read(group.name)
+        result.append(EmptyGroup(group, bool(meaning and meaning.related), len(uses[pk])))
+    return sorted(result, key=lambda e: e.group.name)
