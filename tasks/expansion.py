@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -234,7 +234,7 @@ class EmptyGroup:
 
 def empty_groups(tasks, *, today: date | None = None) -> list[EmptyGroup]:
     """The groups named in these tasks (written assignments prefetched as
-    `task.assignments`) that stand for no unit: one query per distinct group."""
+    `task.assignments`, with their group and its scope) that stand for no unit (one query)."""
     from orgunits.collective import read
 
     today = today or timezone.localdate()
@@ -245,9 +245,20 @@ def empty_groups(tasks, *, today: date | None = None) -> list[EmptyGroup]:
             if a.via_id is None and a.group_id:
                 named[a.group_id] = a.group
                 uses[a.group_id].add(task.pk)
+    if not named:
+        return []
+    # One query: the groups that have at least one member (a UNION of one probe per group).
+    probes = [
+        g.members(on=today)
+        .order_by()
+        .annotate(group_pk=Value(pk, output_field=IntegerField()))
+        .values_list("group_pk", flat=True)[:1]
+        for pk, g in named.items()
+    ]
+    having = set(probes[0].union(*probes[1:], all=True))
     result = []
     for pk, group in named.items():
-        if group.members(on=today).exists():
+        if pk in having:
             continue
         meaning = None if group.is_rule else read(group.name)
         result.append(EmptyGroup(group, bool(meaning and meaning.related), len(uses[pk])))
