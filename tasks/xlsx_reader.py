@@ -473,6 +473,13 @@ def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
             )
         result.rows.append(_row(values, columns, number, across.get(number), result))
     result.skipped = {k: v for k, v in skipped.items() if v}
+    header = next(ws.iter_rows(min_row=header_index + 1, max_row=header_index + 1,
+                               max_col=width, values_only=True), ())  # fmt: skip
+    lead_header = header[columns["lead"]] if columns["lead"] < len(header) else None
+    if isinstance(lead_header, str) and "thuc hien" in fold(lead_header):
+        # "ĐƠN VỊ THỰC HIỆN": every unit named carries the task out (no single lead).
+        for row in result.rows:
+            row.lead_heading = "performing"
     if not result.rows:
         raise AppendixFileError(
             f"Bảng phụ lục (trang tính “{sheet.title}”) chỉ có dòng tiêu đề, không có dòng "

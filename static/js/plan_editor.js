@@ -270,6 +270,13 @@
     input.focus();
     changed(false);
   }
+  function endPick(picker) {
+    // Leaving the picker ends the choice of units for a related group.
+    if (!picker.dataset.pickFor) return;
+    delete picker.dataset.pickFor;
+    delete picker.dataset.pickName;
+    picker.querySelector(".picker-input").placeholder = "Gõ tên để tìm…";
+  }
   function options(picker) {
     return Array.prototype.slice.call(picker.querySelectorAll("[role=option]"));
   }
@@ -339,6 +346,7 @@
         if (first) choose(first);
       } else if (event.key === "Escape") {
         picker.querySelector(".picker-options").innerHTML = "";
+        endPick(picker);
       }
     }
   });
@@ -347,7 +355,9 @@
     var picker = event.target.closest && event.target.closest(".unit-picker");
     if (!picker) return;
     window.setTimeout(function () {
-      if (!picker.contains(document.activeElement)) picker.querySelector(".picker-options").innerHTML = "";
+      if (picker.contains(document.activeElement)) return;
+      picker.querySelector(".picker-options").innerHTML = "";
+      endPick(picker);
     }, 150);
   });
 
