@@ -64,6 +64,16 @@ class _Loader:
             self.stats.updated += 1
         return existing
 
+    def drop_aliases(self, target, names) -> None:
+        """Aliases an earlier version of the fixtures gave and that now mislead (listed
+        under `dropped_aliases`): removed, so that a database loaded before reads the same."""
+        if names:
+            field_name = "unit" if isinstance(target, OrgUnit) else "group"
+            deleted, _ = UnitAlias.objects.filter(
+                **{field_name: target}, name__in=list(names)
+            ).delete()
+            self.stats.aliases += deleted
+
     def aliases(self, target, names) -> None:
         if not names:
             return
@@ -92,6 +102,7 @@ class _Loader:
         }
         unit = self.unit(key, parent, **fields)
         self.aliases(unit, [a.format(**fmt) for a in spec.get("aliases", [])])
+        self.drop_aliases(unit, [a.format(**fmt) for a in spec.get("dropped_aliases", [])])
         if spec.get("successor"):
             self.successors.append((key, spec["successor"]))
         for child in spec.get("children", []):
@@ -117,6 +128,7 @@ class _Loader:
             group.save()
             self.stats.groups += 1
         self.aliases(group, [a.format(**fmt) for a in spec.get("aliases", [])])
+        self.drop_aliases(group, [a.format(**fmt) for a in spec.get("dropped_aliases", [])])
         return group
 
     # -- provinces ---------------------------------------------------------------------

@@ -336,3 +336,25 @@ def test_dong_nai_keeps_performing_units_apart_from_lead_units(superuser_client)
     # the export prints the heading and reads back the same
     data = write_appendix(p)
     assert not preview_import(p, data, export_filename(p)).diff.has_changes
+
+
+def test_reloading_the_seeds_drops_the_aliases_that_now_mislead():
+    """A database loaded before this change: "Các sở, ban, ngành" on the related group and
+    "… thành phố, cấp xã" on the city board are removed when the seeds are loaded again."""
+    from orgunits.models import UnitAlias
+    from orgunits.seed import load_units
+
+    stale = [
+        UnitAlias.objects.create(group=group("dn-so-nganh"), name="Các sở, ban, ngành"),
+        UnitAlias.objects.create(
+            unit=unit("dn-bddhdqt"),
+            name="Ban Đại diện Hội đồng quản trị Ngân hàng CSXH thành phố, cấp xã",
+        ),
+    ]
+    load_units(FIXTURES / "units.yaml")
+    assert not UnitAlias.objects.filter(pk__in=[a.pk for a in stale]).exists()
+    dn = vocabulary_for(unit("dn"))
+    assert keys(resolve_cell("Các sở, ban, ngành", dn)) == ["dn-so-ban-nganh"]
+    assert keys(
+        resolve_cell("Ban Đại diện Hội đồng quản trị Ngân hàng CSXH thành phố, cấp xã", dn)
+    ) == ["dn-bddhdqt", "dn-bddhdqt-xa"]
