@@ -1,4 +1,4 @@
-"""Benchmark: import a 2,000-row appendix .xlsx into PostgreSQL and print the figures.
+"""Benchmark: import a 2,000-row appendix (.xlsx, then .docx) into PostgreSQL; print figures.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ct39_seed SECRET_KEY=x \\
         .venv/bin/python bench/import_appendix.py [--rows 2000]
@@ -7,7 +7,9 @@ Generates an appendix in the official layout (title rows, header, Roman sections
 and sub-items naming Quảng Ngãi units and groups), creates its own draft plan, previews
 and confirms the import (first into the empty plan, then a corrected version of the same
 file re-imported in place), prints rows/second and SQL query counts, and deletes the
-plan. The database is created, migrated and seeded (`load_seeds`) when needed.
+plan; then the same for the rows as a Word .docx (body text, the table split over several
+Word tables with repeated header rows) into a second plan. The database is created,
+migrated and seeded (`load_seeds`) when needed.
 """
 
 from __future__ import annotations
@@ -91,6 +93,49 @@ def generate_xlsx(count: int) -> bytes:
     )
 
 
+DOCX_HEADER = ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Kết quả dự kiến",
+               "Thời gian hoàn thành", "Nguồn kinh phí"]  # fmt: skip
+DOCX_PART_ROWS = 500  # rows per Word table: the appendix arrives split over several tables
+
+
+def generate_docx(count: int) -> bytes:
+    """The same rows as a Word document: body text, then the table split over several Word
+    tables, each starting with the header and "(1) (2) …" rows marked to repeat; section
+    titles merged across the table; a funding column kept as an extra column."""
+    import io
+
+    from docx import Document
+    from docx.oxml import OxmlElement
+
+    rows = generate_rows(count)
+    doc = Document()
+    for text in ("ỦY BAN NHÂN DÂN TỈNH", "KẾ HOẠCH", "Thực hiện Chỉ thị số 39-CT/TW …",
+                 "PHỤ LỤC", "(Kèm theo Kế hoạch số 999/KH-BENCH ngày 01/01/2026)"):  # fmt: skip
+        doc.add_paragraph(text)
+    width = len(DOCX_HEADER)
+    for start in range(0, len(rows), DOCX_PART_ROWS):
+        if start:
+            doc.add_paragraph("")
+        part = rows[start : start + DOCX_PART_ROWS]
+        table = doc.add_table(rows=len(part) + 2, cols=width)
+        lines = [DOCX_HEADER, [f"({i})" for i in range(1, width + 1)]]
+        for line, row in zip(lines, table.rows[:2], strict=True):
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            for cell, text in zip(row.cells, line, strict=True):
+                cell.text = text
+        for row, (is_section, *values) in zip(list(table.rows)[2:], part, strict=True):
+            cells = row.cells
+            if is_section:
+                cells[0].text = f"{values[0]}. {values[1]}"
+                cells[0].merge(cells[width - 1])
+                continue
+            for cell, text in zip(cells, [*values, "Ngân sách tỉnh"], strict=True):
+                cell.text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
@@ -103,11 +148,9 @@ def main() -> int:
 
     setup_seed_database()
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from orgunits.models import OrgUnit
     from plans.models import Plan
-    from tasks.importer import apply_import, preview_import
 
     issuer = OrgUnit.objects.get(key="qn")  # a seed unit (setup_seed_database)
     data = generate_xlsx(args.rows)
@@ -118,31 +161,61 @@ def main() -> int:
     try:
         figures = []
         for label, payload in (("nhập mới", data), ("nhập lại bản sửa", _corrected(data))):
-            start = time.perf_counter()
-            with CaptureQueriesContext(connection) as preview_queries:
-                preview = preview_import(plan, payload, "bench.xlsx")
-            preview_s = time.perf_counter() - start
-            assert not preview.errors, preview.errors[:5]
-            start = time.perf_counter()
-            with CaptureQueriesContext(connection) as apply_queries:
-                result = apply_import(
-                    plan, payload, "bench.xlsx", expected_version=preview.plan_version
-                )
-            apply_s = time.perf_counter() - start
-            rows = preview.summary["rows"]
-            figures.append((label, rows, preview_s, apply_s))
-            print(
-                f"{label}: {rows} dòng — xem trước {preview_s:.2f} s ({rows / preview_s:,.0f} "
-                f"dòng/s, {len(preview_queries)} truy vấn SQL); xác nhận {apply_s:.2f} s "
-                f"({rows / apply_s:,.0f} dòng/s, {len(apply_queries)} truy vấn SQL); "
-                f"tổng {preview_s + apply_s:.2f} s. {result.message}"
-            )
+            figures.append(_run(plan, label, payload, "bench.xlsx"))
+    finally:
+        plan.tasks.all().delete()
+        plan.delete()
+    start = time.perf_counter()
+    document = generate_docx(args.rows)
+    print(
+        f"Tệp Word: {args.rows} dòng, {len(document) / 1024:.0f} KB "
+        f"(tạo trong {time.perf_counter() - start:.1f} s, không tính)"
+    )
+    from tasks.readers import read_appendix
+
+    start = time.perf_counter()
+    read = read_appendix(document, "bench.docx")
+    print(f"Đọc .docx: {len(read.rows)} dòng trong {time.perf_counter() - start:.2f} s")
+    plan = Plan.objects.create(
+        title="Kế hoạch thử nghiệm hiệu năng nhập phụ lục Word", issuer=issuer, number=""
+    )
+    try:
+        for label in ("nhập mới .docx", "nhập lại .docx"):
+            figures.append(_run(plan, label, document, "bench.docx"))
     finally:
         plan.tasks.all().delete()
         plan.delete()
     worst = max(p + a for _label, _rows, p, a in figures)
     print(f"Chậm nhất: {worst:.2f} s cho cả xem trước và xác nhận (mục tiêu < 5 s).")
+    docx_worst = max(p + a for label, _rows, p, a in figures if ".docx" in label)
+    print(f"Tệp Word: chậm nhất {docx_worst:.2f} s (đọc + xem trước + xác nhận; mục tiêu < 2 s).")
     return 0
+
+
+def _run(plan, label: str, payload: bytes, name: str) -> tuple:
+    """Preview then confirm one file into the plan (each timed, queries counted)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.importer import apply_import, preview_import
+
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as preview_queries:
+        preview = preview_import(plan, payload, name)
+    preview_s = time.perf_counter() - start
+    assert not preview.errors, preview.errors[:5]
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as apply_queries:
+        result = apply_import(plan, payload, name, expected_version=preview.plan_version)
+    apply_s = time.perf_counter() - start
+    rows = preview.summary["rows"]
+    print(
+        f"{label}: {rows} dòng — xem trước {preview_s:.2f} s ({rows / preview_s:,.0f} "
+        f"dòng/s, {len(preview_queries)} truy vấn SQL); xác nhận {apply_s:.2f} s "
+        f"({rows / apply_s:,.0f} dòng/s, {len(apply_queries)} truy vấn SQL); "
+        f"tổng {preview_s + apply_s:.2f} s. {result.message}"
+    )
+    return label, rows, preview_s, apply_s
 
 
 def _corrected(data: bytes) -> bytes:

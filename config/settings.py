@@ -58,10 +58,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.StripControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.UploadLimitMiddleware",  # before the CSRF check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -236,6 +238,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Import limits (Excel appendices).
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 5000
+# Uploads larger than this are read by a Celery job (tasks.read_appendix_upload) with a
+# soft time limit in seconds (the hard one is 15 s later); the preview page polls for it.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", 256 * 1024))
+IMPORT_READ_SOFT_SECONDS = 60
+# The appendix editor posts its whole table: 5,000 rows of real plans are about 7 MB once
+# form-encoded; other views keep DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+EDITOR_MAX_UPLOAD = 16 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

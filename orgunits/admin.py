@@ -18,10 +18,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from mptt.admin import MPTTModelAdmin
+
+from config.query import positive_int
 
 from .access import actor_for, is_national_unit
 from .locks import tree_lock
@@ -293,6 +296,9 @@ class UnitGroupAdmin(ProvinceScopedMixin, admin.ModelAdmin):
         return "; ".join(m.display_name for m in members) or "(chưa có đơn vị nào)"
 
 
+ALIAS_UPLOADS = "unit_alias_import_files"
+
+
 @admin.register(UnitAlias)
 class UnitAliasAdmin(ProvinceScopedMixin, ImportExportModelAdmin):
     resource_classes = [UnitAliasResource]
@@ -307,6 +313,29 @@ class UnitAliasAdmin(ProvinceScopedMixin, ImportExportModelAdmin):
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs),
                 "province": managed_province(request)}  # fmt: skip
+
+    def get_confirm_form_initial(self, request, import_form):
+        """Remember, in the session, the temporary file each upload of this user made: the
+        confirm step opens only those (never a name typed into the form)."""
+        initial = super().get_confirm_form_initial(request, import_form)
+        name = initial.get("import_file_name")
+        if name:
+            issued = [*request.session.get(ALIAS_UPLOADS, [])[-9:], name]
+            request.session[ALIAS_UPLOADS] = issued
+        return initial
+
+    def process_import(self, request, **kwargs):
+        name = request.POST.get("import_file_name", "")
+        issued = request.session.get(ALIAS_UPLOADS, [])
+        formats = len(self.get_import_formats())
+        fmt = positive_int(request.POST.get("format"))
+        if name not in issued or fmt is None or fmt >= formats:
+            return HttpResponseBadRequest(
+                "Tệp nhập không hợp lệ hoặc đã được dùng: hãy tải tệp lên lại.".encode(),
+                content_type="text/plain; charset=utf-8",
+            )
+        request.session[ALIAS_UPLOADS] = [n for n in issued if n != name]
+        return super().process_import(request, **kwargs)
 
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -402,10 +431,19 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
             return ["last_login", "date_joined"]
         return super().get_readonly_fields(request, obj)
 
+    actions = ["deactivate"]
+
     def has_delete_permission(self, request, obj=None):
-        if managed_province(request):
-            return False  # accounts keep their history: deactivate them instead
-        return super().has_delete_permission(request, obj)
+        """Never deleted, not even by a superuser: reports, transitions and history name
+        their accounts. Deactivate them instead ("Vô hiệu hóa")."""
+        return False
+
+    @admin.action(description="Vô hiệu hóa các tài khoản đã chọn", permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(
+            request, f"Đã vô hiệu hóa {count} tài khoản (không xóa, lịch sử được giữ)."
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -87,6 +87,16 @@ def _html_to_text(text: str) -> str:
     return html.unescape(text)
 
 
+#: Characters XML 1.0 refuses (C0 controls but tab and newlines, lone surrogates, U+FFFE/FFFF):
+#: one of them in a narrative made every .xlsx/.docx of its period fail.
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an .xlsx or .docx (XML) cannot hold."""
+    return _XML_ILLEGAL_RE.sub("", text)
+
+
 def clean_cell(text: str | None) -> str:
     """Clean a raw table cell into the text stored in the database and printed in exports.
 
@@ -101,7 +111,7 @@ def clean_cell(text: str | None) -> str:
     text = re.sub("[\v\f\u2028\u2029]", "\n", text)
     text = _html_to_text(text)
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE_RE.sub("", text)
+    text = _INVISIBLE_RE.sub("", xml_safe(text))
     text = _HSPACE_RE.sub(" ", text)
 
     lines = [line.strip() for line in text.split("\n")]

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 
+from config.query import positive_int
+
 from .access import actor_for
 from .models import OrgUnit, UnitGroup
 from .text import fold
@@ -65,7 +67,8 @@ def unit_search(request):
     actor = actor_for(request.user)
     scope_unit = None
     if request.GET.get("don_vi"):
-        scope_unit = OrgUnit.objects.filter(pk=request.GET["don_vi"]).first()
+        pk = positive_int(request.GET["don_vi"])
+        scope_unit = OrgUnit.objects.filter(pk=pk).first() if pk is not None else None
         if scope_unit is None:
             raise Http404
     trees, territories = search_scope(actor, scope_unit)

@@ -44,7 +44,8 @@ class PlanForm(BootstrapFormMixin, forms.ModelForm):
         fields = [
             "kind", "number", "title", "issuer", "issued_on", "signer", "signer_title",
             "parent", "also_implements", "follow_up_unit", "report_to_unit", "cutoff_day",
-            "cutoff_month", "first_year_cutoff", "reporting_rule_text", "targets_text",
+            "cutoff_month", "first_year_cutoff", "commune_cutoff_day", "commune_cutoff_month",
+            "reporting_rule_text", "targets_text",
         ]  # fmt: skip
         widgets = {
             "title": forms.Textarea(attrs={"rows": 3}),
@@ -57,6 +58,8 @@ class PlanForm(BootstrapFormMixin, forms.ModelForm):
         help_texts = {
             "cutoff_day": "Vd. 25 (ngày) và 9 (tháng) cho hạn trước 25/9 hằng năm.",
             "first_year_cutoff": "Chỉ khi năm đầu có hạn riêng, vd. 31/12/2025.",
+            "commune_cutoff_day": "Hạn kế hoạch đặt cho các xã: kế hoạch cấp xã lập từ kế hoạch "
+            "này nhận hạn này (sửa được trước khi ban hành).",
         }
 
     def __init__(self, *args, actor: Actor, **kwargs):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -123,6 +124,18 @@ class Plan(MPTTModel):
         help_text="Vd. kế hoạch xã Phước Giang: năm 2025 báo cáo trước 31/12/2025.",
     )
     reporting_rule_text = models.TextField("chế độ báo cáo (nguyên văn)", blank=True)
+    commune_cutoff_day = models.PositiveSmallIntegerField(
+        "hạn báo cáo của cấp xã: ngày",
+        null=True,
+        blank=True,
+        help_text="Hạn kế hoạch này đặt cho các xã: kế hoạch cấp xã lập từ đây nhận hạn này.",
+    )
+    commune_cutoff_month = models.PositiveSmallIntegerField(
+        "hạn báo cáo của cấp xã: tháng", null=True, blank=True
+    )
+    commune_first_year_cutoff = models.DateField(
+        "hạn báo cáo của cấp xã riêng năm đầu", null=True, blank=True
+    )
     targets_text = models.TextField("chỉ tiêu", blank=True)
     source = models.CharField("nguồn", max_length=200, blank=True)
     note = models.TextField("ghi chú", blank=True)
@@ -165,12 +178,20 @@ class Plan(MPTTModel):
         return reverse("tasks:plan_detail", args=[self.pk])  # the page shows the appendix
 
     @property
+    def number_display(self) -> str:
+        """The number as printed; "chưa rõ số" for an issued plan whose copy has none
+        (signed, so not a draft), "chưa có số" for a draft."""
+        if self.number:
+            return self.number
+        return "chưa có số" if self.status == self.Status.DRAFT else "chưa rõ số"
+
+    @property
     def label(self) -> str:
-        """How officers cite it: "Kế hoạch 17/KH-UBND", or the title for unnumbered drafts."""
+        """How officers cite it: "Kế hoạch 17/KH-UBND", or the issuer for unnumbered plans."""
         kind = self.get_kind_display()
         if self.number:
             return f"{kind} {self.number}"
-        return f"{kind} {self.issuer.display_name} (chưa có số)"
+        return f"{kind} {self.issuer.display_name} ({self.number_display})"
 
     def clean(self):
         errors = {}
@@ -178,6 +199,10 @@ class Plan(MPTTModel):
             validate_day_month(self.cutoff_day, self.cutoff_month)
         except ValidationError as exc:
             errors["cutoff_day"] = exc.messages
+        try:
+            validate_day_month(self.commune_cutoff_day, self.commune_cutoff_month)
+        except ValidationError as exc:
+            errors["commune_cutoff_day"] = exc.messages
         if self.issued_on and self.issued_on > date.today():
             errors["issued_on"] = ["Ngày ban hành không được ở tương lai."]
         if self.pk and self.parent_id == self.pk:
@@ -208,6 +233,108 @@ class Plan(MPTTModel):
             )
         return "; ".join(parts)
 
+    @property
+    def has_commune_rule(self) -> bool:
+        return bool(self.commune_cutoff_day and self.commune_cutoff_month) or bool(
+            self.commune_first_year_cutoff
+        )
+
+    @property
+    def commune_rule_summary(self) -> str:
+        parts = []
+        if self.commune_cutoff_day and self.commune_cutoff_month:
+            parts.append(
+                f"trước {self.commune_cutoff_day:02d}/{self.commune_cutoff_month:02d} hằng năm"
+            )
+        if self.commune_first_year_cutoff:
+            first = self.commune_first_year_cutoff
+            parts.append(f"riêng năm {first.year}: trước {first:%d/%m/%Y}")
+        return "; ".join(parts)
+
+    def earliest_start(self) -> date | None:
+        """When the plan took effect at the earliest: its issue date, or — for an issued
+        plan whose copy has no date — the latest issue date of the plans it implements
+        (a plan cannot predate them). None when nothing is known."""
+        if self.issued_on:
+            return self.issued_on
+        if self.status == self.Status.DRAFT:
+            return None
+        known = [p.issued_on for p in (self.parent, *self.also_implements.all()) if p]
+        known = [d for d in known if d]
+        return max(known) if known else None
+
     def implemented_chain(self) -> list[Plan]:
         """The plans above this one, from the root (Chỉ thị 39) down to the parent."""
         return list(self.get_ancestors())
+
+
+class Inference(models.Model):
+    """A value the app inferred (suy luận) because the seed documents do not state it —
+    a link between plans, a follow-up or report-to unit, a task's lead or the task it
+    implements — with the reason. Shown as a "suy luận" badge until an admin confirms it
+    (or changes the value and confirms)."""
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name="kế hoạch",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inferences",
+    )
+    task = models.ForeignKey(
+        "tasks.Task",
+        verbose_name="nhiệm vụ",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inferences",
+    )
+    field = models.CharField("nội dung suy luận", max_length=40)
+    reason = models.TextField("lý do")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xác nhận",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+
+    FIELD_LABELS = {
+        "parent": "văn bản thực hiện",
+        "replaces": "văn bản được thay thế",
+        "follow_up_unit": "đơn vị theo dõi, đôn đốc",
+        "report_to_unit": "nơi nhận báo cáo",
+        "commune_rule": "hạn báo cáo của cấp xã",
+        "lead": "đơn vị chủ trì",
+        "source_task": "nhiệm vụ cấp trên",
+    }
+
+    class Meta:
+        verbose_name = "nội dung suy luận"
+        verbose_name_plural = "nội dung suy luận"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "field"], condition=Q(task__isnull=True), name="one_plan_inference"
+            ),
+            models.UniqueConstraint(
+                fields=["task", "field"], condition=Q(task__isnull=False), name="one_task_inference"
+            ),
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False) | Q(task__isnull=False),
+                name="inference_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_label}: {self.reason}"
+
+    @property
+    def field_label(self) -> str:
+        return self.FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

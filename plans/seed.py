@@ -10,7 +10,7 @@ from django.db import transaction
 from orgunits.locks import tree_lock
 from orgunits.models import OrgUnit
 
-from .models import Plan
+from .models import Inference, Plan
 
 
 def _text(value) -> str:
@@ -43,6 +43,8 @@ def load_plans(path: Path) -> int:
                     "cutoff_day": cutoff.get("day"),
                     "cutoff_month": cutoff.get("month"),
                     "first_year_cutoff": spec.get("first_year_cutoff"),
+                    "commune_cutoff_day": (spec.get("commune_cutoff") or {}).get("day"),
+                    "commune_cutoff_month": (spec.get("commune_cutoff") or {}).get("month"),
                     "reporting_rule_text": _text(spec.get("reporting_rule")),
                     "targets_text": _text(spec.get("targets")),
                     "source": spec.get("source", ""),
@@ -71,4 +73,21 @@ def load_plans(path: Path) -> int:
                         changed += 1
         if moved:
             Plan.objects.rebuild()
+        for spec in data:
+            for field, reason in (spec.get("inferred") or {}).items():
+                changed += record_inference(plans[spec["key"]], field, _text(reason))
     return changed
+
+
+def record_inference(plan: Plan, field: str, reason: str, task=None) -> int:
+    """Mark `field` of `plan` (or of `task`) as inferred, once: a mark an admin has
+    confirmed stays confirmed when the seeds are loaded again. Returns rows changed."""
+    found = Inference.objects.filter(plan=plan, task=task, field=field).first()
+    if found is None:
+        Inference.objects.create(plan=plan, task=task, field=field, reason=reason)
+        return 1
+    if found.reason != reason and not found.confirmed:
+        found.reason = reason
+        found.save(update_fields=["reason"])
+        return 1
+    return 0

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.query import uuid_or_none
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
 from orgunits.models import Profile
@@ -50,7 +51,7 @@ def plan_create(request):
         form = PlanForm(actor=actor, initial={"submission_token": uuid.uuid4()})
         return _plan_form_page(request, form)
     form = PlanForm(request.POST, actor=actor)
-    token = request.POST.get("submission_token")
+    token = uuid_or_none(request.POST.get("submission_token"))
     existing = Plan.objects.filter(submission_token=token).first() if token else None
     if existing is not None:  # the same form posted twice: one plan
         return redirect(existing)

@@ -169,6 +169,24 @@ def reviewable_reports(user) -> QuerySet[ProgressReport]:
     """Reports of the plans whose reviewing unit is the user's (before narrowing by state)."""
     actor = _actor(user)
     reports = ProgressReport.objects.filter(period__plan__in=visible_plans(actor).values("pk"))
+    return _reviewable(actor, reports)
+
+
+def waiting_review_count(user) -> int:
+    """How many lines wait for the user's review (the navbar's "Thẩm định" count): one query.
+    Reporting periods exist only for issued (or since superseded) plans, which the reviewing
+    unit sees, so this counts the submitted lines of `reviewable_reports` without the
+    visibility sub-queries."""
+    from plans.access import PUBLISHED
+
+    actor = _actor(user)
+    reports = ProgressReport.objects.filter(
+        state=ProgressReport.State.SUBMITTED, period__plan__status__in=PUBLISHED
+    )
+    return _reviewable(actor, reports).count()
+
+
+def _reviewable(actor: Actor, reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
     if actor.is_superuser:
         return reports
     if actor.unit is None or not actor.has_role(Profile.Role.REVIEWER):

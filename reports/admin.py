@@ -63,7 +63,7 @@ class ReminderAdmin(admin.ModelAdmin):
 admin.site.register(ReminderPolicy, raw_id_fields=["plan"])
 admin.site.register(
     Indicator,
-    list_display=["plan", "code", "name", "unit_label", "target_text"],
+    list_display=["plan", "code", "name", "unit_label", "target_text", "aggregation", "comparison"],
     raw_id_fields=["plan", "task"],
 )
 admin.site.register(

@@ -10,8 +10,14 @@ dashboard, its exports and the consolidated report agree to the unit:
 - assignment figures count each line once (a task given to 100 communes counts 100 times);
 - task figures count each task once, its status combined from its lead units' lines in the
   scope as `consolidate.combine_task` does (`task_status_sql` is the same rule in SQL);
-- reporting rates (tỷ lệ cập nhật) are lines first submitted on time / late / never over
-  the lines expected, per period, as the consolidated report counts them.
+- the rates are `timeliness.py`'s (one definition, as the consolidated report's): the
+  completion rate is over the lines (tasks) due in the period, ongoing ones ("Thường
+  xuyên", Không có hạn) reported on apart; the update rate (tỷ lệ cập nhật) is per unit:
+  units whose every line of a period was first submitted by the cutoff over the units
+  expected (each unit once per period); the per-line figure stays as "tỷ lệ dòng báo cáo
+  nộp đúng hạn";
+- a year whose plans have only ad-hoc periods has periods (their reporting rates) but no
+  year figures: `year_tables` returns nothing rather than querying `period_id IN ()`.
 
 Every figure is a GROUP BY over the lines of a scope: a province (its tree, `tree_id`), a
 unit's subtree (MPTT `lft` range), the communes a transaction office serves (their
@@ -30,6 +36,8 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from config import query
+from config.query import positive_int
 from orgunits.access import Actor
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
@@ -37,12 +45,21 @@ from tasks.models import Task
 
 from .models import ProgressReport, ReminderPolicy
 from .timeliness import (
+    UNIT_ON_TIME_SQL,
+    Ongoing,
     Submission,
     Timeliness,
+    completion_rate,
+    completion_text,
+    due_count,
     effective_deadline_expression,
+    line_submission_rate,
     rate,
     submission_expression,
     timeliness_expression,
+    timeliness_rate,
+    update_rate,
+    update_text,
 )
 
 T = Timeliness
@@ -193,7 +210,7 @@ def scope_for(actor: Actor, unit_pk: int) -> Scope:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return positive_int(value)
 
 
 @dataclass
@@ -216,7 +233,7 @@ class Filters:
         role = get.get("vai_tro", "")
         kind = get.get("loai", "")
         return cls(
-            year=_int(get.get("nam")) or today.year,
+            year=query.year(get.get("nam")) or today.year,
             plan=_int(get.get("ke_hoach")),
             section=_int(get.get("muc")),
             kind=kind if kind in OrgUnit.Kind.values else "",
@@ -289,6 +306,11 @@ _T_COLS = [(k, f"t_{k}") for k in _STATUS_KEYS]
 _K_COLS = [(k, f"k_{k}") for k in _STATUS_KEYS]
 _S_COLS = [(k, f"s_{k}") for k in Submission.ORDER]
 _R_COLS = [(k, f"r_{k}") for k, _ in REPORTED_STATUS]
+#: Ongoing lines reported, saying Hoàn thành, saying Đang thực hiện (`timeliness.Ongoing`).
+ONGOING_FIGURES = ["o_rep", "o_done", "o_prog"]
+#: Units expected to report (one per unit and period) and units that reported on time.
+UNIT_FIGURES = ["u_n", "u_on"]
+_EXTRA = [*ONGOING_FIGURES, *UNIT_FIGURES]
 
 
 def _zero(keys) -> dict[str, int]:
@@ -298,9 +320,10 @@ def _zero(keys) -> dict[str, int]:
 class Figures:
     """Assignment (line) figures and task figures of one row or of the whole scope:
     n lines, t lines by status, s lines by submission, reported (the units' own status);
-    tasks, k tasks by status."""
+    tasks, k tasks by status; x: ongoing lines reported (o_*) and units expected / on
+    time (u_*). The rates are `timeliness.py`'s (one definition)."""
 
-    __slots__ = ("n", "t", "s", "tasks", "k", "reported")
+    __slots__ = ("n", "t", "s", "tasks", "k", "reported", "x")
 
     def __init__(self, n: int = 0, tasks: int = 0):
         self.n, self.tasks = n, tasks
@@ -308,6 +331,7 @@ class Figures:
         self.k = _zero(_STATUS_KEYS)
         self.s = _zero(Submission.ORDER)
         self.reported = _zero(k for k, _ in REPORTED_STATUS)
+        self.x = _zero(_EXTRA)
 
     @classmethod
     def of(cls, row: dict, n: str = "n") -> Figures:
@@ -319,13 +343,14 @@ class Figures:
         f.k = {k: int(get(c) or 0) for k, c in _K_COLS}
         f.s = {k: int(get(c) or 0) for k, c in _S_COLS}
         f.reported = {k: int(get(c) or 0) for k, c in _R_COLS}
+        f.x = {c: int(get(c) or 0) for c in _EXTRA}
         return f
 
     def add(self, other: Figures) -> None:
         self.n += other.n
         self.tasks += other.tasks
         for target, source in ((self.t, other.t), (self.k, other.k), (self.s, other.s),
-                               (self.reported, other.reported)):  # fmt: skip
+                               (self.reported, other.reported), (self.x, other.x)):  # fmt: skip
             for key, value in source.items():
                 if value:
                     target[key] += value
@@ -335,19 +360,52 @@ class Figures:
         return self.t[T.DONE_ON_TIME] + self.t[T.DONE_LATE]
 
     @property
+    def due(self) -> int:
+        """Lines with a deadline in the period (the completion rate's denominator)."""
+        return due_count(self.t)
+
+    @property
     def only_no_deadline(self) -> bool:
         """Every line is without deadline: a completion rate means nothing here."""
         return self.n > 0 and self.t[T.NO_DEADLINE] == self.n
 
     @property
     def completion_rate(self) -> float | None:
-        """Tỷ lệ hoàn thành: lines done (on time or late) over all lines."""
-        return rate(self.done, self.n)
+        """Tỷ lệ hoàn thành: lines done (on time or late) over the lines due in the period
+        (ongoing lines are counted apart: `ongoing`)."""
+        return completion_rate(self.t)
+
+    @property
+    def completion_text(self) -> str:
+        return completion_text(self.done, self.due, "phân công")
+
+    @property
+    def ongoing(self) -> Ongoing:
+        x = self.x
+        return Ongoing(self.t[T.NO_DEADLINE], x["o_rep"], x["o_done"], x["o_prog"])
+
+    @property
+    def units_expected(self) -> int:
+        return self.x["u_n"]
+
+    @property
+    def units_on_time(self) -> int:
+        return self.x["u_on"]
 
     @property
     def update_rate(self) -> float | None:
-        """Tỷ lệ cập nhật: lines first submitted by the cutoff over all lines."""
-        return rate(self.s[Submission.ON_TIME], self.n)
+        """Tỷ lệ cập nhật: units that submitted their report for the period on time over
+        units expected (each unit once per period)."""
+        return update_rate(self.x["u_on"], self.x["u_n"])
+
+    @property
+    def update_text(self) -> str:
+        return update_text(self.x["u_on"], self.x["u_n"])
+
+    @property
+    def line_submission_rate(self) -> float | None:
+        """Tỷ lệ dòng báo cáo nộp đúng hạn: lines first submitted on time over all lines."""
+        return line_submission_rate(self.s, self.n)
 
     @property
     def submitted(self) -> int:
@@ -358,18 +416,27 @@ class Figures:
         return rate(self.submitted, self.n)
 
     def rate(self, key: str) -> float | None:
-        return rate(self.t[key], self.n)
+        return timeliness_rate(self.t, key)
 
     @property
     def tasks_done(self) -> int:
         return self.k[T.DONE_ON_TIME] + self.k[T.DONE_LATE]
 
     @property
+    def tasks_due(self) -> int:
+        return due_count(self.k)
+
+    @property
     def task_completion_rate(self) -> float | None:
-        return rate(self.tasks_done, self.tasks)
+        """Tasks done over tasks due in the period (ongoing tasks apart)."""
+        return completion_rate(self.k)
+
+    @property
+    def task_completion_text(self) -> str:
+        return completion_text(self.tasks_done, self.tasks_due)
 
     def task_rate(self, key: str) -> float | None:
-        return rate(self.k[key], self.tasks)
+        return timeliness_rate(self.k, key)
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -507,13 +574,32 @@ def _count(cond: str, alias: str) -> str:
 
 
 def line_sums(m: str, submission: bool = True) -> list[str]:
-    """Counts of the line figures over rows where `m` holds (n, t_*, t_due_soon, s_*)."""
+    """Counts of the line figures over rows where `m` holds (n, t_*, t_due_soon, s_*,
+    then the ongoing lines reported o_*: needs the `full` rows)."""
     out = [_count(m, "n")]
     out += [_count(_and(m, f"l_tl = '{k}'"), f"t_{k}") for k in T.ORDER]
     out.append(_count(_and(m, "soon = 1"), "t_due_soon"))
     if submission:
         out += [_count(_and(m, f"l_sub = '{k}'"), f"s_{k}") for k in Submission.ORDER]
+    ongoing = _and(m, f"l_tl = '{T.NO_DEADLINE}'")
+    out += [
+        _count(_and(ongoing, "rs <> 'unreported'"), "o_rep"),
+        _count(_and(ongoing, "rs = 'done'"), "o_done"),
+        _count(_and(ongoing, "rs = 'in_progress'"), "o_prog"),
+    ]
     return out
+
+
+def unit_sums(m: str, key: str) -> str:
+    """Per `key` (a scope row: unit, province, period): units expected to report and units
+    that reported on time (`timeliness.unit_on_time`), each unit once per period, over
+    rows where `m` holds. A subquery over the rows `x`, grouped by `key` as `uk`."""
+    on_time = UNIT_ON_TIME_SQL.format(lines="c", on_time="c_on")
+    return f"""(SELECT uk, COUNT(*) AS u_n, {_count(on_time, "u_on")} FROM (
+            SELECT {key} AS uk, k_unit, k_period, {_count(m, "c")},
+                   {_count(_and(m, f"l_sub = '{Submission.ON_TIME}'"), "c_on")}
+            FROM x GROUP BY {key}, k_unit, k_period
+        ) g WHERE c > 0 GROUP BY uk)"""
 
 
 def reported_sums(m: str) -> list[str]:
@@ -532,7 +618,9 @@ LINE_FIGURES = ["n", *(f"t_{k}" for k in T.ORDER), "t_due_soon"]
 REPORTED_FIGURES = [f"r_{k}" for k, _ in REPORTED_STATUS]
 SUBMISSION_FIGURES = [f"s_{k}" for k in Submission.ORDER]
 #: The unit table's columns, in this order (n first, then the timeliness counts).
-UNIT_COLUMNS = [*LINE_FIGURES, *SUBMISSION_FIGURES, *REPORTED_FIGURES]
+UNIT_COLUMNS = [
+    *LINE_FIGURES, *SUBMISSION_FIGURES, *ONGOING_FIGURES, *REPORTED_FIGURES, *UNIT_FIGURES
+]  # fmt: skip
 
 #: A task's status from its lead lines — `consolidate.combine_task` in SQL.
 TASK_STATUS_SQL = f"""CASE
@@ -597,8 +685,13 @@ def period_rows(scope: Scope, f: Filters, today: date) -> list[dict]:
     base = f.base_q(year=False, plan=False, active=False)
     if f.section_tree:
         base &= Q(task__tree_id=f.section_tree)
-    rows = line_rows(qs, f, today, {"k_period": F("period_id")}, base if base else None, full=False)
+    rows = line_rows(
+        qs, f, today, {"k_period": F("period_id"), "k_unit": F("unit_id")},
+        base if base else None, full=False,
+    )  # fmt: skip
     rows_sql, params = rows.sql, rows.params
+    names = ["all_n", "n", *(f"s_{k}" for k in Submission.ORDER), "m_n"]
+    names += [f"t_{k}" for k in T.ORDER]
     sums = [
         "COUNT(*) AS all_n",
         _count(rows.mr, "n"),
@@ -606,12 +699,20 @@ def period_rows(scope: Scope, f: Filters, today: date) -> list[dict]:
         _count(rows.m, "m_n"),
         *[_count(_and(rows.m, f"l_tl = '{k}'"), f"t_{k}") for k in T.ORDER],
     ]
+    # Each unit once per period: expected when it has lines (as filtered, but for the
+    # status filter), on time when every one was first submitted by the cutoff.
+    on_time = UNIT_ON_TIME_SQL.format(lines="n", on_time=f"s_{Submission.ON_TIME}")
+    per_unit = f"""SELECT k_period, {_sums(names)}, {_count("n > 0", "u_n")},
+            {_count(on_time, "u_on")}
+        FROM (SELECT k_period, k_unit, {", ".join(sums)} FROM {rows_sql} x
+              GROUP BY k_period, k_unit) g
+        GROUP BY k_period"""
     sql = f"""
         SELECT a.*, p.plan_id, p.kind, p.year, p.title, p.cutoff, p.starts_on, p.closed_at,
                p.request_note, pl.kind AS plan_kind, pl.number AS plan_number,
                i.name AS issuer_name, i.short_name AS issuer_short, i.level AS issuer_level,
                rp.due_soon_days
-        FROM (SELECT k_period, {", ".join(sums)} FROM {rows_sql} x GROUP BY k_period) a
+        FROM ({per_unit}) a
         JOIN reports_reportingperiod p ON p.id = a.k_period
         JOIN plans_plan pl ON pl.id = p.plan_id
         JOIN orgunits_orgunit i ON i.id = pl.issuer_id
@@ -633,7 +734,7 @@ def plan_label(row: dict) -> str:
     kind = PLAN_KINDS.get(row["plan_kind"], "Kế hoạch")
     issuer = row["issuer_short"] or row["issuer_name"]
     number = row["plan_number"]
-    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa có số)"
+    return f"{kind} {number} — {issuer}" if number else f"{kind} của {issuer} (chưa rõ số)"
 
 
 def period_label(row: dict) -> str:
@@ -653,6 +754,7 @@ def rate_figures(row: dict) -> Figures:
     """The reporting-rate figures of a period row (`n`, `s_*`)."""
     fig = Figures(n=int(row["n"] or 0))
     fig.s = {k: int(row[c] or 0) for k, c in _S_COLS}
+    fig.x.update({c: int(row.get(c) or 0) for c in UNIT_FIGURES})
     return fig
 
 
@@ -661,36 +763,34 @@ def year_lines(scope: Scope, f: Filters, period_ids: list[int]) -> QuerySet[Prog
     return lines(scope).filter(f.base_q(year=False), period_id__in=period_ids)
 
 
-def _task_sql(scope, f, today, period_ids, key: str, keys: dict) -> tuple[str, list]:
-    rows = line_rows(year_lines(scope, f, period_ids), f, today, {"k_task": F("task_id"), **keys})
-    rows_sql, params = rows.sql, rows.params
-    task_sums, task_params = _task_counts_sql(f)
-    group = "k_task" if key == "k_task" else f"k_task, {key}"
-    sql = f"""
-        SELECT {key} AS k, {_sums([*LINE_FIGURES, *SUBMISSION_FIGURES])}, {task_sums}
-        FROM (
-            SELECT z.*, {TASK_STATUS_SQL} AS st FROM (
-                SELECT {group}, {", ".join([*line_sums(rows.m), *LEAD_SUMS])}
-                FROM {rows_sql} x GROUP BY {group}
-            ) z
-        ) y
-        GROUP BY {key}
-    """
-    return sql, task_params + params  # the task sums come first in the text
-
-
 def national_table(f: Filters, today: date, period_ids) -> list[dict]:
-    """One row per province (unit tree): line, task and submission figures. One query."""
-    sql, params = _task_sql(
-        Scope(None), f, today, period_ids, "k_tree", {"k_tree": F("unit__tree_id")}
-    )
+    """One row per province (unit tree): line, task, submission and per-unit update
+    figures. One query."""
+    if not period_ids:
+        return []
+    keys = {"k_task": F("task_id"), "k_tree": F("unit__tree_id"), "k_unit": F("unit_id"),
+            "k_period": F("period_id")}  # fmt: skip
+    rows = line_rows(year_lines(Scope(None), f, period_ids), f, today, keys)
+    task_sums, task_params = _task_counts_sql(f)
+    common = [*LINE_FIGURES, *SUBMISSION_FIGURES, *ONGOING_FIGURES]
     sql = f"""
-        SELECT r.id AS unit_id, r.name, r.short_name, r.kind, y.*
-        FROM ({sql}) y
+        WITH x AS {rows.sql}
+        SELECT r.id AS unit_id, r.name, r.short_name, r.kind, y.*, u.u_n, u.u_on
+        FROM (
+            SELECT k_tree AS k, {_sums(common)}, {task_sums}
+            FROM (
+                SELECT z.*, {TASK_STATUS_SQL} AS st FROM (
+                    SELECT k_task, k_tree, {", ".join([*line_sums(rows.m), *LEAD_SUMS])}
+                    FROM x GROUP BY k_task, k_tree
+                ) z
+            ) y0
+            GROUP BY k_tree
+        ) y
         JOIN orgunits_orgunit r ON r.tree_id = y.k AND r.parent_id IS NULL
+        LEFT JOIN {unit_sums(rows.m, "k_tree")} u ON u.uk = y.k
         ORDER BY r.name
     """
-    return _fetch(sql, params)
+    return _fetch(sql, [*rows.params, *task_params])
 
 
 def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_ids):
@@ -710,8 +810,11 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
         if matrix_plan
         else Value(None, output_field=IntegerField())
     )
+    if not period_ids:  # no yearly period this year (only ad-hoc ones): no year figures
+        return [], []
     key = {"plan": "k_plan", "section": "k_drill", "task": "k_task"}[level]
     keys = {
+        "k_period": F("period_id"),
         "k_task": F("task_id"),
         "k_unit": F("unit_id"),
         "k_lft": F("unit__lft"),
@@ -732,7 +835,7 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
                    "WHERE from_orgunit_id = %s)"  # fmt: skip
     else:
         children = "c.parent_id = %s"
-    common = [*LINE_FIGURES, *SUBMISSION_FIGURES]
+    common = [*LINE_FIGURES, *SUBMISSION_FIGURES, *ONGOING_FIGURES]
     task_cols = ["tasks", *(f"k_{k}" for k in _STATUS_KEYS)]
     info = ["unit_id", "name", "short_name", "kind", "lft", "rght", "terr", "k_sec"]
     group = "k_task" if key == "k_task" else f"k_task, {key}"
@@ -748,7 +851,8 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
     sql = f"""
         WITH x AS {rows.sql}
         SELECT 'task' AS part, {key} AS k, {typed_info}, {_sums(common)}, {task_sums},
-               {nulls(REPORTED_FIGURES)}
+               {nulls(REPORTED_FIGURES)},
+               {", ".join(f"CAST(NULL AS integer) AS {c}" for c in UNIT_FIGURES)}
         FROM (
             SELECT z.*, {TASK_STATUS_SQL} AS st FROM (
                 SELECT {group}, {line_counts}, {", ".join(LEAD_SUMS)}
@@ -758,11 +862,18 @@ def year_tables(scope, f: Filters, today: date, level: str, matrix_plan, period_
         GROUP BY {key}
         UNION ALL
         SELECT 'unit', NULL, k_unit, NULL, NULL, NULL, k_lft, NULL, k_terr, k_sec,
-               {line_counts}, {nulls(task_cols)}, {", ".join(reported_sums(rows.m))}
+               {line_counts}, {nulls(task_cols)}, {", ".join(reported_sums(rows.m))},
+               {nulls(UNIT_FIGURES)}
         FROM x GROUP BY k_unit, k_lft, k_terr, k_sec
         UNION ALL
+        SELECT 'unit', NULL, w.k_unit, NULL, NULL, NULL, w.k_lft, NULL, w.k_terr, NULL,
+               {nulls(common)}, {nulls(task_cols)}, {nulls(REPORTED_FIGURES)}, u.u_n, u.u_on
+        FROM (SELECT DISTINCT k_unit, k_lft, k_terr FROM x) w
+        JOIN {unit_sums(rows.m, "k_unit")} u ON u.uk = w.k_unit
+        UNION ALL
         SELECT 'child', NULL, c.id, c.name, c.short_name, c.kind, c.lft, c.rght, NULL, NULL,
-               {nulls(common)}, {nulls(task_cols)}, {nulls(REPORTED_FIGURES)}
+               {nulls(common)}, {nulls(task_cols)}, {nulls(REPORTED_FIGURES)},
+               {nulls(UNIT_FIGURES)}
         FROM orgunits_orgunit c WHERE {children}
     """
     params.append(scope.unit.pk)
@@ -860,7 +971,8 @@ class Cell:
 
     @property
     def completion_rate(self) -> float | None:
-        return rate(self.done, self.n)
+        """Done over the lines due in the period (the lines without deadline apart)."""
+        return rate(self.done, self.n - self.no_deadline)
 
 
 @dataclass
@@ -961,6 +1073,8 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
             if section_task is None:
                 raise Http404
             f.section_tree = section_task.tree_id
+    else:
+        f.section = None  # a section is chosen within a plan: alone it means nothing
     rows = period_rows(scope, f, today)
     f.due_windows = {
         r["plan_id"]: r["due_soon_days"]

@@ -11,6 +11,7 @@ import io
 from datetime import date
 
 from orgunits.models import OrgUnit
+from tasks.xlsx_writer import put_cell
 
 from . import consolidate
 from . import dashboard as dash
@@ -29,7 +30,9 @@ FILLS = {  # colour-blind-safe (Okabe–Ito), light; the word is always in the c
     T.NO_DEADLINE: "E6E6E6",
 }
 # The consolidated report's columns (one definition), plus the dashboard's two extra ones.
-COUNT_HEADERS = [*consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (%)"]
+COUNT_HEADERS = [
+    *consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (% đến hạn trong kỳ)"
+]  # fmt: skip
 SUBMISSION_HEADERS = consolidate.SUBMISSION_HEADERS
 
 
@@ -71,9 +74,7 @@ class Sheet:
 
     def title(self, lines: list[str]) -> None:
         for i, text in enumerate(lines):
-            self.ws.cell(row=self.row, column=1, value=text).style = (
-                "ct39_title" if i == 0 else "ct39_note"
-            )
+            put_cell(self.ws, self.row, 1, text, "ct39_title" if i == 0 else "ct39_note")
             self.row += 1
         self.row += 1
 
@@ -81,7 +82,7 @@ class Sheet:
         from openpyxl.utils import get_column_letter
 
         for col, text in enumerate(titles, start=1):
-            self.ws.cell(row=self.row, column=col, value=text).style = "ct39_head"
+            put_cell(self.ws, self.row, col, text, "ct39_head")
         self.ws.row_dimensions[self.row].height = 45
         for col, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(col)].width = width
@@ -91,7 +92,7 @@ class Sheet:
     def line(self, values: list, styles: list[str]) -> None:
         ws, r = self.ws, self.row
         for col, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
-            ws.cell(row=r, column=col, value=value).style = style
+            put_cell(ws, r, col, value, style)
         self.row += 1
 
     def save(self) -> bytes:
@@ -119,10 +120,20 @@ def _title(heading: str, scope: dash.Scope, f: dash.Filters, d, today: date) -> 
     ]
 
 
+def rate_lines(tasks: dash.Figures, lines: dash.Figures) -> list[str]:
+    """The rates in words with their denominators, as on the page."""
+    return [
+        f"Tỷ lệ hoàn thành (nhiệm vụ): {tasks.task_completion_text}. "
+        f"Tỷ lệ hoàn thành (phân công): {lines.completion_text}.",
+        f"{lines.ongoing.text} (phân công). Tỷ lệ cập nhật: {lines.update_text}; "
+        f"tỷ lệ dòng báo cáo nộp đúng hạn: {lines.s[Submission.ON_TIME]}/{lines.n}.",
+    ]
+
+
 def count_cells(fig: dash.Figures) -> list:
     t = fig.t
     return [
-        fig.n,
+        fig.n, fig.due,
         t[T.DONE_ON_TIME], fig.rate(T.DONE_ON_TIME),
         t[T.DONE_LATE], fig.rate(T.DONE_LATE),
         t[T.NOT_DONE_IN_TIME], fig.rate(T.NOT_DONE_IN_TIME),
@@ -134,7 +145,7 @@ def count_cells(fig: dash.Figures) -> list:
 def task_cells(fig: dash.Figures) -> list:
     k = fig.k
     return [
-        fig.tasks,
+        fig.tasks, fig.tasks_due,
         k[T.DONE_ON_TIME], fig.task_rate(T.DONE_ON_TIME),
         k[T.DONE_LATE], fig.task_rate(T.DONE_LATE),
         k[T.NOT_DONE_IN_TIME], fig.task_rate(T.NOT_DONE_IN_TIME),
@@ -145,11 +156,15 @@ def task_cells(fig: dash.Figures) -> list:
 
 def submission_cells(fig: dash.Figures) -> list:
     s = fig.s
-    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING], fig.update_rate]
+    units = fig.units_expected or None  # rows without units (plans, sections, tasks): blank
+    return [s[Submission.ON_TIME], s[Submission.LATE], s[Submission.MISSING],
+            fig.line_submission_rate, units, fig.units_on_time if units else None,
+            fig.update_rate]  # fmt: skip
 
 
-COUNT_STYLES = ["ct39_int", *["ct39_int", "ct39_pct"] * 4, "ct39_int", "ct39_int", "ct39_pct"]
-SUBMISSION_STYLES = ["ct39_int"] * 3 + ["ct39_pct"]
+COUNT_STYLES = ["ct39_int", "ct39_int", *["ct39_int", "ct39_pct"] * 4, "ct39_int", "ct39_int",
+                "ct39_pct"]  # fmt: skip
+SUBMISSION_STYLES = ["ct39_int"] * 3 + ["ct39_pct", "ct39_int", "ct39_int", "ct39_pct"]
 
 
 def _rate(cell) -> float | None:
@@ -158,14 +173,18 @@ def _rate(cell) -> float | None:
 
 def units_xlsx(scope, f, d) -> bytes:
     sheet = Sheet("Theo đơn vị")
-    sheet.title(_title("TIẾN ĐỘ THỰC HIỆN THEO ĐƠN VỊ", scope, f, d, d.today))
+    sheet.title(
+        _title("TIẾN ĐỘ THỰC HIỆN THEO ĐƠN VỊ", scope, f, d, d.today)
+        + rate_lines(d.tasks, d.current)
+    )
     columns = [f"Mục {c.task.full_code or c.task.code}: hoàn thành (%)" for c in d.columns]
     sheet.header(
         ["STT", "Đơn vị", "Loại đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS, *columns],
         [6, 40, 18, *[11] * (len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)), *[12] * len(columns)],
     )
     if d.columns:
-        sheet.ws.cell(row=3, column=1).value += f" Các cột mục theo {d.matrix_plan_label}."
+        note = sheet.ws.cell(row=3, column=1).value
+        put_cell(sheet.ws, 3, 1, f"{note} Các cột mục theo {d.matrix_plan_label}.")
     styles = ["ct39_int", "ct39_text", "ct39_text", *COUNT_STYLES, *SUBMISSION_STYLES]
     styles += ["ct39_pct"] * len(d.columns)
     total = dash.Figures()
@@ -188,7 +207,10 @@ def units_xlsx(scope, f, d) -> bytes:
 def drill_xlsx(scope, f, d) -> bytes:
     level = {"plan": "KẾ HOẠCH", "section": "MỤC", "task": "NHIỆM VỤ"}[d.level]
     sheet = Sheet(f"Theo {level.lower()}")
-    sheet.title(_title(f"TIẾN ĐỘ THỰC HIỆN THEO {level}", scope, f, d, d.today))
+    sheet.title(
+        _title(f"TIẾN ĐỘ THỰC HIỆN THEO {level}", scope, f, d, d.today)
+        + rate_lines(d.tasks, d.current)
+    )
     task_headers = [f"Nhiệm vụ: {h.lower()}" for h in COUNT_HEADERS]
     line_headers = [f"Phân công: {h.lower()}" for h in COUNT_HEADERS]
     sheet.header(
@@ -213,8 +235,8 @@ def periods_xlsx(scope, f, d) -> bytes:
     sheet = Sheet("Tỷ lệ cập nhật")
     sheet.title(_title(f"TỶ LỆ CẬP NHẬT BÁO CÁO THEO KỲ — NĂM {f.year}", scope, f, d, d.today))
     sheet.header(
-        ["STT", "Kế hoạch", "Kỳ báo cáo", "Hạn báo cáo", "Phải báo cáo", *SUBMISSION_HEADERS],
-        [6, 50, 30, 12, 11, 11, 11, 11, 11],
+        ["STT", "Kế hoạch", "Kỳ báo cáo", "Hạn báo cáo", "Dòng phải báo cáo", *SUBMISSION_HEADERS],
+        [6, 50, 30, 12, *[11] * (1 + len(SUBMISSION_HEADERS))],
     )
     styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_date", "ct39_int", *SUBMISSION_STYLES]
     n = 0
@@ -344,6 +366,7 @@ def national_xlsx(f, today, provinces, total) -> bytes:
         "Bộ lọc: " + dash.describe_filters(f, None),
         f"Số liệu tính đến ngày {today:%d/%m/%Y}. Nhiệm vụ tính một lần theo báo cáo của "
         "đơn vị chủ trì; phân công tính một lần mỗi đơn vị.",
+        *rate_lines(total, total),
     ])  # fmt: skip
     task_headers = [f"Nhiệm vụ: {h.lower()}" for h in COUNT_HEADERS]
     line_headers = [f"Phân công: {h.lower()}" for h in COUNT_HEADERS]
@@ -358,4 +381,46 @@ def national_xlsx(f, today, provinces, total) -> bytes:
         ["", "Toàn quốc", *task_cells(total), *count_cells(total), *submission_cells(total)],
         ["ct39_total"] * len(styles),
     )
+    return sheet.save()
+
+
+def indicators_xlsx(scope, f, d, rows, by_unit=()) -> bytes:
+    """The chosen plan's indicators (chỉ tiêu) rolled up over the scope, against targets;
+    then a sheet with each subordinate unit's roll-up (its own subtree)."""
+    from openpyxl.utils import get_column_letter
+
+    from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+
+    sheet = Sheet("Chỉ tiêu")
+    title = _title("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", scope, f, d, d.today)
+    title[3] = (
+        f"Số liệu tính đến ngày {d.today:%d/%m/%Y}, theo các báo cáo đã nộp và đã chấp nhận "
+        "của đơn vị và các đơn vị trực thuộc: số tiền cộng dồn, tỷ lệ (%) lấy bình quân."
+    )
+    sheet.title(title)
+    sheet.header(["STT", *ROLLUP_HEADERS], [6, 50, 12, 30, 16, 16, 12, 14, 36])
+    styles = ["ct39_int", "ct39_text", "ct39_text", "ct39_text", "ct39_text", "ct39_text",
+              "ct39_int", "ct39_text", "ct39_text"]  # fmt: skip
+    for n, cells in enumerate(rollup_rows_cells(rows), start=1):
+        sheet.line([n, *cells], styles)
+    if not rows:
+        sheet.line(["", "Chưa chọn kế hoạch hoặc kế hoạch không đặt chỉ tiêu bằng số.",
+                    "", "", "", "", "", "", ""], styles)  # fmt: skip
+    if by_unit:
+        ws = sheet.wb.create_sheet("Chỉ tiêu theo đơn vị")
+        heads = ["STT", "Đơn vị", *ROLLUP_HEADERS]
+        for col, (text, width) in enumerate(
+            zip(heads, [6, 36, 44, 12, 24, 14, 14, 12, 14, 32], strict=True), start=1
+        ):
+            ws.cell(row=1, column=col, value=text).style = "ct39_head"
+            ws.column_dimensions[get_column_letter(col)].width = width
+        r = 2
+        for n, (unit, unit_rows) in enumerate(by_unit, start=1):
+            for cells in rollup_rows_cells(unit_rows):
+                for col, value in enumerate([n, unit.name, *cells], start=1):
+                    ws.cell(row=r, column=col, value=value).style = (
+                        "ct39_int" if col in (1, 8) else "ct39_text"
+                    )
+                r += 1
+        ws.freeze_panes = "C2"
     return sheet.save()

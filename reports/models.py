@@ -394,6 +394,16 @@ class Attachment(models.Model):
 class Indicator(models.Model):
     """A figure a plan sets a target for (chỉ tiêu), reported with one of its tasks."""
 
+    class Aggregation(models.TextChoices):
+        SUM = "sum", "Cộng dồn (tổng)"
+        AVG = "avg", "Bình quân"
+        NONE = "none", "Không cộng dồn"
+
+    class Comparison(models.TextChoices):
+        MIN = "min", "Đạt khi không thấp hơn mục tiêu (≥)"
+        MAX = "max", "Đạt khi không vượt mục tiêu (≤)"
+        RANGE = "range", "Đạt khi nằm trong khoảng mục tiêu"
+
     plan = models.ForeignKey(
         Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="indicators"
     )
@@ -415,6 +425,25 @@ class Indicator(models.Model):
         "mục tiêu tối đa", max_digits=18, decimal_places=2, null=True, blank=True
     )
     target_year = models.PositiveSmallIntegerField("năm đạt mục tiêu", null=True, blank=True)
+    from_year = models.PositiveSmallIntegerField(
+        "áp dụng từ năm",
+        null=True,
+        blank=True,
+        help_text="Để trống: áp dụng từ kỳ báo cáo đầu tiên.",
+    )
+    aggregation = models.CharField(
+        "cách cộng dồn",
+        max_length=4,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text="Cộng số liệu của các đơn vị (số tiền) hay lấy bình quân (tỷ lệ %).",
+    )
+    comparison = models.CharField(
+        "so sánh với mục tiêu",
+        max_length=5,
+        choices=Comparison.choices,
+        default=Comparison.MIN,
+    )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
 
     class Meta:

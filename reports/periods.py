@@ -1,7 +1,9 @@
 """Reporting periods from a plan's rule, and the lines (one report per assignment) due in them.
 
 - `ensure_periods`: every issued plan with a reporting rule gets its yearly periods, from
-  the first cutoff on or after its issue date up to the period containing today. The
+  the first cutoff on or after its issue date (for an issued plan whose copy has no date,
+  the latest date of the plans it implements: `Plan.earliest_start`) up to the period
+  containing today. The
   first-year override (Phước Giang: 31/12/2025 for 2025) comes from `Plan.cutoff_for_year`.
   Idempotent (a unique constraint per plan and year); run daily by Celery beat and by the
   `reporting_periods` command.
@@ -21,7 +23,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from plans.models import Plan
@@ -73,7 +75,7 @@ def period_line(
 
 
 def _first_year(plan: Plan) -> int | None:
-    start = plan.issued_on or timezone.localdate()
+    start = plan.earliest_start() or timezone.localdate()
     for year in (start.year, start.year + 1):
         cutoff = plan.cutoff_for_year(year)
         if cutoff and cutoff >= start:
@@ -104,7 +106,12 @@ def ensure_periods(today: date | None = None, plans=None) -> list[ReportingPerio
     from .indicators import ensure_indicators
 
     today = today or timezone.localdate()
-    plans = plans if plans is not None else Plan.objects.filter(status=Plan.Status.ISSUED)
+    if plans is None:  # parents and co-implemented plans date the undated (earliest_start)
+        plans = (
+            Plan.objects.filter(status=Plan.Status.ISSUED)
+            .select_related("parent")
+            .prefetch_related("also_implements")
+        )
     plans = [p for p in plans if p.status == Plan.Status.ISSUED and p.has_reporting_rule]
     existing = set(
         ReportingPeriod.objects.filter(
@@ -199,15 +206,27 @@ def sync_lines(period_ids=None) -> int:
     periods = ReportingPeriod.objects.filter(closed_at__isnull=True)
     if period_ids is not None:
         periods = periods.filter(pk__in=list(period_ids))
-    periods = periods.select_related("plan")
+    # Plan.earliest_start in the same query: an undated issued plan starts with the latest
+    # of the plans it implements.
+    latest_also = (
+        Plan.objects.filter(also_implemented_by=OuterRef("plan_id"), issued_on__isnull=False)
+        .order_by("-issued_on")
+        .values("issued_on")[:1]
+    )
+    periods = periods.select_related("plan").annotate(
+        parent_issued_on=F("plan__parent__issued_on"), also_issued_on=Subquery(latest_also)
+    )
     by_plan: dict[int, list[ReportingPeriod]] = {}
     for period in periods:
         by_plan.setdefault(period.plan_id, []).append(period)
     if not by_plan:
         return 0
-    plan_start = {
-        pid: ps[0].plan.issued_on for pid, ps in by_plan.items() if ps and ps[0].plan.issued_on
-    }
+    plan_start = {}
+    for pid, (first, *_rest) in by_plan.items():
+        known = [d for d in (first.parent_issued_on, first.also_issued_on) if d]
+        start = first.plan.issued_on or (max(known) if known else None)
+        if start:
+            plan_start[pid] = start
     period_of = {p.pk: p for ps in by_plan.values() for p in ps}
     rows = (
         Assignment.objects.filter(

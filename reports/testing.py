@@ -29,7 +29,8 @@ def phuoc_giang() -> OrgUnit:
 
 
 def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = None) -> Plan:
-    """Issue the Phước Giang commune plan (a draft in the seeds) and create its periods."""
+    """The Phước Giang commune plan with its periods: issued in the seeds (chưa rõ số);
+    issued here as 12/KH-UBND only if a test made it a draft again."""
     from tasks.workflow import issue_plan
 
     from .periods import ensure_periods

@@ -12,8 +12,23 @@ Completion × timeliness (domain notes, "Status = completion × timeliness"):
 Only submitted or accepted reports count as reported; a draft or a returned report is not
 a report yet. The deadline is the extended one when an extension was granted.
 
-Submission (the update rate, tỷ lệ cập nhật): a report first submitted before 00:00 of the
-day after the period's cutoff, local time, is on time; later is late; never is missing.
+Submission: a report line first submitted before 00:00 of the day after the period's
+cutoff, local time, is on time; later is late; never is missing.
+
+The rates (issue 12; domain notes, "Two rates, not one") — one definition, used by the
+dashboards, their exports and the consolidated report:
+
+- Tỷ lệ hoàn thành (completion rate): lines (or tasks) done, on time or late, over the lines
+  (tasks) with a deadline in the period ("nhiệm vụ đến hạn trong kỳ": every timeliness but
+  Không có hạn). Ongoing tasks ("Thường xuyên") are never in the denominator: they are
+  reported on and counted apart (`Ongoing`: reported / expected, how many say Hoàn thành,
+  Đang thực hiện).
+- Tỷ lệ cập nhật (update rate): units that submitted their report for the period on time
+  over the units expected to report, each unit counted once per period. A unit submitted
+  on time when *every* one of its lines in that period was first submitted by the cutoff
+  (`unit_on_time`, `UNIT_ON_TIME_SQL`).
+- Tỷ lệ dòng báo cáo nộp đúng hạn: the per-line figure (lines first submitted on time over
+  lines expected), kept as a second figure under that name.
 """
 
 from __future__ import annotations
@@ -58,6 +73,17 @@ class Timeliness:
     @property
     def label(self) -> str:
         return self.LABELS[self.value]
+
+
+#: Timeliness values of a line with a deadline in the period (the completion rate's
+#: denominator); Không có hạn is the only one left out.
+DUE = (
+    Timeliness.DONE_ON_TIME,
+    Timeliness.DONE_LATE,
+    Timeliness.NOT_DONE_IN_TIME,
+    Timeliness.NOT_DONE_OVERDUE,
+)
+DONE = (Timeliness.DONE_ON_TIME, Timeliness.DONE_LATE)
 
 
 class Submission:
@@ -137,3 +163,102 @@ def submission_expression(prefix: str = ""):
 def rate(part: int, total: int) -> float | None:
     """A percentage with one decimal, or None when nothing is counted."""
     return round(100.0 * part / total, 1) if total else None
+
+
+# --- the rates (one definition) ---------------------------------------------------------------
+
+
+def due_count(by_timeliness: dict[str, int]) -> int:
+    """Lines (or tasks) with a deadline in the period: the completion rate's denominator."""
+    return sum(by_timeliness.get(k, 0) for k in DUE)
+
+
+def done_count(by_timeliness: dict[str, int]) -> int:
+    return sum(by_timeliness.get(k, 0) for k in DONE)
+
+
+def completion_rate(by_timeliness: dict[str, int]) -> float | None:
+    """Tỷ lệ hoàn thành: done (on time or late) over those due in the period; None when
+    nothing is due (only ongoing tasks, or nothing at all)."""
+    return rate(done_count(by_timeliness), due_count(by_timeliness))
+
+
+def timeliness_rate(by_timeliness: dict[str, int], key: str) -> float | None:
+    """The share of one timeliness column over those due (None for Không có hạn)."""
+    if key not in DUE:
+        return None
+    return rate(by_timeliness.get(key, 0), due_count(by_timeliness))
+
+
+def unit_on_time(lines: int, on_time: int) -> bool:
+    """A unit submitted its report for a period on time: it had lines to report and every
+    one of them was first submitted by the cutoff."""
+    return lines > 0 and on_time == lines
+
+
+#: `unit_on_time` in SQL, over a unit's per-period counts (format with the column names).
+UNIT_ON_TIME_SQL = "({lines} > 0 AND {on_time} = {lines})"
+
+
+def update_rate(units_on_time: int, units_expected: int) -> float | None:
+    """Tỷ lệ cập nhật: units that submitted on time over units expected to report."""
+    return rate(units_on_time, units_expected)
+
+
+def line_submission_rate(by_submission: dict[str, int], lines: int) -> float | None:
+    """Tỷ lệ dòng báo cáo nộp đúng hạn: lines first submitted on time over lines expected."""
+    return rate(by_submission.get(Submission.ON_TIME, 0), lines)
+
+
+class Ongoing:
+    """Ongoing tasks' lines (Không có hạn), reported on apart from the completion rate:
+    expected (lines), reported (submitted or accepted), and how many of those say Hoàn
+    thành or Đang thực hiện."""
+
+    __slots__ = ("expected", "reported", "done", "in_progress")
+
+    def __init__(self, expected=0, reported=0, done=0, in_progress=0):
+        self.expected, self.reported = expected, reported
+        self.done, self.in_progress = done, in_progress
+
+    @classmethod
+    def of_lines(cls, lines) -> Ongoing:
+        """From line dicts carrying tl, state, status (Python twin of the SQL sums)."""
+        o = cls()
+        for line in lines:
+            if line["tl"] != Timeliness.NO_DEADLINE:
+                continue
+            o.expected += 1
+            if line["state"] in ProgressReport.REPORTED_STATES:
+                o.reported += 1
+                o.done += line["status"] == ProgressReport.Status.DONE
+                o.in_progress += line["status"] == ProgressReport.Status.IN_PROGRESS
+        return o
+
+    def add(self, other: Ongoing) -> None:
+        self.expected += other.expected
+        self.reported += other.reported
+        self.done += other.done
+        self.in_progress += other.in_progress
+
+    @property
+    def text(self) -> str:
+        """The figure in words, as the pages and exports print it."""
+        return (
+            f"Nhiệm vụ thường xuyên: {self.reported}/{self.expected} đã báo cáo, "
+            f"{self.done} Hoàn thành, {self.in_progress} Đang thực hiện"
+        )
+
+
+def completion_text(done: int, due: int, what: str = "nhiệm vụ") -> str:
+    """'x % (a/b nhiệm vụ đến hạn trong kỳ)': the rate with its denominator in words."""
+    r = rate(done, due)
+    shown = "—" if r is None else f"{r:g} %".replace(".", ",")
+    return f"{shown} ({done}/{due} {what} đến hạn trong kỳ)"
+
+
+def update_text(on_time: int, expected: int) -> str:
+    """'x % (u/v đơn vị nộp đúng hạn)'."""
+    r = rate(on_time, expected)
+    shown = "—" if r is None else f"{r:g} %".replace(".", ",")
+    return f"{shown} ({on_time}/{expected} đơn vị nộp đúng hạn)"

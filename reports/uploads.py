@@ -8,9 +8,13 @@ packages: the package must hold the part of its kind (word/document.xml, xl/work
 from __future__ import annotations
 
 import hashlib
+import uuid
 import zipfile
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
 
 KINDS = {
     "pdf": ("application/pdf", "PDF"),
@@ -100,3 +104,72 @@ def sha256_of(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+# --- files kept across a refused post (tệp giữ lại) ----------------------------------------
+
+PENDING_SALT = "reports.pending-attachment"
+PENDING_MAX_AGE = 2 * 24 * 3600  # a kept file must be used within two days
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A checked upload stored under pending/ while its form is corrected."""
+
+    path: str
+    name: str
+    kind: str
+    size: int
+    sha256: str
+
+
+def keep_pending(upload, *, report_id: int, user_id: int) -> str:
+    """Store an acceptable upload and return a signed reference tied to the line and user."""
+    kind, error = check_upload(upload)
+    if error:
+        raise ValueError(error)
+    purge_pending()
+    digest = sha256_of(upload)
+    path = default_storage.save(f"pending/{uuid.uuid4().hex}.{kind}", upload)
+    upload.seek(0)
+    return signing.dumps(
+        {"r": report_id, "u": user_id, "p": path, "n": (upload.name or "tep")[:255],
+         "k": kind, "s": upload.size, "h": digest},
+        salt=PENDING_SALT,
+    )  # fmt: skip
+
+
+def pending_from(ref: str, *, report_id: int, user_id: int) -> PendingFile | None:
+    """The kept file a reference names, or None (forged, expired, another line or user, used)."""
+    if not ref:
+        return None
+    try:
+        data = signing.loads(ref, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("r") != report_id or data.get("u") != user_id:
+        return None
+    path = data.get("p", "")
+    if not path.startswith("pending/") or not default_storage.exists(path):
+        return None
+    return PendingFile(path=path, name=data["n"], kind=data["k"], size=data["s"],
+                       sha256=data["h"])  # fmt: skip
+
+
+def purge_pending(now=None) -> int:
+    """Delete kept files older than their references can live (forms left uncorrected)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    try:
+        names = default_storage.listdir("pending")[1]
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"pending/{name}"
+        age = now - default_storage.get_modified_time(path)
+        if age.total_seconds() > PENDING_MAX_AGE:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from . import views, views_dashboard, views_review
 
 app_name = "reports"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("ky/<int:pk>/khoa/", views.period_close, name="period_close"),
     path("ky/<int:pk>/tong-hop.<str:fmt>", views.consolidated, name="consolidated"),
     path("ke-hoach/<int:plan_pk>/", views.period_list, name="period_list"),
-    path("tham-dinh/", views.review_list, name="review_list"),
+    path("tham-dinh/", views_review.review_list, name="review_list"),
     path("dong/<int:pk>/", views.report_detail, name="report_detail"),
     path("dong/<int:pk>/tham-dinh/", views.review, name="review"),
     path("dong/<int:pk>/gia-han/", views.extension_request, name="extension_request"),

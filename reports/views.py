@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
+from orgunits.text import xml_safe
 from plans.access import visible_plans
 
 from . import access, consolidate, periods, workflow
@@ -31,8 +33,8 @@ from .models import (
     ProgressReport,
     ReportingPeriod,
 )
-from .timeliness import Submission, Timeliness, submission_expression, timeliness_expression
-from .uploads import ACCEPT
+from .timeliness import Submission, Timeliness
+from .uploads import ACCEPT, check_upload, keep_pending, pending_from
 
 PAGE_SIZE = 25
 
@@ -127,29 +129,68 @@ def _line_inputs(request, ids) -> list[workflow.LineInput]:
     inputs = []
     for pk in ids:
         p = f"r{pk}-"
-        try:
-            version = int(post.get(p + "version", ""))
-        except ValueError:
-            version = -1
+        version = positive_int(post.get(p + "version"), -1)
         figures = {
             int(key[len(p) + 4 :]): value
             for key, value in post.items()
-            if key.startswith(p + "ind-") and key[len(p) + 4 :].isdigit()
+            if key.startswith(p + "ind-") and positive_int(key[len(p) + 4 :]) is not None
         }
         inputs.append(
             workflow.LineInput(
                 report_id=pk,
                 version=version,
                 status=post.get(p + "status", ""),
-                narrative=post.get(p + "narrative", ""),
-                reason=post.get(p + "reason", ""),
-                product_ref=post.get(p + "product_ref", ""),
+                narrative=xml_safe(post.get(p + "narrative", "")),
+                reason=xml_safe(post.get(p + "reason", "")),
+                product_ref=xml_safe(post.get(p + "product_ref", "")),
                 completed_on=post.get(p + "completed_on", ""),
                 figures=figures,
                 upload=files.get(p + "file"),
+                pending_ref="" if post.get(p + "drop_file") else post.get(p + "file_ref", ""),
             )
         )
     return inputs
+
+
+def _keep_uploads(inputs, user) -> dict[int, str]:
+    """After a refused post: store each acceptable chosen file and give its line a reference,
+    so that the corrected form posts it again without choosing it anew. {line: file name}."""
+    kept = {}
+    for data in inputs:
+        if data.upload is not None and check_upload(data.upload)[1] is None:
+            data.pending_ref = keep_pending(data.upload, report_id=data.report_id,
+                                            user_id=user.pk)  # fmt: skip
+            kept[data.report_id] = data.upload.name
+        elif data.pending_ref:  # no new file, or a refused one: the kept file stays
+            found = pending_from(data.pending_ref, report_id=data.report_id, user_id=user.pk)
+            if found is None:
+                data.pending_ref = ""
+            else:
+                kept[data.report_id] = found.name
+    return kept
+
+
+#: ?trang_thai= filters of the unit's page: value → (states shown, label).
+LINE_FILTERS = {
+    "tra_lai": ((ProgressReport.State.RETURNED,), "Bị trả lại"),
+    "chua_nop": (ProgressReport.EDITABLE_STATES, "Chưa nộp"),
+}
+
+
+def _group_missing(unsubmitted) -> str:
+    """ "tình trạng ở 1.2, 1.3; kết quả thực hiện ở 2.1" from [(code, [missing …]), …]."""
+    by_field: dict[str, list[str]] = {}
+    for code, names in unsubmitted:
+        for name in names:
+            by_field.setdefault(name, []).append(code)
+    return "; ".join(f"{name} ở {', '.join(codes)}" for name, codes in by_field.items())
+
+
+def _saved_message(result) -> str:
+    if result.saved == 0:
+        return "Không có thay đổi nào so với bản đã lưu: chưa lưu gì thêm."
+    text = f"Đã lưu nháp {result.saved} dòng có thay đổi"
+    return text + (f"; {result.unchanged} dòng không đổi." if result.unchanged else ".")
 
 
 @login_required
@@ -163,35 +204,47 @@ def unit_report(request, period_pk, unit_pk):
     if not lines_qs.exists():
         raise Http404
     can_fill = access.can_fill(request.user, unit) and not period.is_closed
-    status, error, row_errors, posted = 200, None, {}, None
+    status, error, row_errors, posted, kept = 200, None, {}, None, {}
     if request.method == "POST":
         if not access.can_fill(request.user, unit):
             raise PermissionDenied("Chỉ cán bộ của đơn vị mới được nhập và nộp báo cáo.")
-        ids = [int(x) for x in request.POST.getlist("line") if x.isdigit()]
-        submit = request.POST.get("action") == "submit"
+        ids = [n for n in map(positive_int, request.POST.getlist("line")) if n is not None]
+        action = request.POST.get("action")
+        submit = action in ("submit", "submit_ready")
         inputs = _line_inputs(request, ids)
         try:
             result = workflow.save_unit_report(
                 period, unit, request.user, inputs, submit=submit,
-                token=request.POST.get("token", ""),
+                token=request.POST.get("token", ""), ready_only=action == "submit_ready",
             )  # fmt: skip
         except workflow.ReportError as exc:
             error, row_errors = exc.message, exc.row_errors
             posted = {i.report_id: i for i in inputs}
+            kept = _keep_uploads(inputs, request.user)
             status = 400 if row_errors else 409
         else:
+            late = " (sau hạn báo cáo: được ghi nhận là nộp trễ)" if (
+                timezone.now() >= period.late_from
+            ) else ""  # fmt: skip
             if result.replay:
                 messages.info(request, "Yêu cầu này đã được xử lý trước đó; không có gì thay đổi.")
-            elif submit:
-                late = timezone.now() >= period.late_from
-                messages.success(
-                    request,
-                    f"Đã nộp {result.submitted} báo cáo"
-                    + (" (sau hạn báo cáo: được ghi nhận là nộp trễ)." if late else "."),
+            elif submit and result.unsubmitted:
+                left = len(result.unsubmitted)
+                head = (
+                    f"Đã nộp {result.submitted} dòng{late}; "
+                    if result.submitted
+                    else "Chưa nộp dòng nào; "
                 )
+                messages.warning(
+                    request,
+                    f"{head}{left} dòng chưa nộp, vẫn là bản nháp (còn thiếu "
+                    f"{_group_missing(result.unsubmitted)}).",
+                )
+            elif submit:
+                messages.success(request, f"Đã nộp {result.submitted} báo cáo{late}.")
             else:
-                messages.success(request, f"Đã lưu nháp {result.saved} báo cáo.")
-            return redirect(request.path)
+                messages.success(request, _saved_message(result))
+            return redirect(request.get_full_path())
     lines = list(
         lines_qs.select_related("task", "reviewed_by")
         .prefetch_related(
@@ -208,17 +261,34 @@ def unit_report(request, period_pk, unit_pk):
     for ind in Indicator.objects.filter(task_id__in={line.task_id for line in lines}):
         indicators.setdefault(ind.task_id, []).append(ind)
     today = timezone.localdate()
+    counts = {key: sum(1 for x in lines if x.state in states)
+              for key, (states, _) in LINE_FILTERS.items()}  # fmt: skip
+    total_lines = len(lines)
+    shown = request.GET.get("trang_thai", "")
+    if shown in LINE_FILTERS:
+        lines = [x for x in lines if x.state in LINE_FILTERS[shown][0]]
+    else:
+        shown = ""
     rows = []
     for line in lines:
         values = {v.indicator_id: v.value for v in line.indicator_values.all()}
         data = posted.get(line.pk) if posted else None
         inds = indicators.get(line.task_id, []) if line.role == "lead" else []
+        current = data.status if data else line.status
         rows.append(
             {
                 "line": line,
+                "code": line.task.full_code or line.task.code or str(line.task.position + 1),
                 "editable": can_fill and line.is_editable_state,
                 "errors": row_errors.get(line.pk, []),
+                "summary": [
+                    e.removeprefix(f"Nhiệm vụ {line.task.full_code or line.task.position + 1}: ")
+                    for e in row_errors.get(line.pk, [])
+                ],
                 "data": data,
+                "status": current,
+                "required": workflow.required_fields(current),
+                "kept_name": kept.get(line.pk, ""),
                 "timeliness": Timeliness(line.timeliness(today)),
                 "indicators": [
                     {
@@ -238,6 +308,13 @@ def unit_report(request, period_pk, unit_pk):
         "can_fill": can_fill,
         "any_editable": any(r["editable"] for r in rows),
         "error": error,
+        "error_rows": [r for r in rows if r["errors"]],
+        "ready_count": sum(1 for r in rows if r["editable"] and not r["errors"])
+        if request.method == "POST" and request.POST.get("action") == "submit"
+        else 0,
+        "filters": [(key, label, counts[key]) for key, (_, label) in LINE_FILTERS.items()],
+        "shown": shown,
+        "total_lines": total_lines,
         "token": uuid.uuid4().hex,
         "statuses": ProgressReport.Status.choices,
         "accept": ACCEPT,
@@ -297,10 +374,10 @@ def review(request, pk):
         messages.error(request, "Hạn nộp lại không đúng dạng dd/mm/yyyy; chưa trả lại báo cáo.")
         return redirect(_next_url(request, report.get_absolute_url()))
     version = request.POST.get("version", "")
-    version = int(version) if version.isdigit() else None
+    version = positive_int(version)
     try:
         workflow.review_report(
-            report, request.user, accept=accept, comment=request.POST.get("comment", ""),
+            report, request.user, accept=accept, comment=xml_safe(request.POST.get("comment", "")),
             resubmit_by=resubmit_by, version=version,
         )  # fmt: skip
     except PermissionDenied:
@@ -315,40 +392,6 @@ def review(request, pk):
         f"{report.unit.display_name}.",
     )
     return redirect(_next_url(request, report.get_absolute_url()))
-
-
-@login_required
-@refusals
-def review_list(request):
-    reports = access.reviewable_reports(request.user)
-    state = request.GET.get("trang_thai", ProgressReport.State.SUBMITTED)
-    if state in ProgressReport.State.values:
-        reports = reports.filter(state=state)
-    period_id = request.GET.get("ky", "")
-    if period_id.isdigit():
-        reports = reports.filter(period_id=int(period_id))
-    today = timezone.localdate()
-    reports = (
-        reports.select_related("period__plan__issuer", "unit", "task")
-        .prefetch_related("attachments")
-        .annotate(tl=timeliness_expression(today), sub=submission_expression())
-        .order_by("submitted_at", "pk")
-    )
-    page = _page(request, reports)
-    for r in page:
-        r.tl_label = Timeliness.LABELS[r.tl]
-        r.tl_colour = Timeliness.COLOURS[r.tl]
-        r.sub_label = Submission.LABELS[r.sub]
-    query = f"trang_thai={state}" + (f"&ky={period_id}" if period_id.isdigit() else "")
-    context = {
-        "page": page,
-        "state": state,
-        "states": ProgressReport.State.choices,
-        "period_id": period_id,
-        "query": query,
-        "today": today,
-    }
-    return render(request, "reports/review_list.html", context)
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -375,8 +418,8 @@ def period_list(request, plan_pk):
         if not form_errors:
             try:
                 period = periods.create_adhoc_period(
-                    plan, title=request.POST.get("title", ""), cutoff=cutoff,
-                    note=request.POST.get("note", ""), user=request.user,
+                    plan, title=xml_safe(request.POST.get("title", "")), cutoff=cutoff,
+                    note=xml_safe(request.POST.get("note", "")), user=request.user,
                 )  # fmt: skip
             except ValidationError as exc:
                 form_errors = {
@@ -384,12 +427,12 @@ def period_list(request, plan_pk):
                     for k, v in exc.message_dict.items()
                 }
             else:
-                workflow.notify_units(
-                    period.lines.values_list("unit_id", flat=True).distinct(),
-                    f"{plan.label}: yêu cầu {period.label}, hạn {period.cutoff:%d/%m/%Y}.",
-                    reverse("reports:my_reports"),
+                notes, emails = workflow.announce_adhoc_period(period)
+                messages.success(
+                    request,
+                    f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}: đã báo {notes} tài khoản "
+                    f"của các đơn vị liên quan, gửi {emails} thư điện tử.",
                 )
-                messages.success(request, f"Đã tạo {period.label}, hạn {cutoff:%d/%m/%Y}.")
                 return redirect("reports:period_list", plan_pk=plan.pk)
     found = plan.reporting_periods.annotate(
         **{f"n_{k}": v for k, v in _lines_with_state("lines__").items()},
@@ -504,7 +547,10 @@ def extension_request(request, pk):
         requested = None
     try:
         workflow.request_extension(
-            report, request.user, requested=requested, reason=request.POST.get("reason", "")
+            report,
+            request.user,
+            requested=requested,
+            reason=xml_safe(request.POST.get("reason", "")),
         )
     except workflow.ReportError as exc:
         messages.error(request, exc.message)
@@ -526,7 +572,7 @@ def extension_decide(request, pk):
     try:
         workflow.decide_extension(
             ext, request.user, grant=request.POST.get("decision") == "grant",
-            comment=request.POST.get("comment", ""),
+            comment=xml_safe(request.POST.get("comment", "")),
         )  # fmt: skip
     except workflow.ReportError as exc:
         messages.error(request, exc.message)

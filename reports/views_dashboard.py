@@ -19,6 +19,7 @@ from tasks.models import Task
 
 from . import dashboard as dash
 from . import dashboard_export as export
+from . import indicators
 from .models import ReportingPeriod
 from .timeliness import Submission, Timeliness
 
@@ -205,6 +206,7 @@ def dashboard(request, unit_pk):
     f = dash.Filters.from_request(request.GET, today)
     d = dash.build(scope, f, today)
     context = _context(request, scope, f, d)
+    context["indicator_rows"] = indicators.for_dashboard(scope, f)
     if d.empty:  # say which plans are waiting for what, not just "nothing here"
         context["waiting"] = dash.waiting_plans(scope, actor)
     if request.headers.get("HX-Request"):
@@ -372,7 +374,7 @@ def task_export(request, unit_pk, task_pk):
     return _xlsx(body, f"theo-doi-nhiem-vu-{task.pk}-{f.year}.xlsx")
 
 
-TABLES = {"don-vi", "phan-cong", "qua-han", "bang", "ky"}
+TABLES = {"don-vi", "phan-cong", "qua-han", "bang", "ky", "chi-tieu"}
 
 
 @login_required
@@ -384,7 +386,14 @@ def dashboard_export(request, unit_pk, table):
     scope = dash.scope_for(actor, unit_pk)
     today = timezone.localdate()
     f = dash.Filters.from_request(request.GET, today)
-    if table == "phan-cong" or table == "qua-han":
+    if table == "chi-tieu":
+        d = dash.prepare(scope, f, today)  # checks the plan against the scope (404)
+        rows = indicators.for_dashboard(scope, f) or []
+        by_unit = []
+        if rows and not scope.is_pgd:
+            by_unit = indicators.rollup_by_unit(f.plan, f.year, scope.unit)
+        body = export.indicators_xlsx(scope, f, d, rows, by_unit)
+    elif table == "phan-cong" or table == "qua-han":
         d = dash.prepare(scope, f, today)
         lines = dash.matching_lines(scope, f, today, d.period_ids)
         if table == "qua-han":

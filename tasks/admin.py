@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from mptt.admin import MPTTModelAdmin
 
+from config.query import positive_int
 from orgunits.admin import TreeLockedAdminMixin
 from plans.access import can_edit_plan
 from plans.admin import PlanAdmin
@@ -120,7 +121,7 @@ class PlanAppendixAdmin(PlanAdmin):
         response["Content-Disposition"] = 'attachment; filename="phu-luc.zip"'
         return response
 
-    @admin.action(description="Nhập phụ lục từ Excel")
+    @admin.action(description="Nhập phụ lục từ Excel hoặc Word")
     def import_appendix_action(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(
@@ -152,7 +153,7 @@ class PlanAppendixAdmin(PlanAdmin):
             "opts": self.model._meta,
             "original": plan,
             "plan": plan,
-            "title": f"Nhập phụ lục từ Excel: {plan.label}",
+            "title": f"Nhập phụ lục từ Excel hoặc Word: {plan.label}",
         }
         if request.method == "POST" and "file" in request.FILES:
             form = AppendixUploadForm(request.POST, request.FILES)
@@ -172,7 +173,7 @@ class PlanAppendixAdmin(PlanAdmin):
             action = request.POST.get("action") or request.GET.get("action")
             try:
                 if action == "confirm":
-                    version = int(request.POST.get("version") or -1)
+                    version = positive_int(request.POST.get("version"), -1)
                     result = apply_import(
                         plan, path_, name, user=request.user, expected_version=version
                     )

@@ -39,6 +39,7 @@ class AppendixRow:
     implements: str = ""  # "plan-key#II.1": the higher plan's task it implements (seeds)
     note: str = ""
     source_row: int | None = None  # row number in the source file, for messages
+    extra: dict[str, str] = field(default_factory=dict)  # other columns: header → text
     #: How the document heads the lead cell: "" (Đơn vị chủ trì) or "performing" (Đơn vị
     #: thực hiện, as the Đồng Nai plan prints on many tasks).
     lead_heading: str = ""

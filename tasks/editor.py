@@ -26,20 +26,29 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from config.query import positive_int
 from orgunits import collective
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
-from orgunits.text import clean_cell, fold
+from orgunits.text import clean_cell, fold, xml_safe
 from plans.models import Plan
 
 from .appendix import AppendixRow, PreparedAppendix, PreparedRow, _strip_row_prefix
-from .importer import PlanChanged, apply_rows
+from .importer import ImportRefused, PlanChanged, apply_rows
 from .models import Assignment, Task
 from .stt import OutlineInput, build_outline
 from .timeframes import parse_timeframe
 
 REASON = "Soạn thảo phụ lục trên trang"
 MAX_TEXT = 20_000  # characters per cell
+
+
+def _text_cells(row) -> list[tuple[str, str]]:
+    """The free-text cells of an editor row, with their column names."""
+    return [("Nội dung", row.content), ("Sản phẩm", row.product),
+            ("Thời gian thực hiện", row.timeframe)]  # fmt: skip
+
+
 LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
 BAD_PAYLOAD = (
     "Không đọc được bảng đã gửi (trang đã cũ hoặc bị lỗi): hãy tải lại trang rồi sửa lại. "
@@ -216,12 +225,15 @@ def load_rows(plan: Plan) -> list[EditorRow]:
 # --- the submitted table -----------------------------------------------------------------------
 
 
-def _text(value, limit: int = MAX_TEXT) -> str:
+def _text(value, limit: int | None = None) -> str:
+    """A submitted cell as text. Cells longer than MAX_TEXT are kept whole here and refused
+    with a message on their row (`prepare_rows`), never cut silently."""
     if value is None:
         return ""
     if not isinstance(value, (str, int, float)):
         raise EditorError(BAD_PAYLOAD)
-    return str(value)[:limit]
+    text = xml_safe(str(value))
+    return text[:limit] if limit else text
 
 
 def _targets(values) -> list[tuple[str, int, int | None]]:
@@ -237,8 +249,8 @@ def _targets(values) -> list[tuple[str, int, int | None]]:
         pk, _, picked_for = rest.partition("@")
         if (
             kind not in ("unit", "group", "name")
-            or not pk.isdigit()
-            or (picked_for and (kind != "unit" or not picked_for.isdigit()))
+            or positive_int(pk) is None
+            or (picked_for and (kind != "unit" or positive_int(picked_for) is None))
         ):
             raise EditorError(BAD_PAYLOAD)
         if (kind, int(pk)) not in seen:  # the same unit chosen twice counts once
@@ -274,7 +286,7 @@ def parse_payload(payload: str) -> list[_Submitted]:
             or key in keys
             or not isinstance(level, int)
             or not 0 <= level <= 9
-            or (task_id not in (None, "") and not str(task_id).isdigit())
+            or (task_id not in (None, "") and positive_int(task_id) is None)
         ):
             raise EditorError(BAD_PAYLOAD)
         task_id = int(task_id) if task_id not in (None, "") else None
@@ -427,6 +439,12 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     texts: list[tuple[str, str]] = []  # (lead, coordinating) cell text of each row
     for s in submitted:
         row = s.row
+        for label, text in _text_cells(row):
+            if len(text) > MAX_TEXT:
+                row.problems.append(
+                    f"{label} dài {len(text):,} ký tự, quá giới hạn {MAX_TEXT:,} ký tự của một ô: "
+                    "hãy rút gọn hoặc tách thành nhiều dòng.".replace(",", ".")
+                )
         task = tasks.get(row.task_id) if row.task_id else None
         if task is None:
             row.task_id = None  # an id not of this plan: a new row
@@ -654,6 +672,8 @@ def save_rows(plan: Plan, payload: str, version, user=None) -> EditorOutcome:
                 "tải lại trang để xem bản mới nhất rồi sửa lại."
             ],
         )
+    except ImportRefused as exc:  # e.g. deleting a row units already reported on
+        return EditorOutcome(rows=rows, errors=[str(exc)])
     return EditorOutcome(rows=rows, saved=True, changed=result.changed, counts=result.counts)
 
 

@@ -3,18 +3,17 @@
 from django import forms
 from django.conf import settings
 
-from .xlsx_reader import AppendixFileError, check_file
+from .readers import ACCEPT, AppendixFileError, check_upload
 
 
 class AppendixUploadForm(forms.Form):
     file = forms.FileField(
-        label="Tệp phụ lục (.xlsx)",
-        help_text="Bảng phụ lục nhiệm vụ dạng Excel .xlsx, tối đa 10 MB.",
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
+        label="Tệp phụ lục (.xlsx hoặc .docx)",
+        help_text=(
+            "Bảng phụ lục nhiệm vụ dạng Excel .xlsx, hoặc văn bản Word .docx có bảng phụ lục, "
+            "tối đa 10 MB."
         ),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     def clean_file(self):
@@ -27,7 +26,7 @@ class AppendixUploadForm(forms.Form):
             )
         data = upload.read(limit + 1)
         try:
-            check_file(data, upload.name)
+            check_upload(data, upload.name)
         except AppendixFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload.name, data

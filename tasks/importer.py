@@ -1,5 +1,5 @@
-"""Import an appendix .xlsx into a plan: preview (with the diff against what the plan has),
-then apply in one transaction.
+"""Import an appendix (.xlsx or .docx) into a plan: preview (with the diff against what the
+plan has), then apply in one transaction.
 
 One code path for the officer page, the admin and `manage.py import_appendix`:
 
@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
+from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
 from orgunits.models import Profile
@@ -55,7 +56,7 @@ from .appendix import (
 )
 from .history import bulk_create_with_history
 from .models import Assignment, Task
-from .xlsx_reader import ReadResult, read_appendix
+from .readers import ReadResult, read_appendix
 
 REASON = "Nhập phụ lục từ Excel"
 SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
@@ -319,6 +320,27 @@ def diff_appendix(
     return AppendixDiff(rows=result, removed=removed, moved=moved)
 
 
+def reported_removals(removed: list[Task]) -> list[str]:
+    """One error per row the import would delete although units already reported on it (a
+    report keeps its task: deleting it would fail, and lose the unit's history)."""
+    if not removed:
+        return []
+    reported = set(
+        Task.objects.filter(pk__in=[t.pk for t in removed], progress_reports__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    errors = []
+    for task in removed:
+        if task.pk in reported:
+            content = task.content if len(task.content) <= 80 else task.content[:79] + "…"
+            errors.append(
+                f"Dòng {task.full_code or task.code or '(không số)'} “{content}” đã có báo cáo, "
+                "không thể xóa: hãy giữ dòng này trong tệp, hoặc lập bản sửa đổi của kế hoạch."
+            )
+    return errors
+
+
 def _target_name(a: Assignment) -> str:
     name = a.source_text or str(a.unit_id or a.group_id)
     return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
@@ -346,10 +368,11 @@ class ImportPreview:
     filename: str
     plan_version: int
     notes: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # deletions refused (rows with reports)
 
     @property
     def errors(self) -> list[str]:
-        return self.prepared.errors
+        return [*self.prepared.errors, *self.blocked]
 
     @property
     def warnings(self) -> list[str]:
@@ -382,7 +405,7 @@ class ImportPreview:
         """The summary in Vietnamese, as printed by the command and shown on the pages."""
         s = self.summary
         return [
-            f"Đọc {s['rows']} dòng (trang tính “{self.read.sheet}”, tiêu đề ở dòng "
+            f"Đọc {s['rows']} dòng ({self.read.place or self.read.sheet}, tiêu đề ở dòng "
             f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
             f"{s['subitems']} nội dung chi tiết; {s['assignments']} phân công; "
             f"{s['unresolved']} tên đơn vị chưa xác định (vẫn được lưu); "
@@ -408,7 +431,7 @@ def _prepare(plan: Plan, read: ReadResult, vocabulary: Vocabulary | None) -> Pre
 
 
 def _notes(plan: Plan, read: ReadResult) -> list[str]:
-    notes = []
+    notes = list(read.notes)
     named = read.plan_number
     if named and plan.number and fold(named).replace(" ", "") != fold(plan.number).replace(" ", ""):
         notes.append(
@@ -424,19 +447,22 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
 def preview_import(
     plan: Plan, source, filename: str | None = None, vocabulary: Vocabulary | None = None
 ) -> ImportPreview:
-    """Read the file and show what importing it would do. Raises AppendixFileError."""
-    read = read_appendix(source, filename)
+    """Read the file (or take the ReadResult already read) and show what importing it would
+    do. Raises AppendixFileError."""
+    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
     prepared = _prepare(plan, read, vocabulary)
     tasks = list(plan.tasks.order_by("position"))
     written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
+    diff = diff_appendix(prepared, tasks, written)
     return ImportPreview(
         plan=plan,
         read=read,
         prepared=prepared,
-        diff=diff_appendix(prepared, tasks, written),
+        diff=diff,
         filename=filename or "",
         plan_version=plan.version,
         notes=_notes(plan, read),
+        blocked=reported_removals(diff.removed),
     )
 
 
@@ -485,8 +511,9 @@ def apply_import(
     """Read, prepare and write the file into the plan, all or nothing.
 
     Raises AppendixFileError (unreadable file) or ImportRefused (problems in the rows, or
-    the plan changed since `expected_version` was previewed)."""
-    read = read_appendix(source, filename)
+    the plan changed since `expected_version` was previewed). `source` may be a ReadResult
+    already read (by the background job of a large upload)."""
+    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
     prepared = _prepare(plan, read, None)
     if prepared.errors:
         raise ImportRefused(
@@ -543,6 +570,11 @@ def apply_rows(
             diff = diff_appendix(prepared, tasks, written, match=match)
             if not diff.has_changes:
                 return ImportResult(locked, diff.counts, changed=False)
+            blocked = reported_removals(diff.removed)
+            if blocked:
+                raise ImportRefused(f"Chưa lưu được: {blocked[0]}" + (
+                    f" (và {len(blocked) - 1} dòng khác)" if len(blocked) > 1 else ""
+                ))  # fmt: skip
             if stale:
                 raise PlanChanged(
                     f"{locked.label} vừa được người khác lưu (phiên bản {locked.version}) "
@@ -695,7 +727,7 @@ def add_alias(plan: Plan, name: str, target: Target, user=None):
 def parse_target(value: str) -> Target | None:
     """ "unit:12" / "group:3" from a form, as a Target (the name is filled in by lookup)."""
     kind, _, pk = (value or "").partition(":")
-    if kind not in ("unit", "group") or not pk.isdigit():
+    if kind not in ("unit", "group") or positive_int(pk) is None:
         return None
     return Target(kind, int(pk), "")
 

@@ -9,6 +9,7 @@ import yaml
 
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
+from plans.seed import record_inference
 
 from .appendix import AppendixRow, PreparedAppendix, create_tasks, prepare_appendix
 from .models import Task
@@ -70,11 +71,45 @@ def load_appendix(path: Path) -> AppendixResult:
     plan = Plan.objects.select_related("issuer").get(seed_key=plan_key)
     prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
     if plan.tasks.exists():
+        mark_inferences(plan, rows)
         return AppendixResult(plan, prepared, created=False)
     create_tasks(
         plan, prepared, source_tasks=_source_tasks(rows), reason="Nạp dữ liệu mẫu từ văn bản gốc"
     )
+    mark_inferences(plan, rows)
     return AppendixResult(plan, prepared, created=True)
+
+
+INFERRED_NOTE = "suy ra"
+
+
+def mark_inferences(plan: Plan, rows: list[AppendixRow]) -> int:
+    """Record what the seed rows infer (a "suy luận" mark): leads read from prose (the row's
+    note says "suy ra"), and a higher task taken from a plan this one does not implement
+    (Phước Giang implements 89/KH-UBND, whose appendix is not in the seeds: its rows point
+    to the matching item of 17/KH-UBND)."""
+    implemented = {plan.parent.seed_key} if plan.parent else set()
+    implemented |= set(plan.also_implements.values_list("seed_key", flat=True))
+    tasks = {t.position: t for t in plan.tasks.all()}
+    changed = 0
+    for index, row in enumerate(rows):
+        task = tasks.get(index)
+        if task is None:
+            continue
+        if INFERRED_NOTE in row.note.lower() and row.lead:
+            changed += record_inference(plan, "lead", row.note.strip(), task=task)
+        key, _, code = row.implements.partition("#")
+        if key and key not in implemented:
+            source = Plan.objects.filter(seed_key=key).first()
+            changed += record_inference(
+                plan,
+                "source_task",
+                f"{plan.label} thực hiện {plan.parent.label if plan.parent else 'văn bản khác'}"
+                f", nhưng phụ lục của văn bản đó không có trong tài liệu gốc: nhiệm vụ được đối"
+                f" chiếu với mục {code} của {source.label if source else key} có cùng nội dung.",
+                task=task,
+            )
+    return changed
 
 
 def appendix_paths(directory: Path) -> list[Path]:

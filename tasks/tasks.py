@@ -1,12 +1,18 @@
-"""Celery jobs of the tasks app: keep tracked assignments in line with groups and mergers."""
+"""Celery jobs of the tasks app: keep tracked assignments in line with groups and mergers;
+read large appendix uploads with a time limit."""
 
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from plans.models import Plan
 
+from . import import_jobs
 from .expansion import expand_plan
+from .importer import imports_dir
+from .xlsx_reader import AppendixFileError, read_appendix
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +36,30 @@ def expand_all_issued() -> dict[str, int]:
     """Daily: units whose activity ended (mergers dated in advance) hand over their work."""
     ids = list(Plan.objects.filter(status=Plan.Status.ISSUED).values_list("pk", flat=True))
     return reexpand_plans(ids)
+
+
+@shared_task(
+    name="tasks.read_appendix_upload",
+    acks_late=False,  # a worker killed by the hard limit must not get the file again
+    soft_time_limit=settings.IMPORT_READ_SOFT_SECONDS,
+    time_limit=settings.IMPORT_READ_SOFT_SECONDS + 15,
+)
+def read_appendix_upload(token: str, name: str) -> str:
+    """Read an uploaded appendix (stored under its token) and leave the answer in the cache."""
+    path = imports_dir() / f"{token}.xlsx"
+    try:
+        read = read_appendix(path, name)
+    except AppendixFileError as exc:
+        import_jobs.finish(token, message=str(exc))
+        return "refused"
+    except SoftTimeLimitExceeded:
+        logger.warning("Reading upload %s took longer than the time limit", token)
+        import_jobs.finish(token, message=import_jobs.TOO_SLOW.format(
+            seconds=settings.IMPORT_READ_SOFT_SECONDS))  # fmt: skip
+        return "too slow"
+    except (OSError, MemoryError):
+        logger.exception("Reading upload %s failed", token)
+        import_jobs.finish(token, message=import_jobs.FAILED)
+        return "failed"
+    import_jobs.finish(token, read=read)
+    return "done"

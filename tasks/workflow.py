@@ -108,6 +108,7 @@ def derive_commune_plan(source: Plan, commune: OrgUnit, user=None) -> Derived:
             .first()
             or branch
         )
+        commune_rule = source.has_commune_rule
         plan = Plan(
             kind=Plan.Kind.PLAN,
             title=f"Triển khai thực hiện {source.label}"
@@ -118,8 +119,11 @@ def derive_commune_plan(source: Plan, commune: OrgUnit, user=None) -> Derived:
             parent=source,
             follow_up_unit=follow_up,
             report_to_unit=source.report_to_unit or branch,
-            cutoff_day=source.cutoff_day,
-            cutoff_month=source.cutoff_month,
+            # The rule the provincial plan sets for its communes (25/9 for Quảng Ngãi),
+            # or else its own; editable in the header form before issuing.
+            cutoff_day=source.commune_cutoff_day if commune_rule else source.cutoff_day,
+            cutoff_month=source.commune_cutoff_month if commune_rule else source.cutoff_month,
+            first_year_cutoff=source.commune_first_year_cutoff if commune_rule else None,
             targets_text=source.targets_text,
         )
         plan.save()
@@ -181,6 +185,18 @@ def issue_problems(plan: Plan, number: str, issued_on: date | None) -> list[str]
     return problems
 
 
+NO_RULE_WARNING = (
+    "Kế hoạch chưa có hạn báo cáo hằng năm: sau khi ban hành sẽ không có kỳ báo cáo định kỳ, "
+    "không có nhắc hạn và báo quá hạn; chỉ đơn vị theo dõi tạo được kỳ báo cáo đột xuất. "
+    "Nhập hạn báo cáo ở “Sửa thông tin chung” trước khi ban hành nếu kế hoạch có quy định."
+)
+
+
+def issue_warnings(plan: Plan) -> list[str]:
+    """What issuing `plan` as it is implies, without blocking it (Vietnamese)."""
+    return [] if plan.has_reporting_rule else [NO_RULE_WARNING]
+
+
 def issue_plan(plan: Plan, number: str, issued_on: date, user=None) -> ExpansionResult:
     """Issue a draft: it becomes read-only, the plan it revises is superseded, and every
     unit it names gets its tracked assignments."""
@@ -239,6 +255,9 @@ def create_revision(plan: Plan, user=None) -> Derived:
             cutoff_day=plan.cutoff_day,
             cutoff_month=plan.cutoff_month,
             first_year_cutoff=plan.first_year_cutoff,
+            commune_cutoff_day=plan.commune_cutoff_day,
+            commune_cutoff_month=plan.commune_cutoff_month,
+            commune_first_year_cutoff=plan.commune_first_year_cutoff,
             reporting_rule_text=plan.reporting_rule_text,
             targets_text=plan.targets_text,
             note=f"Bản sửa đổi của {plan.label}.",

@@ -8,111 +8,60 @@ page-number rows and blank rows are skipped; cells merged down several rows (a l
 shared by consecutive tasks) apply to each of them; formulas give their cached value and
 are never evaluated; Excel dates in the timeframe column stay dates.
 
-openpyxl parses the XML through defusedxml (installed with the project), so entity
-tricks are refused; the merged ranges, which read-only mode does not report, are read
-here from the sheet XML with defusedxml too.
+The work is bounded by what an appendix can hold before anything is parsed (see
+`xlsx_safety`): XML parts larger than IMPORT_MAX_ROWS rows can take, merged ranges beyond
+Excel's grid and any XML part with a DTD are refused; merged ranges are looked up per row,
+clipped to the rows read; blank rows and row-number jumps count toward a row limit.
+openpyxl parses the sheets and shared strings with defusedxml and the other parts with
+lxml (resolve_entities=False, no network, no huge trees); as no part may declare a DTD,
+neither has an entity to resolve. XML errors (a "&#0;", a raw control character) are
+answered in Vietnamese like every other unreadable file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import difflib
 import io
-import re
 import zipfile
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from functools import lru_cache
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 
-from orgunits.text import fold
+from . import xlsx_safety
+from .appendix_table import (
+    COLUMN_LABELS,
+    FILL_DOWN,
+    REQUIRED,
+    AppendixFileError,
+    Header,
+    ReadResult,
+    TableRow,
+    find_header,
+    read_rows,
+    text_of,
+)
+from .xlsx_safety import MergeMap, UnsafeFile
 
-from .appendix import AppendixRow
-
-#: Column → the header names (folded) it is known by. The first one is how it is printed.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "stt": ("stt", "so thu tu", "tt", "so tt"),
-    "content": (
-        "noi dung nhiem vu",
-        "noi dung",
-        "nhiem vu",
-        "noi dung cong viec",
-        "nhiem vu giai phap",
-        "ten nhiem vu",
-    ),
-    "lead": ("don vi chu tri", "chu tri", "co quan chu tri", "don vi thuc hien"),
-    "coordinating": ("don vi phoi hop", "phoi hop", "co quan phoi hop"),
-    "product": ("san pham", "ket qua san pham", "san pham dau ra", "hinh thuc san pham"),
-    "timeframe": (
-        "thoi gian thuc hien",
-        "thoi han hoan thanh",
-        "thoi gian hoan thanh",
-        "thoi han",
-        "thoi gian",
-        "tien do thuc hien",
-        "thoi han thuc hien",
-    ),
-}
-#: How each column is printed in the official layout (and named in messages).
-COLUMN_LABELS = {
-    "stt": "STT",
-    "content": "NỘI DUNG NHIỆM VỤ",
-    "lead": "ĐƠN VỊ CHỦ TRÌ",
-    "coordinating": "ĐƠN VỊ PHỐI HỢP",
-    "product": "SẢN PHẨM",
-    "timeframe": "THỜI GIAN THỰC HIỆN",
-}
-REQUIRED = ("stt", "content", "lead")
-#: Cells merged down several rows are repeated on each row in these columns only.
-FILL_DOWN = ("lead", "coordinating", "product", "timeframe")
+__all__ = [
+    "COLUMN_LABELS",
+    "REQUIRED",
+    "AppendixFileError",
+    "ReadResult",
+    "check_file",
+    "read_appendix",
+]
 
 HEADER_SEARCH_ROWS = 40  # the header is looked for in the first rows of each sheet
-HEADER_SIMILARITY = 0.86  # a header cell this close to a known name is that column
 MAX_COLUMNS = 40  # columns read; anything to the right of the table is ignored
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # the whole package once unzipped
 MAX_COMPRESSION_RATIO = 200  # per member over 1 MB: more is a zip bomb, not a spreadsheet
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-
-_PAGE_NUMBER_RE = re.compile(r"(?:trang\s*)?[-–(\s]*\d{1,3}[-–)\s]*(?:/\s*\d{1,3})?", re.I)
-_COLUMN_NUMBER_RE = re.compile(r"\(?\s*(\d{1,2})\s*\)?")
-_LEADING_CODE_RE = re.compile(r"^\s*((?:[IVXL]+|\d+(?:\.\d+)*)[.)]?)\s+(\S.*)$", re.S)
-_PLAN_NUMBER_RE = re.compile(r"\bs[oố]\s*:?\s*([0-9][\w\s./\-–]*?/\s*[\w\-–Đđ]+)", re.I)
-
-
-class AppendixFileError(Exception):
-    """The file cannot be read as an appendix; the message tells the user what to do."""
-
-
-@dataclass
-class ReadResult:
-    """An appendix table as read from a workbook."""
-
-    rows: list[AppendixRow]
-    sheet: str
-    header_row: int
-    columns: dict[str, int]  # column key → 0-based column index
-    title_lines: list[str] = field(default_factory=list)  # text above the header
-    skipped: dict[str, int] = field(default_factory=dict)  # reason → number of rows
-    row_problems: dict[int, list[str]] = field(default_factory=dict)  # row index → problems
-    notes: list[str] = field(default_factory=list)  # remarks about the file as a whole
-
-    @property
-    def plan_number(self) -> str:
-        """The plan number named in the title rows ("Kèm theo Kế hoạch số 17/KH-UBND …")."""
-        for line in self.title_lines:
-            if "kem theo" in fold(line):
-                match = _PLAN_NUMBER_RE.search(line)
-                if match:
-                    return re.sub(r"\s+", "", match.group(1))
-        return ""
 
 
 # --- checks before parsing ------------------------------------------------------------------
@@ -208,122 +157,39 @@ def check_file(data: bytes, filename: str = "") -> None:
                 )
         if any(name.startswith("xl/vbaProject") for name in names):
             raise AppendixFileError(f"Tệp có chứa macro nên không được nhận: {SAVE_AS_XLSX}")
+        try:
+            xlsx_safety.check_parts(archive)
+        except UnsafeFile as exc:
+            raise AppendixFileError(str(exc)) from exc
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+                NotImplementedError) as exc:  # fmt: skip
+            raise AppendixFileError(
+                "Tệp .xlsx bị hỏng, không mở được: hãy mở lại bằng Excel, lưu lại rồi tải lên."
+            ) from exc
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _match_column(text: str) -> str | None:
-    if len(text) > 60:
-        return None
-    return _match_key(fold(text))
-
-
-@lru_cache(maxsize=4096)
-def _match_key(key: str) -> str | None:
-    """The column a folded header name stands for; near misses (OCR typos) too."""
-    if not key or len(key) > 40:
-        return None
-    for column, names in COLUMNS.items():
-        if key in names:
-            return column
-    best, best_ratio = None, HEADER_SIMILARITY
-    for column, names in COLUMNS.items():
-        for name in names:
-            if len(name) < 6:
-                continue  # "stt", "tt": too short to guess from
-            matcher = difflib.SequenceMatcher(None, key, name)
-            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= best_ratio:
-                best, best_ratio = column, ratio
-    return best
-
-
-def _header_columns(values: tuple) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, value in enumerate(values):
-        if isinstance(value, str):
-            column = _match_column(value)
-            if column and column not in found:
-                found[column] = index
-    return found
-
-
-def _is_header_again(values: list, columns: dict[str, int]) -> bool:
-    """The header row repeated on a later page (checked cheaply first)."""
-    for key in ("stt", "content"):
-        value = values[columns[key]]
-        if isinstance(value, str) and _match_column(value) == key:
-            return len(_header_columns(tuple(values))) >= 2
-    return False
-
-
-def _is_column_numbers(values: list) -> bool:
-    """A row "(1) (2) (3) …" or "1 2 3 …" printed under the header."""
-    numbers = []
-    for value in values:
-        if value is None or value == "":
-            continue
-        match = _COLUMN_NUMBER_RE.fullmatch(str(value).strip())
-        if not match:
-            return False
-        numbers.append(int(match.group(1)))
-    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
-
-
-def _is_page_number(values: list) -> bool:
-    filled = [v for v in values if v not in (None, "")]
-    if len(filled) != 1:
-        return False
-    value = filled[0]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value).is_integer() and 0 < value < 1000
-    return isinstance(value, str) and bool(_PAGE_NUMBER_RE.fullmatch(value.strip()))
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    return str(value)
-
-
-#: A merged range in a sheet's XML: <mergeCell ref="A5:G5"/> (any namespace prefix).
-_MERGE_CELL_RE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=(["'])([^"']+)\1""")
-
-
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
     """The merged ranges of a sheet as (min_col, min_row, max_col, max_row), 1-based.
 
-    Read-only openpyxl does not report them. A pattern over the sheet's XML finds them:
-    openpyxl parses (safely) the same XML for the cells, and a second XML parse just for
-    these took a tenth of an import. Cell text cannot fake one: "<" is escaped in XML."""
+    Read-only openpyxl does not report them. A pattern over the sheet's XML finds them
+    (see `xlsx_safety.merged_ranges`): openpyxl parses (safely) the same XML for the cells,
+    and a second XML parse just for these took a tenth of an import."""
     with archive.open(path) as source:
-        data = source.read()
-    ranges = []
-    for match in _MERGE_CELL_RE.finditer(data):
-        with contextlib.suppress(TypeError, ValueError):
-            ranges.append(range_boundaries(match.group(2).decode("ascii", "replace")))
-    return ranges
+        data = source.read(xlsx_safety.max_part_bytes() + 1)
+    try:
+        return xlsx_safety.merged_ranges(data)
+    except UnsafeFile as exc:
+        raise AppendixFileError(str(exc)) from exc
 
 
 @dataclass
 class _Sheet:
     title: str
     values: list[tuple]  # the first rows, for the header search
-    header: int | None = None  # 0-based row index of the header
-    columns: dict[str, int] = field(default_factory=dict)
+    header: Header | None = None
 
 
 def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = None) -> ReadResult:
@@ -336,13 +202,14 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
         return _read_workbook(data)
     except AppendixFileError:
         raise
-    except (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError,
-            EOFError) as exc:  # fmt: skip
+    except (DefusedXmlException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
+            OSError, EOFError, SyntaxError, NotImplementedError) as exc:  # fmt: skip
+        # SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's
+        # XMLSyntaxError), e.g. a "&#0;" or a raw control character in a cell.
         if _caused_by(exc, DefusedXmlException):
-            raise AppendixFileError(
-                "Tệp chứa cấu trúc XML không an toàn (khai báo thực thể — entity) nên bị từ "
-                "chối: hãy mở bằng Excel và lưu lại thành tệp .xlsx mới."
-            ) from exc
+            raise AppendixFileError(xlsx_safety.UNSAFE_XML) from exc
+        if _caused_by(exc, SyntaxError):
+            raise AppendixFileError(xlsx_safety.INVALID_XML) from exc
         raise AppendixFileError(
             "Không đọc được nội dung tệp .xlsx (tệp bị hỏng hoặc không do Excel tạo ra): "
             "hãy mở bằng Excel, lưu lại rồi tải lên."
@@ -377,15 +244,12 @@ def _read_workbook(data: bytes) -> ReadResult:
                 head.append(values)
             sheet = _Sheet(ws.title, head)
             sheets.append(sheet)
-            for index, values in enumerate(head):
-                if any(v not in (None, "") for v in values):
-                    any_data = True
-                columns = _header_columns(values)
-                if all(c in columns for c in REQUIRED):
-                    sheet.header, sheet.columns = index, columns
-                    break
-                if len(columns) >= 2 and (partial is None or len(columns) > len(partial[1])):
-                    partial = (sheet, columns)
+            if any(v not in (None, "") for values in head for v in values):
+                any_data = True
+            sheet.header, columns = find_header(head)
+            better = partial is None or len(columns) > len(partial[1])
+            if sheet.header is None and len(columns) >= 2 and better:
+                partial = (sheet, columns)
             if sheet.header is not None:
                 return _read_sheet(workbook, ws, sheet)
         if not sheets or not any_data:
@@ -395,6 +259,8 @@ def _read_workbook(data: bytes) -> ReadResult:
         if partial is not None:
             sheet, columns = partial
             missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in columns]
+            if "both" in columns:
+                missing = [m for m in missing if m != COLUMN_LABELS["lead"]]
             raise AppendixFileError(
                 f"Dòng tiêu đề của bảng (trang tính “{sheet.title}”) thiếu cột bắt buộc: "
                 f"{', '.join(missing)}. Hãy thêm cột với đúng tên đó vào dòng tiêu đề."
@@ -410,116 +276,51 @@ def _read_workbook(data: bytes) -> ReadResult:
 
 
 def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
-    columns = sheet.columns
-    header_index = sheet.header
-    width = max(columns.values()) + 1
-    last_col = width  # 1-based, inclusive
-    merged = _merged_ranges(workbook._archive, ws._worksheet_path)
-    # (row, col) → (top row, left col) for every cell of a range spanning rows, in the
-    # fill-down columns; rows whose section title is merged across the table.
-    fill_from: dict[tuple[int, int], tuple[int, int]] = {}
-    fill_cols = {columns[c] + 1 for c in FILL_DOWN if c in columns}
-    across: dict[int, int] = {}  # row → first column of a merge spanning the table
-    for min_col, min_row, max_col, max_row in merged:
-        if min_col <= columns["content"] + 1 and max_col >= last_col and max_col > min_col:
-            for r in range(min_row, max_row + 1):
-                across[r] = min_col
-        if max_row > min_row and min_col in fill_cols:
-            for r in range(min_row + 1, max_row + 1):
-                fill_from[(r, min_col)] = (min_row, min_col)
-    needed = {src for src in fill_from.values()}
-    kept: dict[tuple[int, int], object] = {}
+    header = sheet.header
+    columns = header.columns
+    width = header.width
+    # A section title merged across the table reaches the last of the task's own columns.
+    last_col = max(columns.values()) + 1  # 1-based, inclusive
+    first = header.index + header.height + 1  # 1-based, the first row below the header
+    last_row = first - 1 + xlsx_safety.max_sheet_rows()  # 1-based, the last one read
+    merges = MergeMap(
+        _merged_ranges(workbook._archive, ws._worksheet_path),
+        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns},
+        across_from=columns["content"] + 1,
+        across_to=last_col,
+        last_row=last_row,
+    )
+    fill_cols = sorted(merges.fill_cols)
+    kept: dict[tuple[int, int], object] = {}  # (top row, col) → value, of ranges merged down
+
+    def rows():
+        for number, values in enumerate(
+            ws.iter_rows(min_row=first, max_col=width, values_only=True), start=first
+        ):
+            if number > last_row:  # blank rows and row-number jumps count too
+                raise AppendixFileError(
+                    xlsx_safety.too_many_rows(sheet.title, last_row - first + 1)
+                )
+            values = list(values)
+            if fill_cols:
+                values += [None] * (width - len(values))
+                for c in fill_cols:
+                    if (number, c) in merges.tops:
+                        kept[(number, c)] = values[c - 1]
+                    top = merges.fill_source(number, c)
+                    if top is not None and values[c - 1] in (None, ""):
+                        values[c - 1] = kept.get((top, c))
+            across = merges.across(number)  # 1-based; TableRow wants the 0-based column
+            yield TableRow(number, values, None if across is None else across - 1)
 
     title_lines = [
-        " ".join(_text(v).strip() for v in values if v not in (None, "")).strip()
-        for values in sheet.values[:header_index]
+        " ".join(text_of(v).strip() for v in values if v not in (None, "")).strip()
+        for values in sheet.values[: header.index]
     ]
-    result = ReadResult(
-        rows=[],
+    return read_rows(
+        rows(),
+        header,
         sheet=sheet.title,
-        header_row=header_index + 1,
-        columns=columns,
-        title_lines=[line for line in title_lines if line],
+        place=f"trang tính “{sheet.title}”",
+        title_lines=title_lines,
     )
-    skipped = {"header": 0, "page": 0, "blank": 0, "numbers": 0}
-    limit = settings.IMPORT_MAX_ROWS
-    for number, values in enumerate(
-        ws.iter_rows(min_row=header_index + 2, max_col=width, values_only=True),
-        start=header_index + 2,
-    ):
-        values = list(values) + [None] * (width - len(values))
-        for c in range(1, width + 1):
-            if (number, c) in needed:
-                kept[(number, c)] = values[c - 1]
-            source = fill_from.get((number, c))
-            if source is not None and values[c - 1] in (None, ""):
-                values[c - 1] = kept.get(source)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            skipped["blank"] += 1
-            continue
-        if _is_header_again(values, columns):
-            skipped["header"] += 1
-            continue
-        if _is_page_number(values):
-            skipped["page"] += 1
-            continue
-        if not result.rows and _is_column_numbers(values):
-            skipped["numbers"] += 1
-            continue
-        if len(result.rows) >= limit:
-            raise AppendixFileError(
-                f"Bảng có hơn {limit:,} dòng dữ liệu (trang tính “{sheet.title}”), vượt giới "
-                "hạn một lần nhập: hãy tách phụ lục thành nhiều tệp nhỏ hơn.".replace(",", ".")
-            )
-        result.rows.append(_row(values, columns, number, across.get(number), result))
-    result.skipped = {k: v for k, v in skipped.items() if v}
-    header = next(ws.iter_rows(min_row=header_index + 1, max_row=header_index + 1,
-                               max_col=width, values_only=True), ())  # fmt: skip
-    lead_header = header[columns["lead"]] if columns["lead"] < len(header) else None
-    if isinstance(lead_header, str) and "thuc hien" in fold(lead_header):
-        # "ĐƠN VỊ THỰC HIỆN": every unit named carries the task out (no single lead).
-        for row in result.rows:
-            row.lead_heading = "performing"
-    if not result.rows:
-        raise AppendixFileError(
-            f"Bảng phụ lục (trang tính “{sheet.title}”) chỉ có dòng tiêu đề, không có dòng "
-            "nhiệm vụ nào bên dưới."
-        )
-    return result
-
-
-def _row(values: list, columns: dict[str, int], number: int, across_from, result) -> AppendixRow:
-    def cell(key: str):
-        index = columns.get(key)
-        return values[index] if index is not None and index < len(values) else None
-
-    problems = []
-    stt_value = cell("stt")
-    if isinstance(stt_value, (datetime, date)):
-        problems.append(
-            f"ô STT bị Excel đổi thành ngày tháng ({_text(stt_value)}): hãy định dạng cột STT "
-            "là Văn bản (Text) rồi gõ lại số thứ tự."
-        )
-    stt = _text(stt_value).strip()
-    content = _text(cell("content"))
-    if across_from is not None and across_from <= columns["stt"] + 1 and not content.strip():
-        # A section title merged across the whole table, code included ("I. Tăng cường …").
-        match = _LEADING_CODE_RE.match(stt)
-        stt, content = (match.group(1), match.group(2)) if match else ("", stt)
-    timeframe = cell("timeframe")
-    if isinstance(timeframe, datetime):
-        timeframe = timeframe.date()
-    if not isinstance(timeframe, date):
-        timeframe = _text(timeframe)
-    row = AppendixRow(
-        stt=stt,
-        content=content,
-        lead=_text(cell("lead")),
-        coordinating=_text(cell("coordinating")),
-        product=_text(cell("product")),
-        timeframe=timeframe,
-        source_row=number,
-    )
-    if problems:
-        result.row_problems[len(result.rows)] = problems
-    return row

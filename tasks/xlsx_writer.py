@@ -7,6 +7,8 @@ in the plan (`content`, `lead_text`, …), so that importing the file back chang
 
 Text is never written as a formula: a cell starting with =, +, -, @ (a "- " bullet) is a
 string cell marked "quote prefix", which Excel and LibreOffice show without the quote.
+`put_cell` does this for every .xlsx the application writes (appendix, consolidated report,
+dashboard exports), and drops the control characters XML cannot hold.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from orgunits.text import fold
+from orgunits.text import fold, xml_safe
 
 from .models import Task
 
@@ -82,16 +84,28 @@ def _styles() -> dict[str, NamedStyle]:
     }
 
 
-def _put(ws, row: int, column: int, value: str, style: str):
-    """Write text as a string cell, never a formula, without illegal control characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    cell = ws.cell(row=row, column=column, value=text or None)
-    cell.style = style
+def put_cell(ws, row: int, column: int, value=None, style: str | None = None):
+    """Write one cell of any export and return it. Text is a string cell, never a formula
+    (user text starting with "=" would otherwise run in Excel), without the characters XML
+    cannot hold; numbers, dates and None are written as they are. A named `style` is given
+    here: assigning one afterwards would drop the quote prefix."""
+    cell = ws.cell(row=row, column=column)
+    if style:
+        cell.style = style
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    text = xml_safe(value)
+    cell.value = text or None
     if text:
         cell.data_type = "s"
         if text.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
     return cell
+
+
+def _put(ws, row: int, column: int, value: str, style: str):
+    return put_cell(ws, row, column, value or "", style)
 
 
 def _height(cells) -> float:
@@ -109,23 +123,37 @@ def plan_heading(plan) -> tuple[str, str]:
     """The second and third title rows: what the appendix implements, what it is attached to."""
     title = re.sub(r"\s+", " ", plan.title).strip()
     heading = f"NHIỆM VỤ TRIỂN KHAI {plan.get_kind_display().upper()} {title.upper()}"
-    number = plan.number or "     "
+    number = plan.number or ("(chưa rõ số)" if plan.status == "issued" else "     ")
     issued = f"ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else "ngày     "
     attached = f"(Kèm theo {plan.get_kind_display()} số {number} {issued} của {plan.issuer.name})"
     return heading, attached
 
 
 EXTRA_WIDTH = 20  # columns of the appendix beyond the standard ones
+#: Column of the cell an inferred field is marked on (lead → ĐƠN VỊ CHỦ TRÌ, the higher
+#: task → NỘI DUNG NHIỆM VỤ).
+MARK_COLUMN = {"lead": 3, "source_task": 2}
 
 
 def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
-    """The plan's appendix as .xlsx bytes (2 queries when `tasks` is not given)."""
+    """The plan's appendix as .xlsx bytes (3 queries when `tasks` is not given).
+
+    Values the app inferred (suy luận) and nobody confirmed yet get a comment on their cell
+    and are listed, with the reason, on a second sheet "Suy luận" (the importer reads the
+    first sheet with an appendix header, so the file still imports back unchanged)."""
+    from plans.inference import open_inferences
+
     if tasks is None:
         tasks = list(plan.tasks.order_by("position"))
     extra: dict[str, None] = {}  # the other columns of the appendix, in order of appearance
     for t in tasks:
         for header in t.extra_columns or {}:
             extra.setdefault(header, None)
+    own, by_task = open_inferences(plan)
+    marks = []
+    for index, t in enumerate(tasks):
+        for field, mark in by_task.get(t.pk, {}).items():
+            marks.append((index, t.full_code or t.code, field, mark))
     rows = [
         (
             t.kind == Task.Kind.SECTION,
@@ -139,7 +167,10 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
         )
         for t in tasks
     ]
-    return write_rows(rows, *plan_heading(plan), extra_headers=list(extra))
+    plan_marks = [("", mark.field_label, mark.reason) for mark in own.values()]
+    return write_rows(
+        rows, *plan_heading(plan), extra_headers=list(extra), marks=marks, plan_marks=plan_marks
+    )
 
 
 def lead_cell(task: Task) -> str:
@@ -151,10 +182,17 @@ def lead_cell(task: Task) -> str:
 
 
 def write_rows(
-    rows, heading: str = "", attached: str = "", extra_headers: list[str] | None = None
+    rows,
+    heading: str = "",
+    attached: str = "",
+    extra_headers: list[str] | None = None,
+    marks=(),
+    plan_marks=(),
 ) -> bytes:
     """Rows (is_section, STT, content, lead, coordinating, product, timeframe, then one cell
-    per extra header) as .xlsx; `extra_headers` are the appendix's other columns."""
+    per extra header) as .xlsx; `extra_headers` are the appendix's other columns; `marks`
+    [(row index, STT, field, inference)] and `plan_marks` [("", field, reason)] are the
+    inferred values (see `write_appendix`)."""
     columns = [*COLUMNS, *((header, EXTRA_WIDTH) for header in extra_headers or [])]
     wb = Workbook()
     ws = wb.active
@@ -198,6 +236,22 @@ def write_rows(
         for column, text in enumerate(texts, start=2):
             _put(ws, row, column, text, names["cell"])
         ws.row_dimensions[row].height = _height(zip(texts, widths[1:], strict=False))
+
+    listed = list(plan_marks)
+    for index, code, field, mark in marks:
+        cell = ws.cell(row=HEADER_ROW + 1 + index, column=MARK_COLUMN.get(field, 2))
+        cell.comment = Comment(f"Suy luận ({mark.field_label}): {mark.reason}", "Hệ thống")
+        listed.append((code, mark.field_label, mark.reason))
+    if listed:
+        notes = wb.create_sheet("Suy luận")
+        for column, (label, width) in enumerate(
+            [("STT", 8), ("NỘI DUNG SUY LUẬN", 28), ("LÝ DO", 100)], start=1
+        ):
+            _put(notes, 1, column, label, names["header"])
+            notes.column_dimensions[get_column_letter(column)].width = width
+        for n, texts in enumerate(listed, start=2):
+            for column, text in enumerate(texts, start=1):
+                _put(notes, n, column, text, names["cell"])
 
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"

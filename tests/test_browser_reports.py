@@ -68,7 +68,7 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
         page.fill(f"#r{line.pk}-narrative", "Đã phổ biến Chỉ thị 39 tại các thôn.")
     page.click("button[value=save]")
     page.wait_for_load_state()
-    assert "Đã lưu nháp 16 báo cáo" in page.inner_text("main")
+    assert "Đã lưu nháp 16 dòng có thay đổi." in page.inner_text("main")
     first = lines[0]
     page.select_option(f"#r{first.pk}-status", "done")
     page.fill(f"#r{first.pk}-completed_on", "10/09/2026")
@@ -90,8 +90,7 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     row.locator("input[name=comment]").fill("Đề nghị gửi kèm bản chụp kế hoạch.")
     _shot(page, "04-tham-dinh")
     row.locator("button[value=return]").click()
-    page.wait_for_load_state()
-    assert "Đã trả lại báo cáo" in page.inner_text("main")
+    page.wait_for_selector("text=Đã trả lại báo cáo")  # updated in place (htmx)
     _logout(page)
 
     # 4. The officer sees the return, corrects and resubmits.
@@ -113,8 +112,7 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     _login(page, base, "td-pgd")
     page.goto(f"{base}/bao-cao/tham-dinh/")
     page.locator(f"#review-{first.pk} button[value=accept]").click()
-    page.wait_for_load_state()
-    assert "Đã chấp nhận báo cáo" in page.inner_text("main")
+    page.wait_for_selector("text=Đã chấp nhận báo cáo")  # updated in place (htmx)
     page.goto(f"{base}/bao-cao/ke-hoach/{plan.pk}/")
     _shot(page, "06-ky-bao-cao")
     with page.expect_download() as download:
@@ -141,3 +139,92 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
         "submitted",
         "accepted",
     ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_report_form_live_checks_kept_attachment_and_ready_submit(
+    seeded, live_server, browser, settings
+):
+    """Required markers follow the status as one types; a refused submit keeps the chosen
+    file; the ready lines are submitted with the file, the rest stay drafts."""
+    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    plan = issue_phuoc_giang(date(2025, 12, 1))
+    police = unit("w21370-cong-an")
+    make_user("cb-congan2", police)
+    period = plan.reporting_periods.get(year=2027)
+    lines = list(ProgressReport.objects.filter(period=period, unit=police).order_by("pk"))
+    first, second, third = lines[:3]
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(  # script errors and refused scripts (CSP), not the page's own 400 or a favicon
+        "console",
+        lambda m: (
+            m.type == "error" and "Failed to load resource" not in m.text and errors.append(m.text)
+        ),
+    )
+    _login(page, base, "cb-congan2")
+    page.goto(f"{base}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
+
+    # Markers driven by the status select; checks as you type.
+    card = page.locator(f"#line-{first.pk}")
+    reason_mark = card.locator("[data-required-for=not_feasible]")
+    narrative_mark = card.locator("[data-required-for='in_progress done']")
+    assert not reason_mark.is_visible() and not narrative_mark.is_visible()
+    page.select_option(f"#r{first.pk}-status", "not_feasible")
+    assert reason_mark.is_visible() and not narrative_mark.is_visible()
+    assert "Còn thiếu: lý do không thực hiện được" in card.locator("[data-ready]").inner_text()
+    page.select_option(f"#r{first.pk}-status", "done")
+    assert narrative_mark.is_visible() and not reason_mark.is_visible()
+    page.fill(f"#r{first.pk}-narrative", "x")
+    page.fill(f"#r{first.pk}-narrative", "")
+    assert "is-invalid" in page.get_attribute(f"#r{first.pk}-narrative", "class")
+    assert "Cần nêu kết quả" in page.inner_text(f"#r{first.pk}-narrative-msg")
+    page.fill(f"#r{first.pk}-narrative", "Đã ban hành kế hoạch.")
+    page.fill(f"#r{first.pk}-completed_on", "31/02/2026")
+    assert "không có thật" in page.inner_text(f"#r{first.pk}-completed_on-msg")
+    page.fill(f"#r{first.pk}-completed_on", "10/09/2026")
+    assert card.locator("[data-ready]").inner_text() == "Đủ thông tin để nộp"
+    assert page.inner_text("#ready-summary").startswith("1/16 dòng")
+
+    # Second line ready; third missing its narrative; a file on the first line.
+    page.select_option(f"#r{second.pk}-status", "not_started")
+    page.select_option(f"#r{third.pk}-status", "in_progress")
+    pdf = ARTIFACTS / "bien-ban.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_input_files(f"#r{first.pk}-file", str(pdf))
+    page.click("#submit-report")
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    assert summary.locator(f"a[href='#line-{third.pk}']").count() == 1
+    assert "Đã đính kèm: bien-ban.pdf (giữ lại)" in page.inner_text(f"#line-{first.pk}")
+    _shot(page, "10-loi-nhap-giu-tep")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    _shot(page, "10b-loi-nhap-giu-tep-dien-thoai")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    summary.locator(f"a[href='#line-{third.pk}']").click()
+    assert page.url.endswith(f"#line-{third.pk}")
+
+    # Submit the ready lines: the file goes with the first one, without choosing it again.
+    page.click("#submit-ready")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert "Đã nộp 2 dòng; 14 dòng chưa nộp, vẫn là bản nháp" in text
+    assert f"kết quả thực hiện ở {third.task.full_code}" in text
+    _shot(page, "11-nop-cac-dong-da-du")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    _shot(page, "11b-nop-cac-dong-da-du-dien-thoai")
+    context.close()
+    assert errors == []
+
+    report = ProgressReport.objects.get(pk=first.pk)
+    assert report.state == "submitted"
+    assert [a.original_name for a in report.attachments.all()] == ["bien-ban.pdf"]
+    assert ProgressReport.objects.get(pk=second.pk).state == "submitted"
+    assert ProgressReport.objects.get(pk=third.pk).state == "draft"

@@ -79,7 +79,11 @@ def test_figures_match_the_hand_computed_case(period):
         Timeliness.NO_DEADLINE: 12,
     }
     assert police.submission == {"on_time": 3, "late": 1, "missing": 12}
-    assert police.rate(Timeliness.DONE_ON_TIME) == 6.2
+    assert police.rate(Timeliness.DONE_ON_TIME) == 25.0  # of the 4 lines due
+    assert police.completion_rate == 50.0 and police.line_submission_rate == 18.8
+    assert (police.units, police.units_on_time, police.update_rate) == (1, 0, 0.0)
+    o = police.ongoing  # one of the 12 ongoing lines was reported, "Đang thực hiện"
+    assert (o.expected, o.reported, o.done, o.in_progress) == (12, 1, 0, 1)
     assert data.unit_total.total == 98 and data.unit_total.submission["missing"] == 94
 
 
@@ -111,14 +115,17 @@ def test_reviewer_downloads_xlsx_and_docx(client, period, django_assert_max_num_
     rows = [[c.value for c in r] for r in summary.iter_rows()]
     assert rows[0][0] == "BÁO CÁO TỔNG HỢP TÌNH HÌNH THỰC HIỆN"
     header = next(r for r in rows if r[0] == "STT")
-    assert header[2:12] == [
-        "Tổng số", "Hoàn thành đúng hạn", "Tỷ lệ (%)", "Hoàn thành trễ hạn", "Tỷ lệ (%)",
-        "Chưa hoàn thành trong hạn", "Tỷ lệ (%)", "Chưa hoàn thành quá hạn", "Tỷ lệ (%)",
-        "Không có hạn",
+    assert header[2:13] == [
+        "Tổng số", "Đến hạn trong kỳ", "Hoàn thành đúng hạn", "Tỷ lệ (% số đến hạn)",
+        "Hoàn thành trễ hạn", "Tỷ lệ (% số đến hạn)", "Chưa hoàn thành trong hạn",
+        "Tỷ lệ (% số đến hạn)", "Chưa hoàn thành quá hạn", "Tỷ lệ (% số đến hạn)",
+        "Không có hạn (thường xuyên)",
     ]  # fmt: skip
     police = next(r for r in rows if r[1] == "Công an xã")
-    assert police[2:12] == [16, 1, 6.2, 1, 6.2, 1, 6.2, 1, 6.2, 12]
-    assert police[12:16] == [3, 1, 12, 18.8]
+    # the 12 ongoing lines are apart: the rates are over the 4 lines due
+    assert police[2:13] == [16, 4, 1, 25.0, 1, 25.0, 1, 25.0, 1, 25.0, 12]
+    # lines on time, late, missing, line rate; the unit expected, not on time, update rate
+    assert police[13:20] == [3, 1, 12, 18.8, 1, 0, 0.0]
     detail = [[c.value for c in r] for r in wb["Chi tiết"].iter_rows()]
     done = next(r for r in detail if r[6] and "Đã ban hành kế hoạch tuyên truyền." in r[6])
     assert done[1] == "Công an xã" and done[7] == "Hoàn thành đúng hạn"

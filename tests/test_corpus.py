@@ -11,10 +11,7 @@ imported into a fresh draft plan of the fixture's issuer through the import entr
 - zero errors; a unit name the catalogue does not know is allowed only as an unresolved
   ("chưa xác định") name — kept as text on the task, never an error, never a guess.
 
-TEMPORARY MARKERS: the .docx reader, header-by-meaning and unresolved-name handling are
-being built by other helpers. Cases that fail on this branch for that reason are marked
-`xfail(strict=False)` in `KNOWN_GAPS` below with the missing capability; remove the
-entries once those branches are merged.
+Every case is strict: a fixture that stops importing row for row fails the suite.
 """
 
 from __future__ import annotations
@@ -69,48 +66,9 @@ FORMATS = {
     },
 }
 
-_UNKNOWN = (
-    "unresolved names are not merged yet: every unit name of this appendix that the catalogue "
-    "does not know is an error (“không tìm thấy đơn vị …”), not a “chưa xác định” name"
-)
-#: slug → why its import fails on this branch in every format (checked: no other error).
-OUTSIDE_SEEDS = {
-    "cp-03-nq-cp": (
-        _UNKNOWN + "; and tasks numbered continuously across sections (II. starts at 14.) are "
-        "refused: “STT “14” không đúng thứ tự: mục đầu tiên phải là “1””"
-    ),
-    "cp-03-nq-cp-pl1": (
-        "header by meaning is not merged yet: no header row is found (“Không tìm thấy dòng tiêu "
-        "đề …”) in TT / Chỉ tiêu / Đơn vị / Kết quả / Cơ quan chủ trì theo dõi, đánh giá; then "
-        + _UNKNOWN
-        + " and, expected (not yet observed), numbering continued across sections (II starts at 36)"
-    ),
-    "ducp-402-cv-vpdu": (
-        "header by meaning is not merged yet: the file is refused, “thiếu cột bắt buộc: ĐƠN VỊ "
-        "CHỦ TRÌ” (its unit column is “CƠ QUAN THỰC HIỆN”, after KẾT QUẢ YÊU CẦU and THỜI GIAN "
-        "HOÀN THÀNH); then " + _UNKNOWN
-    ),
-}
-
-#: (slug or "*", format) → the capability missing on this branch. Temporary: see docstring.
-KNOWN_GAPS = {
-    ("*", "xlsx"): (
-        "the reader skips the '(1) (2) (3) …' column-number row only above the first data "
-        "row (tasks/xlsx_reader.py: `if not result.rows and _is_column_numbers`); repeated "
-        "under a page's header it is read as a task row with STT '(1)'"
-    ),
-    ("*", "docx"): "the .docx appendix reader is not merged yet (read_appendix reads .xlsx only)",
-    # fixtures of issuers outside the seeds: what fails besides the format gaps above
-    **{(slug, "*"): reason for slug, reason in OUTSIDE_SEEDS.items()},
-}
-
 
 def _case(slug: str, fmt: str):
-    reason = (
-        KNOWN_GAPS.get((slug, fmt)) or KNOWN_GAPS.get(("*", fmt)) or KNOWN_GAPS.get((slug, "*"))
-    )
-    marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-    return pytest.param(slug, fmt, id=f"{slug}-{fmt}", marks=marks)
+    return pytest.param(slug, fmt, id=f"{slug}-{fmt}")
 
 
 CASES = [_case(slug, fmt) for slug in FIXTURES for fmt in FORMATS]
@@ -291,11 +249,6 @@ def test_corpus_imports_through_the_command(seeded, user, tmp_path, slug, fmt):
     assert plan.tasks.count() == len(fixture["rows"])
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="unresolved names are not merged yet: today an unknown unit name is an error "
-    "(“không tìm thấy đơn vị …”), not a “chưa xác định” name",
-)
 @pytest.mark.parametrize("slug", list(FIXTURES))
 def test_names_unknown_to_the_issuer_are_unresolved_not_errors(seeded, user, slug):
     """Issued by a bare province (no units of its own), every name the catalogue does not

@@ -47,7 +47,12 @@ def test_assignment_and_task_figures_match_the_hand_computed_case(fx):
         T.DONE_ON_TIME: 2, T.DONE_LATE: 1, T.NOT_DONE_IN_TIME: 1, T.NOT_DONE_OVERDUE: 2,
         T.NO_DEADLINE: 1, dash.DUE_SOON: 1,
     }  # fmt: skip
-    assert c.completion_rate == 42.9
+    # 3 done over the 6 lines due in the period; II.1's ongoing line (L7) is counted apart
+    assert (c.due, c.completion_rate) == (6, 50.0)
+    assert c.completion_text == "50 % (3/6 phân công đến hạn trong kỳ)"
+    o = c.ongoing
+    assert (o.expected, o.reported, o.done, o.in_progress) == (1, 1, 0, 1)
+    assert o.text == "Nhiệm vụ thường xuyên: 1/1 đã báo cáo, 0 Hoàn thành, 1 Đang thực hiện"
     assert c.reported == {
         "done": 3, "in_progress": 2, "not_started": 0, "not_feasible": 0, "unreported": 2
     }  # fmt: skip
@@ -58,6 +63,8 @@ def test_assignment_and_task_figures_match_the_hand_computed_case(fx):
         T.DONE_ON_TIME: 1, T.DONE_LATE: 1, T.NOT_DONE_IN_TIME: 0, T.NOT_DONE_OVERDUE: 1,
         T.NO_DEADLINE: 1, dash.DUE_SOON: 0,
     }  # fmt: skip
+    # 2 tasks done over the 3 tasks due (II.1 is ongoing)
+    assert d.tasks.task_completion_text == "66,7 % (2/3 nhiệm vụ đến hạn trong kỳ)"
     assert [(r.label, r.figures.tasks, r.figures.n) for r in d.drill] == [
         ("Kế hoạch 99/KH-UBND — UBND tỉnh Thử Nghiệm", 4, 7)
     ]
@@ -67,7 +74,11 @@ def test_reporting_rate_of_the_period_and_the_adhoc_period(fx):
     d = board(fx.province)
     r = d.reporting  # the yearly period of 2026 only
     assert (r.n, r.s["on_time"], r.s["late"], r.s["missing"]) == (7, 4, 1, 2)
-    assert r.update_rate == 57.1 and r.submitted_rate == 71.4
+    assert r.line_submission_rate == 57.1 and r.submitted_rate == 71.4
+    # Per unit: only xã An Bình sent every line on time (L1, L8); Bình Minh was late,
+    # the finance department and the branch each left a line unsent.
+    assert (r.units_on_time, r.units_expected, r.update_rate) == (1, 4, 25.0)
+    assert r.update_text == "25 % (1/4 đơn vị nộp đúng hạn)"
     periods = {dash.period_label(p): dash.rate_figures(p) for p in d.periods}
     adhoc = periods["Đột xuất: Sơ kết 6 tháng đầu năm 2026"]
     assert (adhoc.n, adhoc.s["on_time"], adhoc.s["missing"]) == (8, 1, 7)
@@ -91,8 +102,11 @@ def test_units_sections_and_overdue_days(fx):
     }  # fmt: skip
     assert rows["UBND xã An Bình"].figures.n == 2
     assert rows["UBND xã An Bình"].figures.completion_rate == 100.0
+    assert rows["UBND xã An Bình"].figures.update_rate == 100.0
     assert rows["Sở Tài chính"].figures.t[T.NOT_DONE_OVERDUE] == 2
-    assert rows["Chi nhánh NHCSXH tỉnh Thử Nghiệm"].figures.update_rate == 50.0
+    branch = rows["Chi nhánh NHCSXH tỉnh Thử Nghiệm"].figures
+    assert branch.line_submission_rate == 50.0  # L7 on time, L6 not sent
+    assert (branch.units_expected, branch.update_rate) == (1, 0.0)
     assert d.units[0].name == "Sở Tài chính"  # ranked by overdue count
     s1, s2 = (c.tree_id for c in d.columns)
     cells = rows["Sở Tài chính"].cells
@@ -178,7 +192,11 @@ def test_branch_officer_lands_on_the_province_dashboard(client, fx, today):
     assert "Bảng theo dõi: Ủy ban nhân dân tỉnh Thử Nghiệm" in body
     assert 'id="n-tasks">4<' in body and 'id="n-lines">7<' in body
     assert "mỗi đơn vị" in body and "một lần" in body  # says which figure is which
-    assert 'id="update-rate">57,1%<' in body
+    assert 'id="update-rate">25%<' in body and "1/4 đơn vị nộp đúng hạn" in body
+    assert "tỷ lệ dòng báo cáo nộp đúng hạn" in body.lower()
+    assert "50 % (3/6 phân công đến hạn trong kỳ)" in body
+    assert "66,7 % (2/3 nhiệm vụ đến hạn trong kỳ)" in body
+    assert "Nhiệm vụ thường xuyên: 1/1 đã báo cáo, 0 Hoàn thành, 1 Đang thực hiện" in body
     assert "146 ngày" in body and "54 ngày" in body
     assert "dashboard-data" in body  # the charts' JSON
     # htmx: a filter change returns the content only
@@ -270,7 +288,10 @@ def test_exports_follow_the_filters(client, fx, today):
     assert all(r[9] == "Chưa hoàn thành quá hạn" for r in data)
     rows = sheet("don-vi")
     total = next(r for r in rows if r[1] == "Tổng cộng")
-    assert total[3:7] == [7, 2, 28.6, 1]  # Tổng số, HT đúng hạn, %, HT trễ hạn
+    # Tổng số, đến hạn trong kỳ, HT đúng hạn, % (of the 6 due), HT trễ hạn
+    assert total[3:8] == [7, 6, 2, 33.3, 1]
+    # lines on time / late / missing, line rate, units expected, on time, update rate
+    assert total[16:23] == [4, 1, 2, 57.1, 4, 1, 25.0]
     rows = sheet("bang", f"?ke_hoach={fx.plan.pk}")
     assert [r[0] for r in rows if r[0] in ("I", "II")] == ["I", "II"]
     rows = sheet("ky")
@@ -359,12 +380,13 @@ def test_empty_province_says_why(client, today):
     client.force_login(make_user("qn", OrgUnit.objects.get(key="qn-nhcsxh"), Profile.Role.REVIEWER))
     body = client.get("/bao-cao/theo-doi/", follow=True).content.decode()
     assert "Chưa có kỳ báo cáo nào" in body
-    # ... and which plans wait for what: 17/KH-UBND has no cutoff, Phước Giang's is a draft
+    # ... and which plans wait for what: 17/KH-UBND has no cutoff; Phước Giang's is issued
+    # (chưa rõ số) with its rule, its first period comes with the daily run
     waiting = body.split('id="waiting-table"')[1].split("</table>")[0]
     row_17 = waiting.split("Kế hoạch 17/KH-UBND")[1].split("</tr>")[0]
     assert "Chưa ghi hạn báo cáo hằng năm" in row_17
-    row_pg = waiting.split("Phước Giang (chưa có số)")[1].split("</tr>")[0]
-    assert "Dự thảo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
+    row_pg = waiting.split("Phước Giang (chưa rõ số)")[1].split("</tr>")[0]
+    assert "kỳ báo cáo đầu tiên được tạo" in row_pg and "25/09 (năm 2025: 31/12/2025)" in row_pg
     assert "686/KH-UBND" not in waiting  # Nghệ An's plan is another province's
 
 

@@ -51,6 +51,12 @@ def pg_officer(client, phuoc_giang):
     return user
 
 
+def pg_draft() -> Plan:
+    """A draft of Phước Giang's plan: the seed plan is issued (chưa rõ số), so its appendix
+    is edited through a revision, which copies every row as written."""
+    return create_revision(Plan.objects.get(seed_key="pg-kh-ubnd")).plan
+
+
 @pytest.fixture
 def derived(phuoc_giang):
     """The draft commune plan of Phước Giang derived from Kế hoạch 17/KH-UBND."""
@@ -96,7 +102,7 @@ def unit_value(key=None, **lookup):
 
 
 def test_editor_shows_rows_chips_and_pickers(client, pg_officer):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     page = client.get(plan.get_absolute_url()).content.decode()
     assert reverse("tasks:editor", args=[plan.pk]) in page  # "Soạn thảo phụ lục" button
     body = client.get(reverse("tasks:editor", args=[plan.pk])).content.decode()
@@ -174,7 +180,7 @@ def test_commune_officer_edits_the_derived_plan(client, pg_officer, derived):
 
 
 def test_add_delete_move_keep_ids(client, pg_officer):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     r = as_dicts(load_rows(plan))
     assert [x["stt"] for x in r[:10]] == ["1", "a", "b", "2", "a", "b", "c", "d", "e", "3"]
     new = {
@@ -211,7 +217,7 @@ def test_add_delete_move_keep_ids(client, pg_officer):
 
 
 def test_a_group_keeps_its_name_as_written(client, pg_officer):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     rows = as_dicts(load_rows(plan))
     row = next(r for r in rows if any(v.startswith("group:") for v in r["lead"]))
     task = Task.objects.get(pk=row["id"])
@@ -292,7 +298,7 @@ def bad_case(rows, name):
     ],
 )
 def test_bad_input_is_refused_and_nothing_saved(client, pg_officer, name):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     before, version = snapshot(plan), plan.version
     rows = as_dicts(load_rows(plan))
     rows[0]["content"] += " (sửa ở dòng khác: cũng không được lưu)"
@@ -308,7 +314,7 @@ def test_bad_input_is_refused_and_nothing_saved(client, pg_officer, name):
 
 @pytest.mark.parametrize("payload", ["không phải JSON", "{}", '[{"key": "a", "level": "x"}]'])
 def test_an_unreadable_table_is_refused(client, pg_officer, payload):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     before = snapshot(plan)
     url = reverse("tasks:editor", args=[plan.pk])
     response = client.post(url, {"rows": payload, "version": plan.version})
@@ -317,7 +323,7 @@ def test_an_unreadable_table_is_refused(client, pg_officer, payload):
 
 
 def test_second_save_from_a_stale_page_is_refused(client, pg_officer):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     version = plan.version
     mine, theirs = as_dicts(load_rows(plan)), as_dicts(load_rows(plan))
     theirs[1]["content"] = "Bản của người lưu trước"
@@ -332,7 +338,7 @@ def test_second_save_from_a_stale_page_is_refused(client, pg_officer):
 
 
 def test_double_submitted_form_saves_once(client, pg_officer):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     count, version = plan.tasks.count(), plan.version
     rows = as_dicts(load_rows(plan))
     rows.append(
@@ -375,7 +381,7 @@ def test_issued_plans_are_read_only_even_for_superusers(client):
 
 
 def test_other_users_are_refused(client, phuoc_giang):
-    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    plan = pg_draft()
     url = reverse("tasks:editor", args=[plan.pk])
     other = OrgUnit.objects.filter(kind="commune", tree_id=phuoc_giang.tree_id).exclude(
         pk=phuoc_giang.pk

@@ -104,8 +104,10 @@ def test_unit_leaving_a_group_is_retired_not_deleted():
 def test_seed_plans_are_expanded_when_loaded():
     t = Task.objects.get(plan__seed_key="na-686-kh-ubnd", full_code="1.1")
     assert tracked(t).filter(unit__kind=OrgUnit.Kind.COMMUNE).count() == 130
-    draft = Task.objects.get(plan__seed_key="pg-kh-ubnd", full_code="1.b")
-    assert not draft.assignments.filter(via__isnull=False).exists()  # drafts: not yet
+    issued = Task.objects.get(plan__seed_key="pg-kh-ubnd", full_code="1.b")  # chưa rõ số
+    assert issued.assignments.filter(via__isnull=False).exists()
+    draft = Task.objects.filter(plan__status=Plan.Status.DRAFT, plan__seed_key__isnull=False)
+    assert not Assignment.objects.filter(task__in=draft, via__isnull=False).exists()
 
 
 def test_expansion_query_count_does_not_grow(django_assert_max_num_queries):

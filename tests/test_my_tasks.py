@@ -114,3 +114,76 @@ def test_navigation_links(client):
     login(client, "qn-nhcsxh", Profile.Role.REVIEWER)
     body = client.get(reverse("plans:list")).content.decode()
     assert f'href="{URL}"' in body and reverse("plans:create") not in body
+
+
+def _derived_commune_plan():
+    """Kế hoạch 17/KH-UBND derived and issued by a Quảng Ngãi commune (not Phước Giang, whose
+    seed draft already implements it)."""
+    from datetime import date
+
+    from tasks.workflow import derive_commune_plan, issue_plan
+
+    qn17 = Plan.objects.get(seed_key="qn-17-kh-ubnd")
+    province = OrgUnit.objects.get(key="qn")
+    for commune in OrgUnit.objects.filter(
+        kind=OrgUnit.Kind.COMMUNE, tree_id=province.tree_id
+    ).exclude(admin_code="21370"):
+        try:
+            derived = derive_commune_plan(qn17, commune).plan
+        except Exception:  # names no task of this commune
+            continue
+        issue_plan(derived, "01/KH-UBND", date(2025, 12, 10))
+        derived.refresh_from_db()
+        return qn17, commune, derived
+    pytest.skip("no other Quảng Ngãi commune is named by Kế hoạch 17/KH-UBND in the seeds")
+
+
+def test_commune_task_and_its_provincial_source_show_once(client, django_assert_max_num_queries):
+    from tasks.expansion import tracked_assignments
+
+    qn17, commune, derived = _derived_commune_plan()
+    unit = login(client, commune.key)
+    mine = tracked_assignments().filter(unit=unit)
+    copies = mine.filter(task__plan=derived, task__source_task__isnull=False)
+    sources = mine.filter(task__plan=qn17, task__derived_tasks__in=copies.values("task_id"))
+    assert copies.exists() and sources.exists()  # both exist: the page shows each once
+    with django_assert_max_num_queries(20):
+        body = client.get(URL).content.decode()
+    one = copies.select_related("task__source_task").first()
+    source = one.task.source_task
+    assert f'href="{reverse("tasks:task", args=[one.task.pk])}"' in body
+    assert f'<a href="{reverse("tasks:task", args=[source.pk])}">{source.full_code}. ' not in body
+    assert f"của {qn17.label}" in body  # the copy names its source
+    every = mine.filter(task__plan__status="issued").count()
+    assert rows_of(body) == every - sources.count()
+
+
+def test_each_row_shows_its_status_deadline_and_report_link(client):
+    from django.utils import timezone
+
+    from reports.models import ProgressReport
+    from reports.periods import ensure_periods
+
+    qn17, commune, derived = _derived_commune_plan()
+    Plan.objects.filter(pk=derived.pk).update(cutoff_day=25, cutoff_month=9)  # yearly, 25/09
+    plans = Plan.objects.filter(pk__in=[derived.pk, qn17.pk])
+    ensure_periods(today=timezone.localdate(), plans=plans)
+    line = (
+        ProgressReport.objects.filter(period__plan__in=plans, active=True)
+        .filter(unit__tree_id=commune.tree_id, unit__lft__gte=commune.lft,
+                unit__rght__lte=commune.rght)
+        .order_by("-period__cutoff", "pk")
+        .first()
+    )  # fmt: skip
+    if line is None:
+        pytest.skip("neither plan asks a report of the commune's units")
+    login(client, pk=line.unit_id)
+    body = client.get(URL, {"ke_hoach": line.period.plan_id}).content.decode()
+    assert "Tình trạng" in body
+    assert f"#line-{line.pk}" in body
+    from reports.timeliness import Timeliness
+
+    word = Timeliness.LABELS[line.timeliness(timezone.localdate())]
+    assert word in body
+    if line.effective_deadline:
+        assert f"Hạn {line.effective_deadline:%d/%m/%Y}" in body

@@ -28,6 +28,7 @@ from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from tasks.editor import load_rows
 from tasks.models import Assignment, Task
+from tasks.workflow import create_revision
 from tasks.xlsx_writer import write_rows
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,8 @@ def world():
         "na686": na686,
         "ct39": Plan.objects.get(seed_key="ct-39"),
         "kt": Plan.objects.get(seed_key="kt-kh-ubnd"),  # superseded
-        "pg_draft": Plan.objects.get(seed_key="pg-kh-ubnd"),
+        # Phước Giang's plan is issued (chưa rõ số): its draft is a revision of it
+        "pg_draft": create_revision(Plan.objects.get(seed_key="pg-kh-ubnd")).plan,
         "stc_draft": _draft({"key": "qn-tai-chinh"}, qn17, follow_up=branch),
         "stc_issued": _draft({"key": "qn-tai-chinh"}, qn17, issued=True, number="9/KH-STC"),
         "pg_issued": _draft({"admin_code": "21370"}, qn17, issued=True, number="9/KH-UBND"),

@@ -353,6 +353,82 @@ def test_xml_entity_tricks_are_refused():
     assert "XML không an toàn" in message
 
 
+# --- columns by meaning, two-line headers, repeated header blocks ------------------------------
+
+
+def test_columns_by_meaning_in_another_order_with_extra_columns_kept():
+    header = ["TT", "Nhiệm vụ và giải pháp", "Kết quả dự kiến", "Chủ trì", "Nguồn kinh phí",
+              "Tiến độ", "Ghi chú", "Dự toán"]  # fmt: skip
+    read = read_appendix(
+        xlsx(
+            [
+                ["1", "Rà soát", "Báo cáo", "Sở Tư pháp", "Ngân sách tỉnh", "2026", "Gấp", 120],
+                ["2", "Kiểm tra", "Kết luận", "Thanh tra tỉnh", None, "Quý I/2026", None, None],
+            ],
+            header=header,
+        )
+    )
+    assert read.columns == {"stt": 0, "content": 1, "product": 2, "lead": 3, "timeframe": 5,
+                            "note": 6}  # fmt: skip
+    first, second = read.rows
+    assert (first.product, first.lead, first.timeframe, first.note) == (
+        "Báo cáo", "Sở Tư pháp", "2026", "Gấp"
+    )  # fmt: skip
+    assert first.extra == {"Nguồn kinh phí": "Ngân sách tỉnh", "Dự toán": "120"}
+    assert second.extra == {} and second.coordinating == ""
+
+
+def test_two_line_header_and_every_repeated_header_block_are_skipped():
+    top = ["STT", "Nội dung", "Đơn vị thực hiện", None, "Thời gian"]
+    sub = [None, None, "Chủ trì", "Phối hợp", None]
+    numbers = ["(1)", "(2)", "(3)", "(4)", "(5)"]
+    data = xlsx(
+        [
+            sub,
+            numbers,
+            ["1", "Nhiệm vụ một", "Sở Y tế", "Sở Tài chính", "2026"],
+            top,  # a printed page break: both header lines and the numbers again
+            sub,
+            numbers,
+            ["2", "Nhiệm vụ hai", "Sở Nội vụ", None, "2027"],
+        ],
+        header=top,
+        merges=("C2:D2", "A2:A3", "B2:B3", "E2:E3", "C6:D6"),
+    )
+    read = read_appendix(data)
+    assert read.header_row == 2
+    assert read.columns == {"stt": 0, "content": 1, "lead": 2, "coordinating": 3, "timeframe": 4}
+    assert [(r.stt, r.content, r.lead, r.coordinating) for r in read.rows] == [
+        ("1", "Nhiệm vụ một", "Sở Y tế", "Sở Tài chính"),
+        ("2", "Nhiệm vụ hai", "Sở Nội vụ", ""),
+    ]
+    assert read.skipped == {"header": 2, "numbers": 2}
+
+
+def test_one_performers_column_is_split_per_cell():
+    read = read_appendix(
+        xlsx(
+            [
+                ["1", "Rà soát", "Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ"],
+                ["2", "Tuyên truyền", "Sở Văn hóa"],
+            ],
+            header=["STT", "Tên nhiệm vụ", "Cơ quan thực hiện"],
+        )
+    )
+    assert [(r.lead, r.coordinating) for r in read.rows] == [
+        ("Sở Tư pháp", "Sở Nội vụ"),
+        ("Sở Văn hóa", ""),
+    ]
+
+
+def test_of_two_timeframe_columns_the_deadline_is_the_timeframe():
+    header = ["STT", "Nội dung", "Chủ trì", "Thời gian bắt đầu", "Thời gian hoàn thành"]
+    data = xlsx([["1", "Nhiệm vụ", "Sở Y tế", "01/2026", "Quý IV/2026"]], header=header)
+    read = read_appendix(data)
+    row = read.rows[0]
+    assert (row.timeframe, row.extra) == ("Quý IV/2026", {"Thời gian bắt đầu": "01/2026"})
+
+
 def test_a_performing_units_column_is_kept_apart_from_a_lead_column():
     header = ["STT", "NỘI DUNG NHIỆM VỤ", "ĐƠN VỊ THỰC HIỆN", "THỜI GIAN"]
     read = read_appendix(xlsx([["1", "Nhiệm vụ", "Sở Tài chính", "2026"]], header=header))

@@ -46,3 +46,12 @@ def percent(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def person(user, missing: str = "hệ thống") -> str:
+    """The name shown for whoever made a change: full name, else login, else `missing`
+    (transitions made by the system or by an account since deleted have no user)."""
+    if user is None:
+        return missing
+    return user.get_full_name() or user.username

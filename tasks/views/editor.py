@@ -1,10 +1,12 @@
 """The appendix editor of a draft plan, and the live reading of a timeframe beside its text."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.middleware import upload_limit
 from plans.access import can_edit_plan, visible_plans
 from plans.models import Plan
 
@@ -12,6 +14,7 @@ from ..editor import EditorRow, load_rows, save_rows
 from ..timeframes import parse_timeframe
 
 
+@upload_limit(settings.EDITOR_MAX_UPLOAD)
 @login_required
 def plan_editor(request, pk):
     """Soạn thảo phụ lục: the appendix as an editable table, saved all at once."""

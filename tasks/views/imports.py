@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.query import positive_int
 from plans.access import can_edit_plan, visible_plans
 
+from .. import import_jobs
 from ..forms import AliasForm, AppendixUploadForm
 from ..importer import (
     ImportRefused,
@@ -27,7 +29,7 @@ from ..importer import (
     preview_import,
     store_upload,
 )
-from ..xlsx_reader import AppendixFileError
+from ..readers import AppendixFileError
 from ..xlsx_writer import export_filename, write_appendix
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,8 +87,24 @@ def import_preview(request, pk, token):
     if pending is None:
         return redirect("tasks:import_upload", pk=plan.pk)
     path, name = pending
+    source = path
+    if import_jobs.in_background(path):
+        job = import_jobs.get(token) or import_jobs.start(token, name)
+        if job.running:
+            return _reading(request, plan, name)
+        if request.headers.get("HX-Request"):
+            # The poll of the "reading" page: load the whole page again, now answered.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
+        if job.read is None:
+            import_jobs.forget(token)
+            discard_upload(request.session, token)
+            messages.error(request, job.message)
+            return redirect("tasks:import_upload", pk=plan.pk)
+        source = job.read
     try:
-        preview = preview_import(plan, path, name)
+        preview = preview_import(plan, source, name)
     except AppendixFileError as exc:
         discard_upload(request.session, token)
         messages.error(request, str(exc))
@@ -101,6 +119,14 @@ def import_preview(request, pk, token):
     return render(request, "tasks/import_preview.html", context)
 
 
+def _reading(request, plan, name):
+    """The page (or, to htmx's poll, the part) saying the file is still being read."""
+    context = {"plan": plan, "filename": name, "poll_seconds": 2}
+    if request.headers.get("HX-Request"):
+        return render(request, "tasks/_import_reading.html", context)
+    return render(request, "tasks/import_reading.html", context)
+
+
 @login_required
 @require_POST
 def import_confirm(request, pk, token):
@@ -109,15 +135,15 @@ def import_confirm(request, pk, token):
     if pending is None:
         return redirect("tasks:import_upload", pk=plan.pk)
     path, name = pending
+    version = positive_int(request.POST.get("version"), -1)
+    job = import_jobs.get(token) if import_jobs.in_background(path) else None
+    source = job.read if job is not None and job.read is not None else path
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
-        result = apply_import(plan, path, name, user=request.user, expected_version=version)
+        result = apply_import(plan, source, name, user=request.user, expected_version=version)
     except (AppendixFileError, ImportRefused) as exc:
         messages.error(request, str(exc))
         return redirect("tasks:import_preview", pk=plan.pk, token=token)
+    import_jobs.forget(token)
     discard_upload(request.session, token)
     messages.success(request, result.message)
     return redirect(plan.get_absolute_url())

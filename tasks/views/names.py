@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.query import positive_int
 from orgunits.models import OrgUnit
 from orgunits.resolver import vocabulary_for
 from orgunits.text import fold
@@ -25,7 +26,7 @@ PAGE = 25
 def _scope(request):
     province = None
     wanted = request.GET.get("tinh") or request.POST.get("tinh")
-    if wanted and wanted.isdigit():
+    if wanted and positive_int(wanted) is not None:
         province = get_object_or_404(OrgUnit, pk=int(wanted), parent__isnull=True)
     scope = name_scope(request.user, province)
     if scope is None:

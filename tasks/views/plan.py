@@ -18,11 +18,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
+from plans.inference import open_inferences
 
 from ..expansion import empty_groups, tracked_assignments
 from ..models import Assignment, Task
 from ..unresolved import may_see_names
-from ..workflow import create_revision, derive_commune_plan, issue_plan, issue_problems
+from ..workflow import (
+    create_revision,
+    derive_commune_plan,
+    issue_plan,
+    issue_problems,
+    issue_warnings,
+)
 
 HISTORY_PAGE = 30
 TRACKED_PAGE = 50
@@ -48,8 +55,12 @@ def plan_detail(request, pk):
         .order_by("position")
     )
     can_edit = can_edit_plan(request.user, plan)
+    inferred, task_marks = open_inferences(plan)
+    for task in tasks:
+        task.inferred = task_marks.get(task.pk, {})
     context = {
         "plan": plan,
+        "inferred": inferred,
         "chain": plan.get_ancestors().select_related("issuer"),
         "children": plan.get_children().select_related("issuer"),
         "also_implements": plan.also_implements.select_related("issuer"),
@@ -134,10 +145,18 @@ def issue_view(request, pk):
                     f"Đã ban hành kế hoạch số {number.strip()}: {tracked} phân công được "
                     "theo dõi cho từng đơn vị.",
                 )
+                for warning in issue_warnings(plan):
+                    messages.warning(request, warning)
                 return redirect(plan)
     else:
         problems = [p for p in issue_problems(plan, number or "-", None) if "ngày" not in p]
-    context = {"plan": plan, "number": number, "issued_on": issued_text, "problems": problems}
+    context = {
+        "plan": plan,
+        "number": number,
+        "issued_on": issued_text,
+        "problems": problems,
+        "warnings": issue_warnings(plan),
+    }
     return render(request, "tasks/plan_issue.html", context)
 
 
@@ -217,6 +236,7 @@ def task_detail(request, pk):
         "names_url": _names_url(request.user, task.plan)
         if any(a.is_unresolved for a in written)
         else "",
+        "inferred": {m.field: m for m in task.inferences.filter(confirmed_at__isnull=True)},
     }
     return render(request, "tasks/task_detail.html", context)
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from orgunits.text import fold
 from plans.models import Plan
 from tasks.importer import ImportRefused, apply_import, preview_import
-from tasks.xlsx_reader import AppendixFileError
+from tasks.readers import AppendixFileError
 
 
 def find_plan(value: str) -> Plan:
@@ -32,12 +32,13 @@ def find_plan(value: str) -> Plan:
 
 class Command(BaseCommand):
     help = (
-        "Nhập phụ lục nhiệm vụ của một kế hoạch từ tệp Excel .xlsx (xem trước với --dry-run). "
+        "Nhập phụ lục nhiệm vụ của một kế hoạch từ tệp Excel .xlsx hoặc Word .docx (xem trước "
+        "với --dry-run). "
         "Thoát với mã khác 0 nếu tệp có lỗi."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Tệp .xlsx")
+        parser.add_argument("file", help="Tệp .xlsx hoặc .docx")
         parser.add_argument(
             "--plan", required=True, help="Số, ký hiệu (vd. 17/KH-UBND), mã dữ liệu mẫu hoặc id."
         )

@@ -7,7 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from orgunits.seed import load_units
+from plans.models import Plan
 from plans.seed import load_plans
+from reports.indicators import SEED_INDICATORS, ensure_indicators
 from tasks.seed import appendix_paths, load_appendix
 
 
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             for problem in result.prepared.all_problems:
                 self.stdout.write(self.style.WARNING(f"  {problem}"))
         call_command("expand_assignments", stdout=self.stdout)
+        created = ensure_indicators(Plan.objects.filter(seed_key__in=SEED_INDICATORS))
+        self.stdout.write(f"Chỉ tiêu: {created} tạo mới.")
         call_command("check_trees", stdout=self.stdout)
         if unresolved:
             raise CommandError(f"Còn {unresolved} tên đơn vị chưa nhận diện (xem ở trên).")

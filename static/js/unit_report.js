@@ -1,0 +1,148 @@
+/* Báo cáo của đơn vị: required markers driven by each line's status, checks as you type, and
+ * a per-line "ready to submit" badge. A convenience only: the server applies the same rules
+ * (reports/workflow.py REQUIRED_BY_STATUS) and stays the authority. No dependencies. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("unit-report-form");
+  if (!form) return;
+
+  var REQUIRED = {
+    not_started: [],
+    in_progress: ["narrative"],
+    done: ["narrative", "completed_on"],
+    not_feasible: ["reason"],
+  };
+  var NAMES = {
+    narrative: "kết quả thực hiện",
+    completed_on: "ngày hoàn thành",
+    reason: "lý do không thực hiện được",
+  };
+  var MESSAGES = {
+    narrative: "Cần nêu kết quả đã thực hiện trước khi nộp.",
+    completed_on: "Đã hoàn thành thì cần nhập ngày hoàn thành (dd/mm/yyyy).",
+    reason: "Cần nêu lý do không thực hiện được trước khi nộp.",
+  };
+  var summary = document.getElementById("ready-summary");
+  var cards = Array.prototype.slice.call(form.querySelectorAll(".report-line[data-line]"));
+
+  function dateProblem(text) {
+    text = text.trim();
+    if (!text) return "";
+    var m = /^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})$/.exec(text);
+    if (!m) return "Ngày “" + text + "” không đúng dạng dd/mm/yyyy.";
+    var d = new Date(+m[3], +m[2] - 1, +m[1]);
+    if (d.getFullYear() !== +m[3] || d.getMonth() !== +m[2] - 1 || d.getDate() !== +m[1]) {
+      return "Ngày “" + text + "” không có thật.";
+    }
+    var today = new Date();
+    today.setHours(0, 0, 0, 0);
+    if (d > today) return "Ngày hoàn thành không được sau hôm nay.";
+    return "";
+  }
+
+  function show(field, message) {
+    var box = document.getElementById(field.id + "-msg");
+    field.classList.toggle("is-invalid", Boolean(message));
+    field.setAttribute("aria-invalid", message ? "true" : "false");
+    if (box) box.textContent = message;
+  }
+
+  /* Update one line; returns "ready", "missing" or "empty" (no status chosen). */
+  function check(card) {
+    var pk = card.dataset.line;
+    var select = document.getElementById("r" + pk + "-status");
+    if (!select) return "empty";
+    var status = select.value;
+    var required = REQUIRED[status] || [];
+    var missing = [];
+    card.querySelectorAll("[data-required-for]").forEach(function (mark) {
+      var on = mark.dataset.requiredFor.split(" ").indexOf(status) >= 0;
+      mark.classList.toggle("d-none", !on);
+    });
+    card.querySelectorAll("[data-field]").forEach(function (field) {
+      var name = field.dataset.field;
+      var needed = required.indexOf(name) >= 0;
+      field.setAttribute("aria-required", needed ? "true" : "false");
+      var message = "";
+      if (name === "completed_on") message = dateProblem(field.value);
+      var empty = !field.value.trim();
+      if (needed && empty) {
+        missing.push(NAMES[name]);
+        if (field.dataset.touched) message = MESSAGES[name];
+      } else if (needed && message) {
+        missing.push(NAMES[name]);
+      }
+      show(field, message);
+    });
+    var badge = card.querySelector("[data-ready]");
+    var state = !status ? "empty" : missing.length ? "missing" : "ready";
+    if (badge) {
+      badge.classList.remove("d-none", "text-bg-success", "text-bg-warning", "text-bg-light");
+      if (state === "ready") {
+        badge.textContent = "Đủ thông tin để nộp";
+        badge.classList.add("text-bg-success");
+      } else if (state === "missing") {
+        badge.textContent = "Còn thiếu: " + missing.join(", ");
+        badge.classList.add("text-bg-warning");
+      } else {
+        badge.textContent = "Chưa chọn tình trạng";
+        badge.classList.add("text-bg-light");
+      }
+    }
+    return state;
+  }
+
+  function refreshSummary() {
+    var ready = 0;
+    cards.forEach(function (card) {
+      if (check(card) === "ready") ready += 1;
+    });
+    if (summary) {
+      summary.textContent =
+        ready + "/" + cards.length + " dòng đã đủ thông tin để nộp";
+    }
+  }
+
+  form.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target.dataset && target.dataset.field) target.dataset.touched = "1";
+    var card = target.closest(".report-line[data-line]");
+    if (card) {
+      check(card);
+      refreshSummary();
+    }
+  });
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    var card = target.closest(".report-line[data-line]");
+    if (!card) return;
+    if (target.dataset && target.dataset.field) target.dataset.touched = "1";
+    refreshSummary();
+  });
+  form.addEventListener(
+    "blur",
+    function (event) {
+      var target = event.target;
+      if (target.dataset && target.dataset.field) {
+        target.dataset.touched = "1";
+        var card = target.closest(".report-line[data-line]");
+        if (card) check(card);
+      }
+    },
+    true
+  );
+
+  // Lines the server refused: show their messages at once.
+  cards.forEach(function (card) {
+    if (card.classList.contains("border-danger")) {
+      card.querySelectorAll("[data-field]").forEach(function (field) {
+        field.dataset.touched = "1";
+      });
+    }
+  });
+  refreshSummary();
+
+  var error = document.getElementById("form-error");
+  if (error) error.focus();
+})();
