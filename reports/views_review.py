@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from config.query import positive_int
 from orgunits.models import OrgUnit
 from plans.models import Plan
 
@@ -26,9 +27,8 @@ ALL_STATES = "tat-ca"
 
 
 def _int(value) -> int | None:
-    """A positive id from a query or form field, or None."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    """A positive id from a query or form field, or None (one validated path)."""
+    return positive_int(value)
 
 
 def parse_filters(params) -> dict:
