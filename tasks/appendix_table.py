@@ -387,9 +387,16 @@ def _row(values: list, header: Header, columns, extras, source: TableRow, result
         timeframe = text_of(timeframe)
     lead = text_of(cell("lead"))
     coordinating = text_of(cell("coordinating"))
+    lead_heading = ""
     if "lead" not in columns and "both" in columns:
-        lead, named = split_performers(text_of(cell("both")))
+        both = text_of(cell("both"))
+        lead, named = split_performers(both)
         coordinating = "\n".join(t for t in (named, coordinating) if t.strip())
+        label = fold(header.labels.get(columns["both"], ""))
+        if "thuc hien" in label and not named and "chu tri" not in fold(both):
+            # "ĐƠN VỊ THỰC HIỆN" naming units with no role: every one carries the task out
+            # (the Đồng Nai layout), kept apart from a lead ("chủ trì").
+            lead_heading = "performing"
     extra: dict[str, str] = {}
     for index, label in extras.items():
         text = text_of(values[index]).strip()
@@ -408,6 +415,7 @@ def _row(values: list, header: Header, columns, extras, source: TableRow, result
         note=text_of(cell("note")).strip(),
         source_row=source.number,
         extra=extra,
+        lead_heading=lead_heading,
     )
     if problems:
         result.row_problems[len(result.rows)] = problems
