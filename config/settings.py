@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.reminder_sweep",
         "schedule": crontab(hour=7, minute=0),
     },
+    "purge-exports-daily": {  # export files (reports.build_export) older than a day
+        "task": "reports.purge_exports",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # Email: SMTP in production; files under var/mail on the embedded default.
@@ -272,6 +276,13 @@ IMPORT_MAX_ROWS = 5000
 # soft time limit in seconds (the hard one is 15 s later); the preview page polls for it.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", 256 * 1024))
 IMPORT_READ_SOFT_SECONDS = 60
+# ...and so are uploads whose largest sheet holds more than about this many rows (estimated
+# from the sheet's unzipped XML size, see tasks.import_jobs).
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 300))
+# Exports built by a Celery job (reports.build_export) with a progress page: the consolidated
+# report always, dashboard exports above this many lines; soft time limit in seconds.
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 2000))
+EXPORT_SOFT_SECONDS = 300
 # The appendix editor posts its whole table: 5,000 rows of real plans are about 7 MB once
 # form-encoded; other views keep DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
 EDITOR_MAX_UPLOAD = 16 * 1024 * 1024

@@ -56,6 +56,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 
 #: Words that join names without naming anything ("…; và các đơn vị", "Đề nghị HĐND …").
 FILLERS: tuple[tuple[str, ...], ...] = (("va",), ("de", "nghi"), ("cung",), ("voi",))
+#: The filler that makes the names after it, up to the next hard separator, a request.
+REQUEST: tuple[str, ...] = ("de", "nghi")
 
 #: "Các sở: Tài chính, Xây dựng, …" — an enumeration marker, followed by bare names.
 _ENUM_MARKER_RE = re.compile(
@@ -87,6 +89,12 @@ class Part:
     #: When the text is a collective phrase no known group stands for: what it means, so
     #: that a later step can create the group ("Các bộ, ngành Trung ương", "Doanh nghiệp").
     meaning: Collective | None = None
+    #: Named after "Đề nghị …" (up to the next ";"): a request to a body outside the
+    #: issuer's authority (HĐND, Mặt trận Tổ quốc, the Party), not an instruction.
+    request: bool = False
+    #: The appendix editor: a unit the issuing office picked for a related group ("Các sở,
+    #: ban, ngành có liên quan"), by the group's pk; the cell keeps the group's wording.
+    picked_for: int | None = None
 
     @property
     def resolved(self) -> bool:
@@ -252,12 +260,19 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     tokens = _tokens(cleaned)
     parts: list[Part] = []
     pending: list[_Token] = []
+    request = {"on": False, "pending": False}  # inside "Đề nghị …" (up to the next ";")
 
     def flush() -> None:
         if pending:
             snippet = cleaned[pending[0].start : pending[-1].end].strip(" -–:;,.")
             if snippet:
-                parts.append(Part(text=snippet, candidates=vocabulary.closest(snippet)))
+                parts.append(
+                    Part(
+                        text=snippet,
+                        candidates=vocabulary.closest(snippet),
+                        request=request["pending"],
+                    )
+                )
             pending.clear()
 
     words = [t.word for t in tokens]
@@ -266,13 +281,13 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     def add_part(first: int, last: int, targets: list[Target], meaning=None) -> None:
         snippet = cleaned[tokens[first].start : tokens[last].end].strip(" -–:;,.")
         if len(targets) == 1:
-            parts.append(Part(text=snippet, target=targets[0]))
+            part = Part(text=snippet, target=targets[0])
         elif targets:
-            parts.append(Part(text=snippet, candidates=targets, ambiguous=True))
+            part = Part(text=snippet, candidates=targets, ambiguous=True)
         else:
-            parts.append(
-                Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
-            )
+            part = Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
+        part.request = request["on"]
+        parts.append(part)
 
     def read_collective(found: collective.Parse, first: int, matched: int) -> int:
         """A collective phrase: the group that means all of it; else, unless a known name
@@ -297,6 +312,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
 
     i = 0
     while i < len(tokens):
+        if gaps[i] == collective.HARD:
+            request["on"] = False
         # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
         longest = 1
         while (
@@ -327,17 +344,29 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                     i += consumed
                     continue
         if filler:
+            if tuple(words[i : i + matched]) == REQUEST:
+                request["on"] = True
             i += matched
         elif matched:
             flush()
             matched += _trailing_level(words, gaps, i + matched, vocabulary)
             add_part(i, i + matched - 1, targets)
+            sibling = _commune_sibling(words, gaps, i, i + matched, vocabulary)
             i += matched
+            if sibling:
+                # "Ban Đại diện HĐQT NHCSXH thành phố, cấp xã": the same body at commune
+                # level too, i.e. the group of the communes' ones.
+                length, commune_targets = sibling
+                add_part(i + length - 2, i + length - 1, commune_targets)
+                parts[-1].text = commune_targets[0].name  # the cell only says "cấp xã"
+                i += length
         else:
             # No known name starts here: the word belongs to an unresolved stretch, which a
             # separator (";", ",", "." …) between words ends.
             if pending and gaps[i] != collective.SPACE:
                 flush()
+            if not pending:
+                request["pending"] = request["on"]
             pending.append(tokens[i])
             i += 1
     flush()
@@ -360,6 +389,40 @@ def _trailing_level(words: list[str], gaps: list[str], at: int, vocabulary: Voca
         ):
             return len(level)
     return 0
+
+
+#: Level words a unit's name ends with, when the cell goes on with "…, cấp xã".
+_UNIT_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("cap", "thanh", "pho"),
+    ("cap", "tinh"),
+    ("thanh", "pho"),
+    ("tinh",),
+)
+_COMMUNE_LEVEL = ("cap", "xa")
+
+
+def _commune_sibling(
+    words: list[str], gaps: list[str], first: int, end: int, vocabulary: Vocabulary
+) -> tuple[int, list[Target]] | None:
+    """After a provincial body written with its level ("Ban Đại diện HĐQT NHCSXH thành
+    phố"), ", cấp xã" / "và cấp xã" / "/cấp xã" names the same body of every commune: the
+    words consumed and the group "<body> cấp xã", if the vocabulary knows one."""
+    name = tuple(words[first:end])
+    base = next((name[: -len(lv)] for lv in _UNIT_LEVELS if name[-len(lv) :] == lv), None)
+    if not base:
+        return None
+    at = end
+    if at < len(words) and words[at] == "va" and gaps[at] != collective.HARD:
+        at += 1
+    elif at >= len(words) or gaps[at] != collective.SOFT:
+        return None
+    stop = at + len(_COMMUNE_LEVEL)
+    if tuple(words[at:stop]) != _COMMUNE_LEVEL or gaps[at + 1] != collective.SPACE:
+        return None
+    if stop < len(words) and gaps[stop] == collective.SPACE:
+        return None  # "…, cấp xã Phước Giang": not the level alone
+    targets = [t for t in vocabulary.get(base + _COMMUNE_LEVEL) if t.kind == "group"]
+    return (stop - end, targets) if len(targets) == 1 else None
 
 
 def _drop_repeats(parts: Iterable[Part]) -> list[Part]:

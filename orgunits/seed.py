@@ -64,6 +64,16 @@ class _Loader:
             self.stats.updated += 1
         return existing
 
+    def drop_aliases(self, target, names) -> None:
+        """Aliases an earlier version of the fixtures gave and that now mislead (listed
+        under `dropped_aliases`): removed, so that a database loaded before reads the same."""
+        if names:
+            field_name = "unit" if isinstance(target, OrgUnit) else "group"
+            deleted, _ = UnitAlias.objects.filter(
+                **{field_name: target}, name__in=list(names)
+            ).delete()
+            self.stats.aliases += deleted
+
     def aliases(self, target, names) -> None:
         if not names:
             return
@@ -92,6 +102,7 @@ class _Loader:
         }
         unit = self.unit(key, parent, **fields)
         self.aliases(unit, [a.format(**fmt) for a in spec.get("aliases", [])])
+        self.drop_aliases(unit, [a.format(**fmt) for a in spec.get("dropped_aliases", [])])
         if spec.get("successor"):
             self.successors.append((key, spec["successor"]))
         for child in spec.get("children", []):
@@ -117,6 +128,7 @@ class _Loader:
             group.save()
             self.stats.groups += 1
         self.aliases(group, [a.format(**fmt) for a in spec.get("aliases", [])])
+        self.drop_aliases(group, [a.format(**fmt) for a in spec.get("dropped_aliases", [])])
         return group
 
     # -- provinces ---------------------------------------------------------------------
@@ -220,7 +232,12 @@ class _Loader:
                     pgd.serves.set(wanted)
                     self.stats.updated += 1
 
-        for group_spec in [*data["group_template"], *spec.get("groups", [])]:
+        groups = [
+            *data["group_template"],
+            *data.get("province_groups", []),
+            *spec.get("groups", []),
+        ]
+        for group_spec in groups:
             self.group(f"{pkey}-{group_spec['slug']}", root, group_spec, fmt)
 
     def _template_successors(self, tmpl: dict, pkey: str, successor_pkey: str) -> None:
@@ -240,6 +257,14 @@ class _Loader:
 def load_units(path: Path) -> Stats:
     """Create or update every unit, alias and group described in `path`."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    catalogue = path.parent / "catalogue.yaml"
+    if catalogue.exists():
+        # The commune-level groups ("Công an cấp xã", "Ban Đại diện HĐQT NHCSXH cấp xã") of
+        # the national catalogue: the seed provinces have them too, whether or not their
+        # communes' bodies are loaded yet (`load_catalogue`).
+        data["province_groups"] = yaml.safe_load(catalogue.read_text(encoding="utf-8")).get(
+            "province_groups", []
+        )
     with transaction.atomic(), tree_lock(OrgUnit):
         loader = _Loader()
         with OrgUnit.objects.disable_mptt_updates():

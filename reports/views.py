@@ -24,7 +24,7 @@ from orgunits.models import OrgUnit
 from orgunits.text import xml_safe
 from plans.access import visible_plans
 
-from . import access, consolidate, periods, workflow
+from . import access, consolidate, export_jobs, periods, workflow
 from .models import (
     Attachment,
     ExtensionRequest,
@@ -500,15 +500,51 @@ def consolidated(request, pk, fmt):
         raise Http404
     if not access.can_download_consolidated(request.user, period.plan):
         raise PermissionDenied("Chỉ đơn vị theo dõi và lãnh đạo được tải báo cáo tổng hợp.")
-    data = consolidate.build(period)
-    body = consolidate.to_xlsx(data) if fmt == "xlsx" else consolidate.to_docx(data)
-    kinds = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }
     name = f"bao-cao-tong-hop-ky-{period.pk}-{period.cutoff:%Y%m%d}.{fmt}"
-    response = HttpResponse(body, content_type=kinds[fmt])
+    if export_jobs.background_possible():
+        params = {"period": period.pk, "fmt": fmt}
+        token = export_jobs.start(request.user, "consolidated", params, name)
+        return redirect("reports:export_status", token=token)
+    data = consolidate.build(period)  # no shared cache (`make run`): built in the request
+    body = consolidate.to_xlsx(data) if fmt == "xlsx" else consolidate.to_docx(data)
+    kind = export_jobs.XLSX if fmt == "xlsx" else export_jobs.DOCX
+    response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- export jobs (Tạo tệp xuất) ----------------------------------------------------------
+
+
+def _export_job(request, token):
+    """The job of the token, for the user who started it and still sees its object (404)."""
+    job = export_jobs.get(token) if len(token) == 32 else None
+    if job is None or not export_jobs.may_download(request.user, job):
+        raise Http404
+    return job
+
+
+@login_required
+def export_status(request, token):
+    """ "Đang tạo tệp…" with a progress bar polled by htmx; then the download link."""
+    job = _export_job(request, token)
+    context = {"job": job, "token": token}
+    if job.state == "done" and not export_jobs.file_path(token).is_file():
+        job.state, job.message = "failed", export_jobs.GONE
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/_export_status.html", context)
+    return render(request, "reports/export_status.html", context)
+
+
+@login_required
+def export_download(request, token):
+    job = _export_job(request, token)
+    path = export_jobs.file_path(token)
+    if job.state != "done" or not path.is_file():
+        return redirect("reports:export_status", token=token)
+    response = HttpResponse(path.read_bytes(), content_type=job.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -3,11 +3,12 @@ in dashboard_export.py. Every page checks the scope on the server (404 outside i
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +20,16 @@ from tasks.models import Task
 
 from . import dashboard as dash
 from . import dashboard_export as export
-from . import indicators
+from . import export_jobs, indicators
 from .models import ReportingPeriod
 from .timeliness import Submission, Timeliness
 
 LIST_SIZE = 25
 UNIT_PAGE = 50
+
+
+def _no_step(done: int, total: int) -> None:
+    """Progress of a build in the request: nobody is watching."""
 
 
 class KnownCount:
@@ -317,12 +322,16 @@ def national_export(request):
 
 
 def _task_lines(request, unit_pk, task_pk):
+    return task_lines(request.user, unit_pk, task_pk, request.GET)
+
+
+def task_lines(user, unit_pk, task_pk, get):
     """The task's lines in the scope for the chosen year (yearly and ad-hoc periods)."""
-    actor = actor_for(request.user)
+    actor = actor_for(user)
     scope = dash.scope_for(actor, unit_pk)
     task = get_object_or_404(Task.objects.select_related("plan__issuer"), pk=task_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(request.GET, today)
+    f = dash.Filters.from_request(get, today)
     in_scope = dash.lines(scope).filter(task=task, active=True)
     years = sorted(set(in_scope.values_list("period__year", flat=True)))
     if not years:
@@ -335,6 +344,16 @@ def _task_lines(request, unit_pk, task_pk):
         .order_by("period__cutoff", "period_id", "role", "unit__name", "pk")
     )
     return scope, task, f, today, years, lines
+
+
+def check_scope(user, unit_pk) -> None:
+    """404 unless the user sees the unit's dashboard (the export jobs' download check)."""
+    dash.scope_for(actor_for(user), unit_pk)
+
+
+def check_task(user, unit_pk, task_pk) -> None:
+    """404 unless the user sees the task in the unit's dashboard."""
+    task_lines(user, unit_pk, task_pk, QueryDict())
 
 
 @login_required
@@ -373,45 +392,98 @@ def task_detail(request, unit_pk, task_pk):
 @login_required
 def task_export(request, unit_pk, task_pk):
     scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
-    body = export.task_xlsx(scope, task, f, today, lines)
-    return _xlsx(body, f"theo-doi-nhiem-vu-{task.pk}-{f.year}.xlsx")
+    name = f"theo-doi-nhiem-vu-{task.pk}-{f.year}.xlsx"
+    if _large(lines):
+        params = {"unit": unit_pk, "task": task_pk, "query": request.GET.urlencode()}
+        return _in_background(request, "task", params, name)
+    return _xlsx(export.task_xlsx(scope, task, f, today, lines), name)
+
+
+def task_export_bytes(user, unit_pk, task_pk, query: str, step=_no_step) -> bytes:
+    """The task export built by a job (reports.export_jobs)."""
+    step(0, 2)
+    scope, task, f, today, years, lines = task_lines(user, unit_pk, task_pk, QueryDict(query))
+    step(1, 2)
+    return export.task_xlsx(scope, task, f, today, lines)
 
 
 TABLES = {"don-vi", "phan-cong", "qua-han", "bang", "ky", "chi-tieu"}
+#: The tables listing assignment lines: these may hold thousands of rows.
+LINE_TABLES = {"phan-cong", "qua-han"}
+
+
+def _large(lines) -> bool:
+    """Whether an export lists more lines than EXPORT_BACKGROUND_ROWS and a job can build it
+    (one COUNT query, only when a job could run)."""
+    if not export_jobs.background_possible():
+        return False
+    return lines.order_by().count() > settings.EXPORT_BACKGROUND_ROWS
+
+
+def _in_background(request, kind: str, params: dict, name: str):
+    token = export_jobs.start(request.user, kind, params, name)
+    return redirect("reports:export_status", token=token)
+
+
+def _table_lines(scope, f, today, table):
+    d = dash.prepare(scope, f, today)  # checks the plan against the scope (404)
+    lines = dash.matching_lines(scope, f, today, d.period_ids)
+    if table == "qua-han":
+        lines = lines.filter(tl=Timeliness.NOT_DONE_OVERDUE).order_by("dl", "unit__name")
+    else:
+        lines = lines.order_by("period__plan_id", "task__position", "unit__name", "pk")
+    return d, lines
 
 
 @login_required
 def dashboard_export(request, unit_pk, table):
-    """Each dashboard table as .xlsx, exactly as filtered (every row, not one page)."""
+    """Each dashboard table as .xlsx, exactly as filtered (every row, not one page); a table
+    of more than EXPORT_BACKGROUND_ROWS lines is built by a job with a progress page."""
     if table not in TABLES:
         raise Http404
-    actor = actor_for(request.user)
-    scope = dash.scope_for(actor, unit_pk)
+    scope = dash.scope_for(actor_for(request.user), unit_pk)
     today = timezone.localdate()
     f = dash.Filters.from_request(request.GET, today)
+    name = f"theo-doi-{table}-{scope.unit.pk}-{f.year}.xlsx"
+    if table in LINE_TABLES:
+        d, lines = _table_lines(scope, f, today, table)
+        if _large(lines):
+            params = {"unit": unit_pk, "table": table, "query": request.GET.urlencode()}
+            return _in_background(request, "dashboard", params, name)
+        return _xlsx(export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han"), name)
+    return _xlsx(_table_body(scope, f, today, table), name)
+
+
+def table_xlsx(user, unit_pk, table: str, query: str, step=_no_step) -> bytes:
+    """A dashboard table built by a job (reports.export_jobs): the same builders."""
+    if table not in TABLES:
+        raise Http404
+    step(0, 3)
+    scope = dash.scope_for(actor_for(user), unit_pk)
+    today = timezone.localdate()
+    f = dash.Filters.from_request(QueryDict(query), today)
+    if table in LINE_TABLES:
+        d, lines = _table_lines(scope, f, today, table)
+        step(1, 3)
+        return export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han")
+    step(1, 3)
+    return _table_body(scope, f, today, table)
+
+
+def _table_body(scope, f, today, table) -> bytes:
     if table == "chi-tieu":
         d = dash.prepare(scope, f, today)  # checks the plan against the scope (404)
         rows = indicators.for_dashboard(scope, f) or []
         by_unit = []
         if rows and not scope.is_pgd:
             by_unit = indicators.rollup_by_unit(f.plan, f.year, scope.unit)
-        body = export.indicators_xlsx(scope, f, d, rows, by_unit)
-    elif table == "phan-cong" or table == "qua-han":
-        d = dash.prepare(scope, f, today)
-        lines = dash.matching_lines(scope, f, today, d.period_ids)
-        if table == "qua-han":
-            lines = lines.filter(tl=Timeliness.NOT_DONE_OVERDUE).order_by("dl", "unit__name")
-        else:
-            lines = lines.order_by("period__plan_id", "task__position", "unit__name", "pk")
-        body = export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han")
-    else:
-        d = dash.build(scope, f, today)
-        body = {
-            "don-vi": export.units_xlsx,
-            "bang": export.drill_xlsx,
-            "ky": export.periods_xlsx,
-        }[table](scope, f, d)
-    return _xlsx(body, f"theo-doi-{table}-{scope.unit.pk}-{f.year}.xlsx")
+        return export.indicators_xlsx(scope, f, d, rows, by_unit)
+    d = dash.build(scope, f, today)
+    return {
+        "don-vi": export.units_xlsx,
+        "bang": export.drill_xlsx,
+        "ky": export.periods_xlsx,
+    }[table](scope, f, d)
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:

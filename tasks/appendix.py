@@ -9,6 +9,7 @@ all, whatever the number of rows).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,6 +40,9 @@ class AppendixRow:
     note: str = ""
     source_row: int | None = None  # row number in the source file, for messages
     extra: dict[str, str] = field(default_factory=dict)  # other columns: header → text
+    #: How the document heads the lead cell: "" (Đơn vị chủ trì) or "performing" (Đơn vị
+    #: thực hiện, as the Đồng Nai plan prints on many tasks).
+    lead_heading: str = ""
 
 
 @dataclass
@@ -133,6 +137,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
         return list(resolved[key])
 
     for source, node in zip(rows, outline.rows, strict=True):
+        heading, lead = split_lead_heading(source.lead)
+        if heading:  # "Đơn vị thực hiện: …" written in the cell (an exported appendix)
+            source.lead, source.lead_heading = lead, heading
         lead_parts = resolve(source.lead)
         coordinating_parts = resolve(source.coordinating)
         schedule = parse_timeframe(source.timeframe)
@@ -204,6 +211,7 @@ def _task_fields(row: PreparedRow) -> dict:
         "content": row.content,
         "product": row.product,
         "lead_text": row.lead_text,
+        "lead_heading": lead_heading(row.source.lead_heading),
         "coordinating_text": row.coordinating_text,
         "timeframe_text": row.timeframe_text,
         "schedule_kind": s.kind,
@@ -215,6 +223,28 @@ def _task_fields(row: PreparedRow) -> dict:
         "note": row.source.note,
         "extra_columns": extra_columns(row.source),
     }
+
+
+_HEADING_RE = re.compile(r"^\s*(đơn vị thực hiện|don vi thuc hien)\s*:\s*", re.IGNORECASE)
+
+
+def split_lead_heading(cell) -> tuple[str, object]:
+    """("performing", the rest) for a lead cell that starts "Đơn vị thực hiện:"; else
+    ("", the cell)."""
+    if isinstance(cell, str):
+        match = _HEADING_RE.match(cell)
+        if match:
+            return Task.LeadHeading.PERFORMING, cell[match.end() :]
+    return "", cell
+
+
+def lead_heading(value: str) -> str:
+    """The stored heading of a lead cell from what a source says ("performing", or a
+    column header such as "Đơn vị thực hiện")."""
+    folded = fold(value or "")
+    if folded == Task.LeadHeading.PERFORMING or "thuc hien" in folded:
+        return Task.LeadHeading.PERFORMING
+    return Task.LeadHeading.LEAD
 
 
 def extra_columns(source: AppendixRow) -> dict[str, str]:
@@ -241,6 +271,7 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
                         position=position,
                         source_text=part.text[:500],
                         name_key=fold(part.text)[:500],
+                        is_request=part.request,
                     )
                 )
                 continue
@@ -252,6 +283,8 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
                     source_text=part.text[:500],
                     unit_id=target.pk if target.kind == "unit" else None,
                     group_id=target.pk if target.kind == "group" else None,
+                    is_request=part.request,
+                    picked_for_id=part.picked_for if target.kind == "unit" else None,
                 )
             )
     return result

@@ -340,6 +340,12 @@ def read_rows(
             )
         result.rows.append(_row(values, header, columns, extras, row, result))
     result.skipped = {k: v for k, v in skipped.items() if v}
+    lead_label = fold(header.labels.get(columns["lead"], "")) if "lead" in columns else ""
+    if "thuc hien" in lead_label and "chu tri" not in lead_label:
+        # "ĐƠN VỊ THỰC HIỆN" (not "Đơn vị thực hiện – Chủ trì"): every unit named carries
+        # the task out, as the Đồng Nai plan prints it; kept apart from "chủ trì".
+        for appendix_row in result.rows:
+            appendix_row.lead_heading = "performing"
     if "both" in columns and "lead" not in columns:
         label = header.labels.get(columns["both"]) or "Cơ quan thực hiện"
         result.notes.append(
@@ -381,9 +387,16 @@ def _row(values: list, header: Header, columns, extras, source: TableRow, result
         timeframe = text_of(timeframe)
     lead = text_of(cell("lead"))
     coordinating = text_of(cell("coordinating"))
+    lead_heading = ""
     if "lead" not in columns and "both" in columns:
-        lead, named = split_performers(text_of(cell("both")))
+        both = text_of(cell("both"))
+        lead, named = split_performers(both)
         coordinating = "\n".join(t for t in (named, coordinating) if t.strip())
+        label = fold(header.labels.get(columns["both"], ""))
+        if "thuc hien" in label and not named and "chu tri" not in fold(both):
+            # "ĐƠN VỊ THỰC HIỆN" naming units with no role: every one carries the task out
+            # (the Đồng Nai layout), kept apart from a lead ("chủ trì").
+            lead_heading = "performing"
     extra: dict[str, str] = {}
     for index, label in extras.items():
         text = text_of(values[index]).strip()
@@ -402,6 +415,7 @@ def _row(values: list, header: Header, columns, extras, source: TableRow, result
         note=text_of(cell("note")).strip(),
         source_row=source.number,
         extra=extra,
+        lead_heading=lead_heading,
     )
     if problems:
         result.row_problems[len(result.rows)] = problems

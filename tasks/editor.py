@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.query import positive_int
+from orgunits import collective
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
 from orgunits.text import clean_cell, fold, xml_safe
@@ -66,10 +67,22 @@ class Chosen:
     kind: str  # "unit", "group", or "name": an unresolved name (pk: its assignment)
     pk: int
     name: str
+    request: bool = False  # "Đề nghị …": kept as the document wrote it
+    #: A unit picked for a related group ("Các sở, ban, ngành có liên quan"): the group's pk
+    #: and how the cell writes the group (the assignment's source text).
+    picked_for: int | None = None
+    group_text: str = ""
+    related: bool = False  # a group that stands for a selection still to be picked
 
     @property
     def value(self) -> str:
-        return f"{self.kind}:{self.pk}"
+        suffix = f"@{self.picked_for}" if self.picked_for else ""
+        return f"{self.kind}:{self.pk}{suffix}"
+
+    @property
+    def cell_key(self) -> tuple[str, int]:
+        """What the cell names: picks stand for the group they were picked for."""
+        return ("group", self.picked_for) if self.picked_for else self.key
 
     @property
     def key(self) -> tuple[str, int]:
@@ -149,7 +162,30 @@ def _key_of(a: Assignment) -> tuple[str, int]:
 
 def _chosen(a: Assignment) -> Chosen:
     kind, pk = _key_of(a)
-    return Chosen(kind, pk, a.source_text or a.assignee_name)
+    if a.picked_for_id and a.unit_id:
+        return Chosen(
+            kind,
+            pk,
+            a.unit.display_name,
+            request=a.is_request,
+            picked_for=a.picked_for_id,
+            group_text=a.source_text,
+        )
+    return Chosen(
+        kind,
+        pk,
+        a.source_text or a.assignee_name,
+        request=a.is_request,
+        related=bool(a.group_id and is_related_group(a.group)),
+    )
+
+
+def is_related_group(group: UnitGroup) -> bool:
+    """A group "có liên quan" without rule members: the office picks its units per plan."""
+    if group.is_rule:
+        return False
+    meaning = collective.read(group.name)
+    return bool(meaning and meaning.related)
 
 
 def _source_label(task: Task) -> str:
@@ -200,26 +236,34 @@ def _text(value, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def _targets(values) -> list[tuple[str, int]]:
+def _targets(values) -> list[tuple[str, int, int | None]]:
+    """("unit", 12, None), ("group", 3, None), ("name", 40, None), or ("unit", 12, 3): unit
+    12 picked for the related group 3 ("unit:12@3")."""
     if values is None:
         return []
     if not isinstance(values, list):
         raise EditorError(BAD_PAYLOAD)
-    result = []
+    result, seen = [], set()
     for value in values:
-        kind, _, pk = str(value).partition(":")
-        if kind not in ("unit", "group", "name") or positive_int(pk) is None:
+        kind, _, rest = str(value).partition(":")
+        pk, _, picked_for = rest.partition("@")
+        if (
+            kind not in ("unit", "group", "name")
+            or positive_int(pk) is None
+            or (picked_for and (kind != "unit" or positive_int(picked_for) is None))
+        ):
             raise EditorError(BAD_PAYLOAD)
-        if (kind, int(pk)) not in result:  # the same unit chosen twice counts once
-            result.append((kind, int(pk)))
+        if (kind, int(pk)) not in seen:  # the same unit chosen twice counts once
+            seen.add((kind, int(pk)))
+            result.append((kind, int(pk), int(picked_for) if picked_for else None))
     return result
 
 
 @dataclass
 class _Submitted:
     row: EditorRow
-    lead: list[tuple[str, int]]
-    coordinating: list[tuple[str, int]]
+    lead: list[tuple[str, int, int | None]]
+    coordinating: list[tuple[str, int, int | None]]
 
 
 def parse_payload(payload: str) -> list[_Submitted]:
@@ -306,12 +350,57 @@ def _unit_name(unit: OrgUnit, scope: _Scope) -> str:
     return unit.display_name if local else unit.name
 
 
+def _cell_keys(chosen: list[Chosen]) -> list[tuple[str, int]]:
+    keys: list[tuple[str, int]] = []
+    for c in chosen:
+        if c.cell_key not in keys:
+            keys.append(c.cell_key)
+    return keys
+
+
 def _cell_text(chosen: list[Chosen], before: list[Chosen], text_before: str) -> str:
-    """The raw cell text: kept as printed while it names exactly the same units, otherwise
-    the chosen names joined by "; "."""
-    if [c.key for c in chosen] == [c.key for c in before]:
+    """The raw cell text: kept as printed while it names exactly the same units (units picked
+    for a related group count as that group: the cell still says "Các sở, ban, ngành có liên
+    quan"), otherwise the chosen names joined by "; "."""
+    if _cell_keys(chosen) == _cell_keys(before):
         return text_before
-    return "; ".join(c.name for c in chosen)
+    names: list[str] = []
+    for c in chosen:
+        name = c.group_text if c.picked_for else c.name
+        if c.request:  # "Đề nghị …" stays written, so that the cell reads back the same
+            name = f"Đề nghị {name}"
+        if name not in names:
+            names.append(name)
+    return "; ".join(names)
+
+
+def _pick(unit_pk, group_pk, units, groups, as_written, scope, today) -> Chosen | str:
+    """A unit picked for a related group, or the problem (Vietnamese) that refuses it."""
+    unit, group = units.get(unit_pk), groups.get(group_pk)
+    if unit is None or group is None:
+        return "một đơn vị đã chọn không còn trong danh mục: hãy bỏ và chọn lại."
+    if group.scope_id not in scope.territories or not is_related_group(group):
+        return (
+            f"nhóm “{group.name}” không phải nhóm “có liên quan” của địa bàn kế hoạch: chỉ chọn "
+            "đơn vị cho nhóm có liên quan trong phụ lục."
+        )
+    meaning = collective.read(group.name)
+    if unit.tree_id != group.scope.tree_id or (meaning.kinds and unit.kind not in meaning.kinds):
+        return f"“{unit.name}” không thuộc nhóm “{group.name}”: hãy chọn đơn vị thuộc nhóm."
+    if not unit.is_active_on(today):
+        return f"“{unit.name}” đã ngừng hoạt động: hãy chọn đơn vị hiện nay."
+    existing = as_written.get(("unit", unit_pk))
+    if existing is not None and existing.picked_for_id == group_pk:
+        return _chosen(existing)
+    written_group = as_written.get(("group", group_pk))
+    return Chosen(
+        "unit",
+        unit_pk,
+        unit.display_name,
+        request=written_group.is_request if written_group else False,
+        picked_for=group_pk,
+        group_text=written_group.source_text if written_group else group.name,
+    )
 
 
 def _indent_problem(row: EditorRow, level: int) -> str:
@@ -337,10 +426,13 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     written = _written(plan)
     scope = plan_scope(plan)
     today = timezone.localdate()
-    wanted_units = {pk for s in submitted for k, pk in (*s.lead, *s.coordinating) if k == "unit"}
-    wanted_groups = {pk for s in submitted for k, pk in (*s.lead, *s.coordinating) if k == "group"}
+    chips = [c for s in submitted for c in (*s.lead, *s.coordinating)]
+    wanted_units = {pk for k, pk, _ in chips if k == "unit"}
+    wanted_groups = {pk for k, pk, _ in chips if k == "group"} | {g for *_, g in chips if g}
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=wanted_units)}
-    groups = {g.pk: g for g in UnitGroup.objects.filter(pk__in=wanted_groups)}
+    groups = {
+        g.pk: g for g in UnitGroup.objects.filter(pk__in=wanted_groups).select_related("scope")
+    }
     names = {a.pk: a for rows in written.values() for a in rows if a.is_unresolved}
 
     rows: list[EditorRow] = []
@@ -363,7 +455,18 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
         as_written = {_key_of(a): a for a in before}
         for attr in ("lead", "coordinating"):
             chosen = []
-            for kind, pk in getattr(s, attr):
+            submitted_chips = getattr(s, attr)
+            picked_groups = {g for *_, g in submitted_chips if g}
+            for kind, pk, picked_for in submitted_chips:
+                if kind == "group" and pk in picked_groups:
+                    continue  # replaced by the units picked for it
+                if picked_for:
+                    pick = _pick(pk, picked_for, units, groups, as_written, scope, today)
+                    if isinstance(pick, str):
+                        row.problems.append(pick)
+                    else:
+                        chosen.append(pick)
+                    continue
                 existing = as_written.get((kind, pk))
                 if kind == "name":  # an unresolved name of the plan, moved or kept
                     existing = existing or names.get(pk)
@@ -410,7 +513,9 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
                             "hoạch: chỉ chọn nhóm trong danh sách gợi ý."
                         )
                         continue
-                    chosen.append(Chosen("group", pk, target.name))
+                    chosen.append(
+                        Chosen("group", pk, target.name, related=is_related_group(target))
+                    )
             setattr(row, attr, chosen)
         lead_before = [_chosen(a) for a in before if a.role == Assignment.Role.LEAD]
         coord_before = [_chosen(a) for a in before if a.role == Assignment.Role.COORDINATING]
@@ -463,6 +568,7 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
             timeframe=row.timeframe,
             note=task.note if task else "",
             source_row=index + 1,
+            lead_heading=task.lead_heading if task else "",
         )
         source.extra = dict(task.extra_columns) if task else {}  # not edited on the page
         prepared_rows.append(
@@ -491,9 +597,14 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
 
 
 def _part(chosen: Chosen) -> Part:
-    if chosen.kind == "name":
-        return Part(text=chosen.name)  # unresolved: saved as written again
-    return Part(text=chosen.name, target=Target(chosen.kind, chosen.pk, chosen.name))
+    if chosen.kind == "name":  # unresolved: saved as written again
+        return Part(text=chosen.name, request=chosen.request)
+    return Part(
+        text=chosen.group_text if chosen.picked_for else chosen.name,
+        target=Target(chosen.kind, chosen.pk, chosen.name),
+        request=chosen.request,
+        picked_for=chosen.picked_for,
+    )
 
 
 def by_id(task_ids: dict[int, int]):

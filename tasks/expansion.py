@@ -12,6 +12,10 @@ tracked rows from them:
   moves to the successor: a new row (`via` = the retired row), with `replaced_by` on the
   old one so the history and any reports on it stay.
 
+A unit is tracked once per task: when it is written as lead and is also a member of a
+coordinating group of the same task (or of two groups), only the first row in precedence
+(leads before coordinating units, units as written before group members) tracks it.
+
 Re-expansion after a group's members change adds the new members and retires (never
 deletes) the rows of units that left, so reports attached to them are never lost.
 Tracked rows are `unit IS NOT NULL AND retired_on IS NULL`.
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -67,6 +71,17 @@ def _current_unit(unit: OrgUnit, units: dict[int, OrgUnit], today: date) -> OrgU
     return unit
 
 
+def _precedence(source: Assignment) -> tuple:
+    """Which written row tracks a unit named twice in one task (lowest first)."""
+    return (
+        source.task_id,
+        source.role != Assignment.Role.LEAD,
+        source.group_id is not None,
+        source.position,
+        source.pk,
+    )
+
+
 def expand_tasks(task_ids, *, today: date | None = None, user=None) -> ExpansionResult:
     """Bring the tracked assignments of these tasks in line with groups and mergers.
 
@@ -100,14 +115,22 @@ def expand_tasks(task_ids, *, today: date | None = None, user=None) -> Expansion
 
     to_create: list[Assignment] = []
     changed: dict[int, Assignment] = {}
+    # Each unit is tracked once per task: a written unit first, then a group's members, leads
+    # before coordinating units (a lead department inside "các sở, ban, ngành" coordinating
+    # the same task is tracked as lead only).
+    claimed: dict[int, set[int]] = defaultdict(set)
+    written.sort(key=_precedence)
     for source in written:
         current = {row.unit_id: row for row in derived_by_source[source.pk]}
+        taken = claimed[source.task_id]
         if source.group_id:
-            wanted = {u.pk: u for u in members[source.group_id]}
+            wanted = {u.pk: u for u in members[source.group_id] if u.pk not in taken}
+            taken.update(wanted)
         else:
             unit = _current_unit(source.unit, units, today)
             tracked_itself = unit.pk == source.unit_id
             wanted = {} if tracked_itself else {unit.pk: unit}
+            taken.add(unit.pk)
             if tracked_itself == (source.retired_on is not None):
                 source.retired_on = None if tracked_itself else today
                 changed[source.pk] = source
@@ -124,6 +147,7 @@ def expand_tasks(task_ids, *, today: date | None = None, user=None) -> Expansion
                 via=source,
                 source_text=source.source_text,
                 position=source.position,
+                is_request=source.is_request,
                 active_from=today if (current or source.retired_on) else None,
             )
             to_create.append(rows[unit_id])
@@ -183,3 +207,59 @@ def groups_affected_by(unit: OrgUnit) -> list[int]:
         .values_list("pk", flat=True)
         .distinct()
     )
+
+
+@dataclass
+class EmptyGroup:
+    """A group a plan names that stands for no unit yet: its tasks are tracked by no one."""
+
+    group: UnitGroup
+    related: bool  # "có liên quan": the office has to pick the units
+    tasks: int  # how many tasks name it
+
+    @property
+    def message(self) -> str:
+        if self.related:
+            return (
+                f"Nhóm “{self.group.name}” ({self.tasks} nhiệm vụ) là các đơn vị có liên quan, "
+                "chưa chọn đơn vị cụ thể nên chưa được theo dõi: hãy chọn các đơn vị liên quan "
+                "của từng nhiệm vụ trong trang Soạn thảo phụ lục."
+            )
+        return (
+            f"Chưa có đơn vị nào thuộc nhóm “{self.group.name}” trong danh mục ({self.tasks} "
+            "nhiệm vụ chưa được theo dõi cho đơn vị nào của nhóm)"
+            + (f": {self.group.note}" if self.group.note else ".")
+        )
+
+
+def empty_groups(tasks, *, today: date | None = None) -> list[EmptyGroup]:
+    """The groups named in these tasks (written assignments prefetched as
+    `task.assignments`, with their group and its scope) that stand for no unit (one query)."""
+    from orgunits.collective import read
+
+    today = today or timezone.localdate()
+    named: dict[int, UnitGroup] = {}
+    uses: dict[int, set[int]] = defaultdict(set)
+    for task in tasks:
+        for a in task.assignments.all():
+            if a.via_id is None and a.group_id:
+                named[a.group_id] = a.group
+                uses[a.group_id].add(task.pk)
+    if not named:
+        return []
+    # One query: the groups that have at least one member (a UNION of one probe per group).
+    probes = [
+        g.members(on=today)
+        .order_by()
+        .annotate(group_pk=Value(pk, output_field=IntegerField()))
+        .values_list("group_pk", flat=True)[:1]
+        for pk, g in named.items()
+    ]
+    having = set(probes[0].union(*probes[1:], all=True))
+    result = []
+    for pk, group in named.items():
+        if pk in having:
+            continue
+        meaning = None if group.is_rule else read(group.name)
+        result.append(EmptyGroup(group, bool(meaning and meaning.related), len(uses[pk])))
+    return sorted(result, key=lambda e: e.group.name)

@@ -1,6 +1,7 @@
 """Large appendix files are read by a Celery job with a time limit, not in the web request.
 
-An upload larger than IMPORT_BACKGROUND_BYTES is read by `tasks.read_appendix_upload`
+An upload larger than IMPORT_BACKGROUND_BYTES, or with more than about
+IMPORT_BACKGROUND_ROWS rows, is read by `tasks.read_appendix_upload`
 (soft limit IMPORT_READ_SOFT_SECONDS, hard limit a little later); the preview page says
 "Đang đọc tệp…" and polls until the job has left its answer in the cache: the table read
 (a ReadResult) or the Vietnamese message refusing the file. The preview and the
@@ -53,7 +54,8 @@ UNZIPPED_FACTOR = 10
 
 
 def in_background(path) -> bool:
-    """Whether a stored upload is read by a Celery job: large on disk, or once unzipped.
+    """Whether a stored upload is read by a Celery job: large on disk, a sheet of more than
+    about IMPORT_BACKGROUND_ROWS rows (estimated from its XML size), or large once unzipped.
 
     Only when the worker's answer can reach the web process: through a shared cache
     (Redis), not the in-process cache of the embedded default (then the read, bounded by
@@ -62,6 +64,8 @@ def in_background(path) -> bool:
         return False
     limit = settings.IMPORT_BACKGROUND_BYTES
     if path.stat().st_size > limit:
+        return True
+    if xlsx_safety.estimated_rows(path) > settings.IMPORT_BACKGROUND_ROWS:
         return True
     return xlsx_safety.unzipped_xml_bytes(path) > limit * UNZIPPED_FACTOR
 

@@ -71,6 +71,7 @@ SHOWN_FIELDS = {
     "kind": "Loại dòng",
     "content": "Nội dung nhiệm vụ",
     "lead_text": "Đơn vị chủ trì",
+    "lead_heading": "Tiêu đề ô đơn vị chủ trì",
     "coordinating_text": "Đơn vị phối hợp",
     "product": "Sản phẩm",
     "timeframe_text": "Thời gian thực hiện",
@@ -276,6 +277,9 @@ def diff_appendix(
                     if name == "kind":
                         old_value = Task.Kind(old_value).label
                         new_value = Task.Kind(new_value).label
+                    elif name == "lead_heading":
+                        old_value = Task.LeadHeading(old_value).label
+                        new_value = Task.LeadHeading(new_value).label
                     diff.changes.append(FieldChange(label, old_value or "", new_value or ""))
             if (task.extra_columns or {}) != new["extra_columns"]:
                 diff.changes.append(
@@ -661,8 +665,10 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
             kept = existing.get(_assignment_key(wanted))
             if kept:
                 a = kept.pop(0)
-                if (a.position, a.source_text) != (wanted.position, wanted.source_text):
-                    a.position, a.source_text = wanted.position, wanted.source_text
+                fields = ("position", "source_text", "is_request", "picked_for_id")
+                if any(getattr(a, f) != getattr(wanted, f) for f in fields):
+                    for f in fields:
+                        setattr(a, f, getattr(wanted, f))
                     change.append(a)
             else:
                 create.append(wanted)
@@ -670,7 +676,9 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
     if delete:
         Assignment.objects.filter(pk__in=delete).delete()
     if change:
-        Assignment.objects.bulk_update(change, ["position", "source_text"], batch_size=500)
+        Assignment.objects.bulk_update(
+            change, ["position", "source_text", "is_request", "picked_for"], batch_size=500
+        )
         Assignment.history.bulk_history_create(
             change, update=True, default_user=user, default_change_reason=reason
         )

@@ -25,6 +25,13 @@ class Task(MPTTModel):
         TASK = "task", "Nhiệm vụ"
         SUBITEM = "subitem", "Nội dung chi tiết"
 
+    class LeadHeading(models.TextChoices):
+        """How the document heads the lead cell: "Đơn vị chủ trì" (one lead, helped by the
+        coordinating units) or "Đơn vị thực hiện" (every unit named carries the task out)."""
+
+        LEAD = "lead", "Đơn vị chủ trì"
+        PERFORMING = "performing", "Đơn vị thực hiện"
+
     class ScheduleKind(models.TextChoices):
         NONE = "none", "Không ghi thời hạn"
         ONGOING = "ongoing", "Thường xuyên"
@@ -56,6 +63,13 @@ class Task(MPTTModel):
     lead_text = models.TextField("đơn vị chủ trì (nguyên văn)", blank=True)
     coordinating_text = models.TextField("đơn vị phối hợp (nguyên văn)", blank=True)
     timeframe_text = models.TextField("thời gian thực hiện (nguyên văn)", blank=True)
+    lead_heading = models.CharField(
+        "tiêu đề ô đơn vị chủ trì",
+        max_length=10,
+        choices=LeadHeading.choices,
+        default=LeadHeading.LEAD,
+        help_text="Văn bản ghi “Đơn vị thực hiện” thay cho “Đơn vị chủ trì” (vd. Đồng Nai).",
+    )
     schedule_kind = models.CharField(
         "loại thời hạn", max_length=10, choices=ScheduleKind.choices, default=ScheduleKind.NONE
     )
@@ -183,6 +197,22 @@ class Assignment(models.Model):
         help_text="Tên đã chuẩn hoá (không dấu, chữ thường) của một tên chưa xác định.",
     )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_request = models.BooleanField(
+        "đề nghị",
+        default=False,
+        help_text="Văn bản “đề nghị” một cơ quan ngoài thẩm quyền của cơ quan ban hành "
+        "(HĐND, Mặt trận Tổ quốc, cấp ủy Đảng): vẫn theo dõi, hiển thị là đề nghị.",
+    )
+    picked_for = models.ForeignKey(
+        UnitGroup,
+        verbose_name="chọn thay cho nhóm",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="picked_assignments",
+        help_text="Đơn vị cơ quan ban hành chọn cho một nhóm “có liên quan” của phụ lục "
+        "(vd. “Các sở, ban, ngành có liên quan”).",
+    )
     via = models.ForeignKey(
         "self",
         verbose_name="triển khai từ nhóm",
@@ -229,6 +259,13 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.assignee or self.assignee_name}"
+
+    @property
+    def role_label(self) -> str:
+        """ "Chủ trì", "Thực hiện" (a lead cell headed "Đơn vị thực hiện") or "Phối hợp"."""
+        if self.role == self.Role.LEAD and self.task.lead_heading == Task.LeadHeading.PERFORMING:
+            return "Thực hiện"
+        return self.get_role_display()
 
     @property
     def is_unresolved(self) -> bool:

@@ -14,7 +14,17 @@ from plans.seed import record_inference
 from .appendix import AppendixRow, PreparedAppendix, create_tasks, prepare_appendix
 from .models import Task
 
-FIELDS = ("stt", "content", "lead", "coordinating", "product", "timeframe", "implements", "note")
+FIELDS = (
+    "stt",
+    "content",
+    "lead",
+    "lead_heading",
+    "coordinating",
+    "product",
+    "timeframe",
+    "implements",
+    "note",
+)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.utils import timezone
 from orgunits.access import groups_covering, units_in_subtree
 from orgunits.locks import tree_lock
 from orgunits.models import OrgUnit
-from orgunits.resolver import vocabulary_for
+from orgunits.resolver import Part, Target, vocabulary_for
 from plans.models import Plan
 
 from .appendix import AppendixRow, create_tasks, prepare_appendix
@@ -222,6 +222,19 @@ def issue_plan(plan: Plan, number: str, issued_on: date, user=None) -> Expansion
         return expand_plan(plan, user=user)
 
 
+def written_part(a: Assignment) -> Part:
+    """A written assignment as the resolver part it was made from."""
+    if a.unit_id:
+        target = Target("unit", a.unit_id, a.source_text)
+    elif a.group_id:
+        target = Target("group", a.group_id, a.source_text)
+    else:
+        target = None
+    return Part(
+        text=a.source_text or "", target=target, request=a.is_request, picked_for=a.picked_for_id
+    )
+
+
 def create_revision(plan: Plan, user=None) -> Derived:
     """A new draft copying an issued plan, replacing it once issued (one draft at a time)."""
     if plan.status != Plan.Status.ISSUED:
@@ -257,13 +270,24 @@ def create_revision(plan: Plan, user=None) -> Derived:
             AppendixRow(
                 stt=t.code, content=t.content, lead=t.lead_text,
                 coordinating=t.coordinating_text, product=t.product,
-                timeframe=t.timeframe_text, note=t.note,
+                timeframe=t.timeframe_text, note=t.note, lead_heading=t.lead_heading,
             )
             for t in tasks
         ]  # fmt: skip
         for row, t in zip(rows, tasks, strict=True):
             row.extra = dict(t.extra_columns)  # the other columns go with the revision
         prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
+        for row, t in zip(prepared.rows, tasks, strict=True):
+            # The revision names what the plan names, as it names it: units picked for a
+            # related group, requests and unresolved names included.
+            written = sorted(
+                (a for a in t.assignments.all() if a.via_id is None),
+                key=lambda a: (a.role, a.position, a.pk),
+            )
+            row.lead_parts = [written_part(a) for a in written if a.role == Assignment.Role.LEAD]
+            row.coordinating_parts = [
+                written_part(a) for a in written if a.role == Assignment.Role.COORDINATING
+            ]
         sources = {i: t.source_task for i, t in enumerate(tasks) if t.source_task_id}
         create_tasks(
             revision, prepared, source_tasks=sources, user=user,

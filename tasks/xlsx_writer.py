@@ -36,6 +36,7 @@ COLUMNS = [
     ("THỜI GIAN THỰC HIỆN", 18),
 ]
 HEADER_ROW = 5
+PERFORMING_PREFIX = "Đơn vị thực hiện:"
 FONT = "Times New Roman"
 LINE_HEIGHT = 15  # points per line of 11-point text
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -174,7 +175,7 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
             t.kind == Task.Kind.SECTION,
             t.code,
             t.content,
-            t.lead_text,
+            lead_cell(t),
             t.coordinating_text,
             t.product,
             t.timeframe_text,
@@ -186,6 +187,14 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     return write_rows(
         rows, *plan_heading(plan), extra_headers=list(extra), marks=marks, plan_marks=plan_marks
     )
+
+
+def lead_cell(task: Task) -> str:
+    """The lead cell as printed: "Đơn vị thực hiện: …" where the document heads it so (the
+    importer reads the heading back)."""
+    if task.lead_heading == Task.LeadHeading.PERFORMING and task.lead_text:
+        return f"{PERFORMING_PREFIX} {task.lead_text}"
+    return task.lead_text
 
 
 def write_rows(

@@ -125,3 +125,43 @@ def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
     response = page.goto(f"{base}/ke-hoach/{derived.pk}/soan-thao/")
     assert response.status == 404
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_picking_the_related_departments_of_a_task(seeded, live_server, browser):
+    """A revision of 17/KH-UBND: on a task led by "Các sở, ban, ngành có liên quan" the
+    office picks Sở Y tế in place of the whole group; the cell keeps its wording."""
+    from tasks.models import Task
+    from tasks.workflow import create_revision
+
+    base = live_server.url
+    User.objects.create_superuser("quantri", password=PASSWORD)
+    revision = create_revision(Plan.objects.get(seed_key="qn-17-kh-ubnd")).plan
+    task = Task.objects.filter(
+        plan=revision, assignments__group__key="qn-so-nganh", assignments__role="lead"
+    ).first()
+    lead_text = task.lead_text
+    page = browser.new_page(viewport=DESKTOP)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base, "quantri")
+    page.goto(f"{base}/ke-hoach/{revision.pk}/soan-thao/")
+    picker = page.locator(f"tr.editor-row[data-id='{task.pk}'] .unit-picker[data-role=lead]")
+    picker.locator(".chip-pick").click()
+    picker.locator(".picker-input").fill("Sở Y tế")
+    option = picker.locator("[role=option]", has_text="Sở Y tế")
+    option.first.wait_for()
+    option.first.click()
+    chips = picker.locator(".chips").inner_text()
+    assert "Sở Y tế" in chips and "Các sở, ban, ngành có liên quan" in chips  # "thuộc …"
+    assert picker.locator(".chip-group[data-related]").count() == 0  # the group chip replaced
+    shot(page, "09-chon-so-nganh-lien-quan")
+    page.click("#editor-submit")
+    page.wait_for_load_state()
+    assert "Đã lưu phụ lục" in page.content()
+    task.refresh_from_db()
+    assert task.lead_text == lead_text
+    picked = task.assignments.get(role="lead", picked_for__key="qn-so-nganh")
+    assert picked.unit.key == "qn-y-te"
+    assert errors == []

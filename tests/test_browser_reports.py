@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport
+from reports.tasks import build_export
 from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
@@ -36,7 +37,9 @@ def _shot(page, name):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, browser, settings):
+def test_remind_submit_return_resubmit_accept_and_download(
+    seeded, live_server, browser, settings, monkeypatch
+):
     settings.MEDIA_ROOT = ARTIFACTS / "uploads"
     plan = issue_phuoc_giang(date(2025, 12, 1))
     police = unit("w21370-cong-an")
@@ -47,9 +50,14 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     call_command("reminders", "--date", "2027-09-18", "--sync", stdout=io.StringIO())
     assert Notification.objects.filter(user__username="cb-congan").count() == 1
 
+    queued = []
+    monkeypatch.setattr(build_export, "delay", lambda *args: queued.append(args))
+
     base = live_server.url
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # 1. The officer sees the reminder in the bell and opens the unit's report from it.
     _login(page, base, "cb-congan")
@@ -115,13 +123,25 @@ def test_remind_submit_return_resubmit_accept_and_download(seeded, live_server, 
     page.wait_for_selector("text=Đã chấp nhận báo cáo")  # updated in place (htmx)
     page.goto(f"{base}/bao-cao/ke-hoach/{plan.pk}/")
     _shot(page, "06-ky-bao-cao")
+    # The report is built by a job: the progress page polls until its download link.
+    page.locator(f"#period-{period.pk} >> text=Tổng hợp .xlsx").click()
+    page.wait_for_selector("text=Đang tạo tệp…")
+    _shot(page, "06b-dang-tao-tep")
+    page.wait_for_timeout(1500)  # at least one poll while the job has not run
+    assert len(queued) == 1 and page.get_by_role("link", name="Tải tệp").count() == 0
+    assert build_export(*queued[0]) == "done"  # the worker
     with page.expect_download() as download:
-        page.locator(f"#period-{period.pk} >> text=Tổng hợp .xlsx").click()
+        page.get_by_role("link", name="Tải tệp", exact=True).click(timeout=15000)
     target = ARTIFACTS / "bao-cao-tong-hop.xlsx"
     download.value.save_as(str(target))
+    page.goto(f"{base}/bao-cao/ke-hoach/{plan.pk}/")
+    page.locator(f"#period-{period.pk} >> text=.docx").click()
+    page.wait_for_selector("text=Đang tạo tệp…")
+    build_export(*queued[1])
     with page.expect_download() as download:
-        page.locator(f"#period-{period.pk} >> text=.docx").click()
+        page.get_by_role("link", name="Tải tệp", exact=True).click(timeout=15000)
     download.value.save_as(str(ARTIFACTS / "bao-cao-tong-hop.docx"))
+    assert errors == []
     page.goto(f"{base}/bao-cao/ky/{period.pk}/")
     _shot(page, "07-tong-hop-theo-don-vi")
     context.close()

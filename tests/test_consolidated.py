@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from orgunits.models import Profile
 from reports.consolidate import build, combine_task
 from reports.models import ProgressReport
-from reports.testing import issue_phuoc_giang, make_user, unit
+from reports.testing import download_export, issue_phuoc_giang, make_user, unit
 from reports.timeliness import Timeliness, timeliness_expression
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +107,15 @@ def test_reviewer_downloads_xlsx_and_docx(client, period, django_assert_max_num_
     from openpyxl import load_workbook
 
     client.force_login(make_user("td", unit("qn-pgd-532"), Profile.Role.REVIEWER))
-    with django_assert_max_num_queries(20):
-        response = client.get(reverse("reports:consolidated", args=[period.pk, "xlsx"]))
+    url = reverse("reports:consolidated", args=[period.pk, "xlsx"])
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_assert_max_num_queries(20):  # the request, and the job built at once
+            job = client.get(url)
+    finally:
+        celery_app.conf.task_always_eager = False
+    token = job["Location"].rstrip("/").rsplit("/", 1)[-1]
+    response = client.get(reverse("reports:export_download", args=[token]))
     assert response.status_code == 200
     assert "bao-cao-tong-hop" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(response.content))
@@ -131,7 +139,7 @@ def test_reviewer_downloads_xlsx_and_docx(client, period, django_assert_max_num_
     assert done[1] == "Công an xã" and done[7] == "Hoàn thành đúng hạn"
     assert done[5] == "Hoàn thành ngày 20/08/2026"
 
-    response = client.get(reverse("reports:consolidated", args=[period.pk, "docx"]))
+    response = download_export(client, reverse("reports:consolidated", args=[period.pk, "docx"]))
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -163,7 +171,7 @@ def test_only_reviewing_unit_and_leaders_download(client, period):
     response = client.get(url)
     assert response.status_code == 403 and "Chỉ đơn vị theo dõi" in response.content.decode()
     client.force_login(make_user("ld", unit("qn"), Profile.Role.LEADER))
-    assert client.get(url).status_code == 200
+    assert download_export(client, url).status_code == 200
     client.force_login(make_user("na", unit("na-nhcsxh"), Profile.Role.REVIEWER))
     assert client.get(url).status_code == 404
 

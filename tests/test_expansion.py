@@ -24,11 +24,12 @@ def tracked(task, role="lead"):
 def test_group_expands_to_every_member_with_role_kept():
     result = expand_plan(plan("qn-17-kh-ubnd"), today=TODAY)
     t = Task.objects.get(plan__seed_key="qn-17-kh-ubnd", full_code="I.1")
-    # "Các sở, ban, ngành có liên quan" (13 departments) + "UBND các xã, phường, đặc khu" (96)
-    assert tracked(t).count() == 13 + 96
+    # "UBND các xã, phường, đặc khu" (96); "Các sở, ban, ngành có liên quan" is the
+    # departments the office picks, none until it does
+    assert tracked(t).count() == 96
     assert tracked(t).filter(unit__admin_code="21370").exists()  # xã Phước Giang
     iv1c = Task.objects.get(plan__seed_key="qn-17-kh-ubnd", full_code="IV.1.c")
-    assert tracked(iv1c, "coordinating").filter(unit__key="qn-tai-chinh").exists()
+    assert not tracked(iv1c, "coordinating").filter(unit__kind="department").exists()
     # the written rows stay as printed: one per name in the cell
     assert t.assignments.filter(via__isnull=True).count() == 2
     assert result.retired == 0 and result.moved == 0
@@ -89,9 +90,9 @@ def test_written_unit_of_a_merged_province_moves_to_the_successor():
 
 
 def test_unit_leaving_a_group_is_retired_not_deleted():
-    expand_plan(plan("qn-17-kh-ubnd"), today=TODAY)
-    t = Task.objects.get(plan__seed_key="qn-17-kh-ubnd", full_code="I.1")
-    dept = OrgUnit.objects.get(key="qn-y-te")
+    expand_plan(plan("na-686-kh-ubnd"), today=TODAY)
+    t = Task.objects.get(plan__seed_key="na-686-kh-ubnd", full_code="6")  # "Các sở, ban, ngành"
+    dept = OrgUnit.objects.get(key="na-y-te")
     row = tracked(t).get(unit=dept)
     dept.kind = OrgUnit.Kind.OTHER  # no longer a department: leaves the group
     dept.save()

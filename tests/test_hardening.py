@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import ExtensionRequest, ProgressReport, ReportTransition
-from reports.testing import issue_phuoc_giang, make_user, unit
+from reports.testing import download_export, issue_phuoc_giang, make_user, unit
 
 
 def _draft_of(seed_key: str):
@@ -149,11 +149,13 @@ def test_every_export_writes_user_text_as_text_and_survives_control_characters(c
     ]
     for user, url in urls:
         client.force_login(user)
-        response = client.get(url)
+        response = download_export(client, url)
         assert response.status_code == 200, url
         assert _formula_cells(response.content) == [], url
     client.force_login(leader)
-    response = client.get(reverse("reports:consolidated", args=[fx.lines["L1"].period_id, "docx"]))
+    response = download_export(
+        client, reverse("reports:consolidated", args=[fx.lines["L1"].period_id, "docx"])
+    )
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert EVIL in text

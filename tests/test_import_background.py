@@ -1,6 +1,7 @@
 """Large uploads are read by a Celery job with a time limit; the preview polls for it."""
 
 import importlib.util
+import io
 import re
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
-from tasks import import_jobs
+from tasks import import_jobs, xlsx_safety
 from tasks import tasks as jobs
 from tasks.models import Task
 
@@ -110,6 +111,46 @@ def test_an_upload_small_on_disk_but_large_unzipped_is_read_in_the_background(
     assert "30 dòng thêm mới" in client.get(url).content.decode()  # read in the request
     settings.IMPORT_BACKGROUND_BYTES = len(data) // import_jobs.UNZIPPED_FACTOR
     url, token = upload(client, draft, data)
+    assert "Đang đọc tệp…" in client.get(url).content.decode()
+    assert queued == [(token, "17-KH-UBND.xlsx")]
+
+
+def _plain_sheet(rows: int) -> bytes:
+    """An appendix-like sheet of eight columns (shared strings, as Excel writes them)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn", "Sản phẩm", "Ghi chú", "KP"])
+    for i in range(rows):
+        ws.append([i + 1, f"Nhiệm vụ {i}", "Sở Tài chính", "UBND huyện", "Năm 2026", "Báo cáo",
+                   "", 100])  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("rows", "background"), [(30, False), (150, False), (400, True),
+                                                  (1200, True)])  # fmt: skip
+def test_row_estimate_sends_a_few_hundred_rows_to_the_job(tmp_path, settings, rows, background):
+    settings.IMPORT_BACKGROUND_BYTES = 10 * 1024 * 1024  # small on disk, either way
+    path = tmp_path / "phu-luc.xlsx"
+    path.write_bytes(_plain_sheet(rows))
+    assert path.stat().st_size < 100 * 1024
+    estimate = xlsx_safety.estimated_rows(path)
+    assert rows * 0.8 <= estimate <= rows * 1.5
+    assert import_jobs.in_background(path) is background
+
+
+def test_seed_appendix_row_estimate_stays_in_the_request(tmp_path):
+    path = tmp_path / "seed.xlsx"
+    path.write_bytes(make_seed_xlsx.build("001"))  # 30 tasks, 39 rows
+    assert 30 <= xlsx_safety.estimated_rows(path) < settings.IMPORT_BACKGROUND_ROWS
+
+
+def test_an_upload_of_a_few_hundred_rows_is_read_in_the_background(client, draft, settings, queued):
+    settings.IMPORT_BACKGROUND_BYTES = 10 * 1024 * 1024
+    url, token = upload(client, draft, _plain_sheet(400))
     assert "Đang đọc tệp…" in client.get(url).content.decode()
     assert queued == [(token, "17-KH-UBND.xlsx")]
 

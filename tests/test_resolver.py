@@ -206,7 +206,7 @@ def test_collective_phrases_without_a_group_keep_their_meaning(group_vocab):
         ("Sở Tài chánh", ["{p}-tai-chinh"]),  # chánh for chính
         ("Chi nhánh Ngân hàng Chánh sách xã hội tỉnh", ["{p}-nhcsxh"]),
         ("Uỷ ban nhân dân tỉnh", ["{p}"]),  # old tone-mark placement
-        ("Các sở, ngành", ["{p}-so-nganh"]),
+        ("Các sở, ngành", ["{p}-so-ban-nganh"]),  # every department
         ("Sở, ban, ngành có liên quan", ["{p}-so-nganh"]),
         ("UBND xã, phường, đặc khu", ["{p}-ubnd-xa"]),
         ("Ủy ban nhân dân các cấp", ["{p}-ubnd-cac-cap"]),
@@ -219,7 +219,7 @@ def test_collective_phrases_without_a_group_keep_their_meaning(group_vocab):
         ("Chi nhánh NHCSXH tỉnh, các PGD NHCSXH trực thuộc", ["{p}-nhcsxh", "{p}-pgd"]),
         (
             "Sở Văn hoá Thể thao du lịch, các sở, ban, ngành và UBND các xã, phường",
-            ["{p}-van-hoa", "{p}-so-nganh", "{p}-ubnd-xa"],
+            ["{p}-van-hoa", "{p}-so-ban-nganh", "{p}-ubnd-xa"],
         ),
     ],
 )

@@ -123,7 +123,7 @@ def test_seed_002_rows():
     assert (reporting.yearly_day, reporting.yearly_month) == (1, 10)
     assert names(reporting, "lead") == [
         "Chi nhánh NHCSXH tỉnh",
-        "Các sở, ban, ngành có liên quan",
+        "Các sở, ban, ngành",
         "Ủy ban nhân dân các xã, phường, đặc khu",
     ]
     t52 = task("na-686-kh-ubnd", "5.2")
@@ -175,7 +175,9 @@ def test_groups_expand_to_real_units():
     assert communes.count() == 96  # every commune of Quảng Ngãi in the 2025 list
     assert communes.filter(admin_code="21370", name="Ủy ban nhân dân xã Phước Giang").exists()
     assert UnitGroup.objects.get(key="na-ubnd-xa").members().count() == 130
-    departments = UnitGroup.objects.get(key="qn-so-nganh").members()
+    # "Các sở, ban, ngành có liên quan" is a selection the office picks, not every department
+    assert not UnitGroup.objects.get(key="qn-so-nganh").members().exists()
+    departments = UnitGroup.objects.get(key="qn-so-ban-nganh").members()
     assert departments.filter(short_name="Sở Tài chính", parent=qn).exists()
     assert not departments.filter(territory__kind=OrgUnit.Kind.COMMUNE).exists()
     all_levels = UnitGroup.objects.get(key="qn-ctxh-cac-cap").members()

@@ -427,3 +427,30 @@ def test_of_two_timeframe_columns_the_deadline_is_the_timeframe():
     read = read_appendix(data)
     row = read.rows[0]
     assert (row.timeframe, row.extra) == ("Quý IV/2026", {"Thời gian bắt đầu": "01/2026"})
+
+
+def test_a_performing_units_column_is_kept_apart_from_a_lead_column():
+    header = ["STT", "NỘI DUNG NHIỆM VỤ", "ĐƠN VỊ THỰC HIỆN", "THỜI GIAN"]
+    read = read_appendix(xlsx([["1", "Nhiệm vụ", "Sở Tài chính", "2026"]], header=header))
+    assert (read.rows[0].lead, read.rows[0].lead_heading) == ("Sở Tài chính", "performing")
+    assert (
+        read_appendix(xlsx([["1", "Nhiệm vụ", "Sở Tài chính", "", "", "2026"]]))
+        .rows[0]
+        .lead_heading
+        == ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "heading", "lead"),
+    [
+        ("Đơn vị thực hiện: Sở Tài chính; UBND cấp xã", "performing", "Sở Tài chính; UBND cấp xã"),
+        ("đơn vị thực hiện : Sở Tài chính", "performing", "Sở Tài chính"),
+        ("Sở Tài chính", "", "Sở Tài chính"),
+        ("Sở Tài chính thực hiện", "", "Sở Tài chính thực hiện"),
+    ],
+)
+def test_a_lead_cell_may_carry_its_heading(cell, heading, lead):
+    from tasks.appendix import split_lead_heading
+
+    assert split_lead_heading(cell) == (heading, lead)

@@ -237,15 +237,46 @@
     var picker = option.closest(".unit-picker");
     var value = option.dataset.value;
     var chips = picker.querySelector(".chips");
+    var pickFor = picker.dataset.pickFor;
+    var picked = null;
+    if (pickFor && value.indexOf("unit:") === 0) {
+      // A unit picked for a related group ("Các sở, ban, ngành có liên quan"): it replaces
+      // the group chip; the cell keeps the group's wording.
+      picked = value;
+      value = value + "@" + pickFor;
+    }
     var exists = Array.prototype.some.call(chips.children, function (c) {
-      return c.dataset.value === value;
+      return c.dataset.value === value || c.dataset.value.split("@")[0] === value;
     });
-    if (!exists) chips.appendChild(chip(value, option.dataset.label, value.indexOf("group:") === 0));
+    if (!exists) {
+      var made = chip(value, option.dataset.label, value.indexOf("group:") === 0);
+      if (picked) {
+        made.classList.add("chip-picked");
+        made.dataset.pickedFor = pickFor;
+        var note = document.createElement("span");
+        note.className = "chip-kind";
+        note.textContent = "thuộc “" + picker.dataset.pickName + "”";
+        made.insertBefore(document.createTextNode(" "), made.lastChild);
+        made.insertBefore(note, made.lastChild);
+        var group = chips.querySelector('.chip[data-group="' + pickFor + '"]');
+        if (group) group.replaceWith(made);
+        else chips.appendChild(made);
+      } else {
+        chips.appendChild(made);
+      }
+    }
     var input = picker.querySelector(".picker-input");
     input.value = "";
     picker.querySelector(".picker-options").innerHTML = "";
     input.focus();
     changed(false);
+  }
+  function endPick(picker) {
+    // Leaving the picker ends the choice of units for a related group.
+    if (!picker.dataset.pickFor) return;
+    delete picker.dataset.pickFor;
+    delete picker.dataset.pickName;
+    picker.querySelector(".picker-input").placeholder = "Gõ tên để tìm…";
   }
   function options(picker) {
     return Array.prototype.slice.call(picker.querySelectorAll("[role=option]"));
@@ -256,6 +287,17 @@
   table.addEventListener("click", function (event) {
     var option = event.target.closest(".unit-options [role=option]");
     if (option) return choose(option);
+    var pick = event.target.closest(".chip-pick");
+    if (pick) {
+      var pickPicker = pick.closest(".unit-picker");
+      var groupChip = pick.closest(".chip");
+      pickPicker.dataset.pickFor = groupChip.dataset.group;
+      pickPicker.dataset.pickName = pick.dataset.groupName;
+      var pickInput = pickPicker.querySelector(".picker-input");
+      pickInput.placeholder = "Chọn đơn vị thuộc “" + pick.dataset.groupName + "”…";
+      pickInput.focus();
+      return;
+    }
     var remover = event.target.closest(".chip-remove");
     if (remover) {
       remover.closest(".chip").remove();
@@ -305,6 +347,7 @@
         if (first) choose(first);
       } else if (event.key === "Escape") {
         picker.querySelector(".picker-options").innerHTML = "";
+        endPick(picker);
       }
     }
   });
@@ -313,7 +356,9 @@
     var picker = event.target.closest && event.target.closest(".unit-picker");
     if (!picker) return;
     window.setTimeout(function () {
-      if (!picker.contains(document.activeElement)) picker.querySelector(".picker-options").innerHTML = "";
+      if (picker.contains(document.activeElement)) return;
+      picker.querySelector(".picker-options").innerHTML = "";
+      endPick(picker);
     }, 150);
   });
 

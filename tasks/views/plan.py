@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 from plans.inference import open_inferences
 
-from ..expansion import tracked_assignments
+from ..expansion import empty_groups, tracked_assignments
 from ..models import Assignment, Task
 from ..unresolved import may_see_names
 from ..workflow import (
@@ -49,7 +49,7 @@ def plan_detail(request, pk):
     )
     assignments = (
         Assignment.objects.filter(via__isnull=True)  # as written; not the tracked per-unit rows
-        .select_related("unit", "group")
+        .select_related("unit", "group__scope", "picked_for")
         .order_by("role", "position")
     )
     tasks = (
@@ -76,6 +76,7 @@ def plan_detail(request, pk):
         "derive_for": can_derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
         "unresolved_count": sum(1 for t in tasks for a in t.assignments.all() if a.is_unresolved),
+        "empty_groups": empty_groups(tasks),
         "names_url": _names_url(request.user, plan),
     }
     return render(request, "tasks/plan_detail.html", context)
