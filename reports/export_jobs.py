@@ -39,7 +39,7 @@ FAILED = (
     "Không tạo được tệp do lỗi của hệ thống. Hãy thử lại sau ít phút; nếu vẫn lỗi, báo cho "
     "quản trị hệ thống."
 )
-GONE = "Tệp không còn (đã quá một ngày hoặc đã bị xoá): hãy xuất lại."
+GONE = "Tệp không còn (đã quá một ngày hoặc đã bị xóa): hãy xuất lại."
 REFUSED = "Bạn không còn quyền xem dữ liệu của tệp này nên tệp không được tạo."
 
 
