@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
+import logging
 import re
 import secrets
 import time
@@ -33,6 +35,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
@@ -57,6 +60,9 @@ from .appendix import (
 from .history import bulk_create_with_history
 from .models import Assignment, Task
 from .readers import ReadResult, read_appendix
+from .xlsx_reader import _read_bytes
+
+logger = logging.getLogger(__name__)
 
 REASON = "Nhập phụ lục từ Excel"
 SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
@@ -440,12 +446,46 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
     return notes
 
 
+#: Parsed files kept between the preview and the confirmation (same bytes, same name): the
+#: confirmation does not read the file again. Bump the version when a reader changes.
+READ_CACHE_KEY = "appendix-parsed:v1:{digest}"
+READ_CACHE_SECONDS = 2 * 60 * 60
+
+
+def read_source(source, filename: str | None = None) -> ReadResult:
+    """The ReadResult of `source` (a ReadResult, a path, bytes or a file), read once per
+    content and name: the preview leaves it in the cache for the confirmation. Only files
+    read without error are kept; a refused file is read (and refused) again."""
+    if isinstance(source, ReadResult):
+        return source
+    if filename is None and isinstance(source, (str, Path)):
+        filename = Path(source).name
+    data = _read_bytes(source)
+    digest = hashlib.sha256(data)
+    limits = (filename or "", settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS)
+    digest.update(repr(limits).encode())
+    key = READ_CACHE_KEY.format(digest=digest.hexdigest())
+    try:
+        read = cache.get(key)
+    except Exception:  # the cache is a shortcut: without it, read the file
+        logger.warning("appendix read cache unavailable", exc_info=True)
+        read = None
+    if isinstance(read, ReadResult):
+        return read
+    read = read_appendix(data, filename)
+    try:
+        cache.set(key, read, READ_CACHE_SECONDS)
+    except Exception:
+        logger.warning("appendix read cache unavailable", exc_info=True)
+    return read
+
+
 def preview_import(
     plan: Plan, source, filename: str | None = None, vocabulary: Vocabulary | None = None
 ) -> ImportPreview:
     """Read the file (or take the ReadResult already read) and show what importing it would
     do. Raises AppendixFileError."""
-    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
+    read = read_source(source, filename)
     prepared = _prepare(plan, read, vocabulary)
     tasks = list(plan.tasks.order_by("position"))
     written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
@@ -508,8 +548,9 @@ def apply_import(
 
     Raises AppendixFileError (unreadable file) or ImportRefused (problems in the rows, or
     the plan changed since `expected_version` was previewed). `source` may be a ReadResult
-    already read (by the background job of a large upload)."""
-    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
+    already read (by the background job of a large upload); a file just previewed is not
+    read again (`read_source`)."""
+    read = read_source(source, filename)
     prepared = _prepare(plan, read, None)
     if prepared.errors:
         raise ImportRefused(
