@@ -115,11 +115,29 @@ class PreparedAppendix:
         return not self.errors
 
 
+def _memo(function):
+    """`function` remembered per distinct argument (its type too: 1, 1.0 and True differ),
+    for one table: appendix columns repeat the same few units, products and timeframes."""
+    seen: dict[tuple, object] = {}
+
+    def call(value):
+        key = (type(value), value)
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = function(value)
+            return result
+        except TypeError:  # unhashable
+            return function(value)
+
+    return call
+
+
 def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> PreparedAppendix:
     """Read rows into a preview of the tasks they will become. Pure apart from `vocabulary`."""
-    outline = build_outline(
-        [OutlineInput(stt=r.stt, has_units=bool(clean_cell(r.lead))) for r in rows]
-    )
+    clean = _memo(clean_cell)
+    schedule_of = _memo(parse_timeframe)  # a Schedule is frozen: shared between rows
+    outline = build_outline([OutlineInput(stt=r.stt, has_units=bool(clean(r.lead))) for r in rows])
     by_row: dict[int, list[str]] = {}
     for problem in outline.problems:
         by_row.setdefault(problem.row, []).append(_strip_row_prefix(problem.message))
@@ -135,9 +153,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
     for source, node in zip(rows, outline.rows, strict=True):
         lead_parts = resolve(source.lead)
         coordinating_parts = resolve(source.coordinating)
-        schedule = parse_timeframe(source.timeframe)
+        schedule = schedule_of(source.timeframe)
         timeframe_text = (
-            clean_cell(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
+            clean(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
         )
         row = PreparedRow(
             source=source,
@@ -148,9 +166,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
             code=node.code,
             full_code=node.full_code,
             content=clean_cell(source.content),
-            product=clean_cell(source.product),
-            lead_text=clean_cell(source.lead),
-            coordinating_text=clean_cell(source.coordinating),
+            product=clean(source.product),
+            lead_text=clean(source.lead),
+            coordinating_text=clean(source.coordinating),
             timeframe_text=timeframe_text,
             schedule=schedule,
             lead_parts=lead_parts,
