@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
@@ -241,7 +242,22 @@ def extra_columns(source: AppendixRow) -> dict[str, str]:
     return {str(k): str(v) for k, v in extra.items() if str(v).strip()}
 
 
-def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
+class AssignmentSpec(NamedTuple):
+    """An assignment a row names, before it becomes an Assignment (cheap to compare: the
+    importer's diff keys on these fields, and builds model objects only for new ones)."""
+
+    role: str
+    position: int
+    source_text: str
+    unit_id: int | None
+    group_id: int | None
+    name_key: str  # the folded name of an unresolved one; "" otherwise
+
+    def build(self, task: Task) -> Assignment:
+        return Assignment(task=task, **self._asdict())
+
+
+def assignment_specs(row: PreparedRow) -> list[AssignmentSpec]:
     result = []
     for role, parts in (
         (Assignment.Role.LEAD, row.lead_parts),
@@ -250,29 +266,28 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
         for position, part in enumerate(parts):
             target = part.target
             if target is None:  # unresolved: kept as written, tracked by no one yet
-                if not fold(part.text):
+                key = fold(part.text)
+                if not key:
                     continue
                 result.append(
-                    Assignment(
-                        task=task,
-                        role=role,
-                        position=position,
-                        source_text=part.text[:500],
-                        name_key=fold(part.text)[:500],
-                    )
+                    AssignmentSpec(role, position, part.text[:500], None, None, key[:500])
                 )
                 continue
             result.append(
-                Assignment(
-                    task=task,
-                    role=role,
-                    position=position,
-                    source_text=part.text[:500],
-                    unit_id=target.pk if target.kind == "unit" else None,
-                    group_id=target.pk if target.kind == "group" else None,
+                AssignmentSpec(
+                    role,
+                    position,
+                    part.text[:500],
+                    target.pk if target.kind == "unit" else None,
+                    target.pk if target.kind == "group" else None,
+                    "",
                 )
             )
     return result
+
+
+def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
+    return [spec.build(task) for spec in assignment_specs(row)]
 
 
 def tree_layout(rows: list[PreparedRow]) -> dict[int, tuple[int, int, int, int]]:

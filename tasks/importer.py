@@ -51,8 +51,8 @@ from plans.models import Plan
 from .appendix import (
     PreparedAppendix,
     PreparedRow,
-    _assignments,
     _task_fields,
+    assignment_specs,
     create_tasks,
     prepare_appendix,
     tree_layout,
@@ -240,7 +240,7 @@ def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Ta
     return matched
 
 
-def _assignment_key(a: Assignment) -> tuple:
+def _assignment_key(a) -> tuple:
     """Same role and unit or group; an unresolved name by its folded text."""
     unresolved = a.unit_id is None and a.group_id is None
     return (a.role, a.unit_id, a.group_id, a.name_key if unresolved else "")
@@ -296,7 +296,7 @@ def diff_appendix(
                     FieldChange("Thời hạn (đọc từ thời gian thực hiện)", "", row.schedule.summary)
                 )
             old_keys = Counter(_assignment_key(a) for a in written_by_task[task.pk])
-            wanted = _assignments(task, row)
+            wanted = assignment_specs(row)
             new_keys = Counter(_assignment_key(a) for a in wanted)
             if old_keys != new_keys:
                 names = {_assignment_key(a): _target_name(a) for a in written_by_task[task.pk]}
@@ -343,7 +343,7 @@ def reported_removals(removed: list[Task]) -> list[str]:
     return errors
 
 
-def _target_name(a: Assignment) -> str:
+def _target_name(a) -> str:
     name = a.source_text or str(a.unit_id or a.group_id)
     return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
 
@@ -669,6 +669,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
                 new, Task, default_user=user, default_change_reason=reason, batch_size=500
             )
     update = []
+    changed: set[str] = set()  # only these columns are written (a CASE per column and row)
     for d in diff.rows:
         task = d.task
         if task is None:
@@ -676,10 +677,12 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
         now = tuple(getattr(task, f) for f in every)
         if now != before[task.pk]:
             update.append(task)
+            changed.update(f for f, a, b in zip(every, now, before[task.pk], strict=True) if a != b)
             if now[: len(tracked)] != before[task.pk][: len(tracked)]:
                 history.append(task)
     if update:
-        Task.objects.bulk_update(update, [*WRITTEN_FIELDS, *TREE_FIELDS], batch_size=500)
+        columns = [f.removesuffix("_id") if f == "parent_id" else f for f in every if f in changed]
+        Task.objects.bulk_update(update, columns, batch_size=500)
     if history:
         Task.history.bulk_history_create(
             history, update=True, default_user=user, default_change_reason=reason
@@ -698,7 +701,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
         existing: dict[tuple, list[Assignment]] = defaultdict(list)
         for a in by_task.get(task.pk, []) if d.task is not None else []:
             existing[_assignment_key(a)].append(a)
-        for wanted in _assignments(task, d.row):
+        for wanted in assignment_specs(d.row):
             kept = existing.get(_assignment_key(wanted))
             if kept:
                 a = kept.pop(0)
@@ -706,7 +709,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
                     a.position, a.source_text = wanted.position, wanted.source_text
                     change.append(a)
             else:
-                create.append(wanted)
+                create.append(wanted.build(task))
         delete.extend(a.pk for rest in existing.values() for a in rest)
     if delete:
         Assignment.objects.filter(pk__in=delete).delete()
