@@ -181,6 +181,8 @@ def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Ta
     content is unrelated waits until the content matching is done: when rows are deleted
     and the rest renumbered, each task follows its own text, not its old number; only the
     rows left over are then paired by code (a row rewritten under the same number)."""
+    if not tasks:
+        return {}
     free = {t.pk: t for t in tasks}
     matched: dict[int, tuple[Task, str]] = {}
     texts = {t.pk: _key(t.content) for t in tasks}
