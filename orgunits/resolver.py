@@ -24,6 +24,7 @@ own territory first (a commune's "Công an xã"), then the province's, then cent
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -250,8 +251,16 @@ def _gaps(text: str, tokens: list[_Token]) -> list[str]:
 
 def words_and_gaps(text: str) -> tuple[list[str], list[str]]:
     """The folded words of a text (abbreviations expanded) and the gaps before them."""
+    words, gaps = _words_and_gaps(text)
+    return list(words), list(gaps)
+
+
+@functools.lru_cache(maxsize=8192)
+def _words_and_gaps(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Remembered per name: every vocabulary (each preview, each confirmation) reads the
+    same few hundred unit, group and alias names."""
     tokens = _tokens(text)
-    return [t.word for t in tokens], _gaps(text, tokens)
+    return tuple(t.word for t in tokens), tuple(_gaps(text, tokens))
 
 
 def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:

@@ -245,7 +245,8 @@ class Ongoing:
     def text(self) -> str:
         """The figure in words, as the pages and exports print it."""
         return (
-            f"Nhiệm vụ thường xuyên: {count_text(self.reported)}/{count_text(self.expected)} đã báo cáo, "
+            f"Nhiệm vụ thường xuyên: {count_text(self.reported)}/{count_text(self.expected)}"
+            " đã báo cáo, "
             f"{count_text(self.done)} Hoàn thành, {count_text(self.in_progress)} Đang thực hiện"
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
@@ -119,11 +120,29 @@ class PreparedAppendix:
         return not self.errors
 
 
+def _memo(function):
+    """`function` remembered per distinct argument (its type too: 1, 1.0 and True differ),
+    for one table: appendix columns repeat the same few units, products and timeframes."""
+    seen: dict[tuple, object] = {}
+
+    def call(value):
+        key = (type(value), value)
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = function(value)
+            return result
+        except TypeError:  # unhashable
+            return function(value)
+
+    return call
+
+
 def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> PreparedAppendix:
     """Read rows into a preview of the tasks they will become. Pure apart from `vocabulary`."""
-    outline = build_outline(
-        [OutlineInput(stt=r.stt, has_units=bool(clean_cell(r.lead))) for r in rows]
-    )
+    clean = _memo(clean_cell)
+    schedule_of = _memo(parse_timeframe)  # a Schedule is frozen: shared between rows
+    outline = build_outline([OutlineInput(stt=r.stt, has_units=bool(clean(r.lead))) for r in rows])
     by_row: dict[int, list[str]] = {}
     for problem in outline.problems:
         by_row.setdefault(problem.row, []).append(_strip_row_prefix(problem.message))
@@ -142,9 +161,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
             source.lead, source.lead_heading = lead, heading
         lead_parts = resolve(source.lead)
         coordinating_parts = resolve(source.coordinating)
-        schedule = parse_timeframe(source.timeframe)
+        schedule = schedule_of(source.timeframe)
         timeframe_text = (
-            clean_cell(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
+            clean(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
         )
         row = PreparedRow(
             source=source,
@@ -155,9 +174,9 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
             code=node.code,
             full_code=node.full_code,
             content=clean_cell(source.content),
-            product=clean_cell(source.product),
-            lead_text=clean_cell(source.lead),
-            coordinating_text=clean_cell(source.coordinating),
+            product=clean(source.product),
+            lead_text=clean(source.lead),
+            coordinating_text=clean(source.coordinating),
             timeframe_text=timeframe_text,
             schedule=schedule,
             lead_parts=lead_parts,
@@ -253,7 +272,24 @@ def extra_columns(source: AppendixRow) -> dict[str, str]:
     return {str(k): str(v) for k, v in extra.items() if str(v).strip()}
 
 
-def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
+class AssignmentSpec(NamedTuple):
+    """An assignment a row names, before it becomes an Assignment (cheap to compare: the
+    importer's diff keys on these fields, and builds model objects only for new ones)."""
+
+    role: str
+    position: int
+    source_text: str
+    unit_id: int | None
+    group_id: int | None
+    name_key: str  # the folded name of an unresolved one; "" otherwise
+    is_request: bool = False  # named after "Đề nghị"
+    picked_for_id: int | None = None  # a unit picked for a "… có liên quan" group
+
+    def build(self, task: Task) -> Assignment:
+        return Assignment(task=task, **self._asdict())
+
+
+def assignment_specs(row: PreparedRow) -> list[AssignmentSpec]:
     result = []
     for role, parts in (
         (Assignment.Role.LEAD, row.lead_parts),
@@ -262,32 +298,32 @@ def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
         for position, part in enumerate(parts):
             target = part.target
             if target is None:  # unresolved: kept as written, tracked by no one yet
-                if not fold(part.text):
+                key = fold(part.text)
+                if not key:
                     continue
                 result.append(
-                    Assignment(
-                        task=task,
-                        role=role,
-                        position=position,
-                        source_text=part.text[:500],
-                        name_key=fold(part.text)[:500],
-                        is_request=part.request,
+                    AssignmentSpec(
+                        role, position, part.text[:500], None, None, key[:500], part.request
                     )
                 )
                 continue
             result.append(
-                Assignment(
-                    task=task,
-                    role=role,
-                    position=position,
-                    source_text=part.text[:500],
-                    unit_id=target.pk if target.kind == "unit" else None,
-                    group_id=target.pk if target.kind == "group" else None,
-                    is_request=part.request,
-                    picked_for_id=part.picked_for if target.kind == "unit" else None,
+                AssignmentSpec(
+                    role,
+                    position,
+                    part.text[:500],
+                    target.pk if target.kind == "unit" else None,
+                    target.pk if target.kind == "group" else None,
+                    "",
+                    part.request,
+                    part.picked_for if target.kind == "unit" else None,
                 )
             )
     return result
+
+
+def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
+    return [spec.build(task) for spec in assignment_specs(row)]
 
 
 def tree_layout(rows: list[PreparedRow]) -> dict[int, tuple[int, int, int, int]]:

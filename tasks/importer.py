@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
+import logging
 import re
 import secrets
 import time
@@ -33,6 +35,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from simple_history.models import HistoricalRecords
@@ -48,8 +51,8 @@ from plans.models import Plan
 from .appendix import (
     PreparedAppendix,
     PreparedRow,
-    _assignments,
     _task_fields,
+    assignment_specs,
     create_tasks,
     prepare_appendix,
     tree_layout,
@@ -57,6 +60,9 @@ from .appendix import (
 from .history import bulk_create_with_history
 from .models import Assignment, Task
 from .readers import ReadResult, read_appendix
+from .xlsx_reader import _read_bytes
+
+logger = logging.getLogger(__name__)
 
 REASON = "Nhập phụ lục từ Excel"
 SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
@@ -176,6 +182,8 @@ def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Ta
     content is unrelated waits until the content matching is done: when rows are deleted
     and the rest renumbered, each task follows its own text, not its old number; only the
     rows left over are then paired by code (a row rewritten under the same number)."""
+    if not tasks:
+        return {}
     free = {t.pk: t for t in tasks}
     matched: dict[int, tuple[Task, str]] = {}
     texts = {t.pk: _key(t.content) for t in tasks}
@@ -235,7 +243,7 @@ def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Ta
     return matched
 
 
-def _assignment_key(a: Assignment) -> tuple:
+def _assignment_key(a) -> tuple:
     """Same role and unit or group; an unresolved name by its folded text."""
     unresolved = a.unit_id is None and a.group_id is None
     return (a.role, a.unit_id, a.group_id, a.name_key if unresolved else "")
@@ -294,7 +302,7 @@ def diff_appendix(
                     FieldChange("Thời hạn (đọc từ thời gian thực hiện)", "", row.schedule.summary)
                 )
             old_keys = Counter(_assignment_key(a) for a in written_by_task[task.pk])
-            wanted = _assignments(task, row)
+            wanted = assignment_specs(row)
             new_keys = Counter(_assignment_key(a) for a in wanted)
             if old_keys != new_keys:
                 names = {_assignment_key(a): _target_name(a) for a in written_by_task[task.pk]}
@@ -341,7 +349,7 @@ def reported_removals(removed: list[Task]) -> list[str]:
     return errors
 
 
-def _target_name(a: Assignment) -> str:
+def _target_name(a) -> str:
     name = a.source_text or str(a.unit_id or a.group_id)
     return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
 
@@ -444,12 +452,46 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
     return notes
 
 
+#: Parsed files kept between the preview and the confirmation (same bytes, same name): the
+#: confirmation does not read the file again. Bump the version when a reader changes.
+READ_CACHE_KEY = "appendix-parsed:v1:{digest}"
+READ_CACHE_SECONDS = 2 * 60 * 60
+
+
+def read_source(source, filename: str | None = None) -> ReadResult:
+    """The ReadResult of `source` (a ReadResult, a path, bytes or a file), read once per
+    content and name: the preview leaves it in the cache for the confirmation. Only files
+    read without error are kept; a refused file is read (and refused) again."""
+    if isinstance(source, ReadResult):
+        return source
+    if filename is None and isinstance(source, (str, Path)):
+        filename = Path(source).name
+    data = _read_bytes(source)
+    digest = hashlib.sha256(data)
+    limits = (filename or "", settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS)
+    digest.update(repr(limits).encode())
+    key = READ_CACHE_KEY.format(digest=digest.hexdigest())
+    try:
+        read = cache.get(key)
+    except Exception:  # the cache is a shortcut: without it, read the file
+        logger.warning("appendix read cache unavailable", exc_info=True)
+        read = None
+    if isinstance(read, ReadResult):
+        return read
+    read = read_appendix(data, filename)
+    try:
+        cache.set(key, read, READ_CACHE_SECONDS)
+    except Exception:
+        logger.warning("appendix read cache unavailable", exc_info=True)
+    return read
+
+
 def preview_import(
     plan: Plan, source, filename: str | None = None, vocabulary: Vocabulary | None = None
 ) -> ImportPreview:
     """Read the file (or take the ReadResult already read) and show what importing it would
     do. Raises AppendixFileError."""
-    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
+    read = read_source(source, filename)
     prepared = _prepare(plan, read, vocabulary)
     tasks = list(plan.tasks.order_by("position"))
     written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
@@ -512,8 +554,9 @@ def apply_import(
 
     Raises AppendixFileError (unreadable file) or ImportRefused (problems in the rows, or
     the plan changed since `expected_version` was previewed). `source` may be a ReadResult
-    already read (by the background job of a large upload)."""
-    read = source if isinstance(source, ReadResult) else read_appendix(source, filename)
+    already read (by the background job of a large upload); a file just previewed is not
+    read again (`read_source`)."""
+    read = read_source(source, filename)
     prepared = _prepare(plan, read, None)
     if prepared.errors:
         raise ImportRefused(
@@ -632,6 +675,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
                 new, Task, default_user=user, default_change_reason=reason, batch_size=500
             )
     update = []
+    changed: set[str] = set()  # only these columns are written (a CASE per column and row)
     for d in diff.rows:
         task = d.task
         if task is None:
@@ -639,10 +683,12 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
         now = tuple(getattr(task, f) for f in every)
         if now != before[task.pk]:
             update.append(task)
+            changed.update(f for f, a, b in zip(every, now, before[task.pk], strict=True) if a != b)
             if now[: len(tracked)] != before[task.pk][: len(tracked)]:
                 history.append(task)
     if update:
-        Task.objects.bulk_update(update, [*WRITTEN_FIELDS, *TREE_FIELDS], batch_size=500)
+        columns = [f.removesuffix("_id") if f == "parent_id" else f for f in every if f in changed]
+        Task.objects.bulk_update(update, columns, batch_size=500)
     if history:
         Task.history.bulk_history_create(
             history, update=True, default_user=user, default_change_reason=reason
@@ -661,7 +707,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
         existing: dict[tuple, list[Assignment]] = defaultdict(list)
         for a in by_task.get(task.pk, []) if d.task is not None else []:
             existing[_assignment_key(a)].append(a)
-        for wanted in _assignments(task, d.row):
+        for wanted in assignment_specs(d.row):
             kept = existing.get(_assignment_key(wanted))
             if kept:
                 a = kept.pop(0)
@@ -671,7 +717,7 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
                         setattr(a, f, getattr(wanted, f))
                     change.append(a)
             else:
-                create.append(wanted)
+                create.append(wanted.build(task))
         delete.extend(a.pk for rest in existing.values() for a in rest)
     if delete:
         Assignment.objects.filter(pk__in=delete).delete()

@@ -293,3 +293,33 @@ def test_two_simultaneous_confirms_do_not_duplicate_rows(seeded):
         assert check_model(Task).errors == []
     Task.objects.filter(plan=plan).delete()
     plan.delete()
+
+
+def test_the_confirmation_reuses_the_read_of_the_preview(empty_plan, user, monkeypatch):
+    import uuid
+
+    import tasks.importer as importer
+
+    reads = []
+    real = importer.read_appendix
+
+    def counting(data, filename):
+        reads.append(filename)
+        return real(data, filename)
+
+    monkeypatch.setattr(importer, "read_appendix", counting)
+    data = bench.generate_xlsx(60)
+    name = f"{uuid.uuid4().hex}.xlsx"  # the cache outlives the test database
+    preview = preview_import(empty_plan, data, name)
+    result = apply_import(empty_plan, data, name, user=user, expected_version=preview.plan_version)
+    assert result.counts["added"] == preview.summary["rows"] > 0
+    assert reads == [name]
+
+    # Another file (other bytes) under the same name is read, not taken from the cache.
+    def reword(ws):
+        ws.cell(row=7, column=2).value = f"{ws.cell(row=7, column=2).value} (đã sửa)"
+
+    changed = edit(data, reword)
+    preview = preview_import(empty_plan, changed, name)
+    assert reads == [name, name]
+    assert preview.summary["changed"] == 1
