@@ -180,7 +180,7 @@ def test_xlsx_prints_in_times_new_roman_with_borders(client, period):
     from openpyxl import load_workbook
 
     client.force_login(make_user("td", unit("qn-pgd-532"), Profile.Role.REVIEWER))
-    response = client.get(reverse("reports:consolidated", args=[period.pk, "xlsx"]))
+    response = download_export(client, reverse("reports:consolidated", args=[period.pk, "xlsx"]))
     wb = load_workbook(io.BytesIO(response.content))
     detail = wb["Chi tiết"]
     assert detail.print_title_rows == "$1:$1" and detail.auto_filter.ref.startswith("A1:I")

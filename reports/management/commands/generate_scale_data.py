@@ -182,6 +182,8 @@ def model_columns(model, provided: list[str]) -> tuple[list[str], tuple]:
         if f.default is NOT_PROVIDED:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = timezone.now()
+            elif f.blank and f.get_internal_type() in ("CharField", "TextField", "SlugField"):
+                value = ""  # a blank text column (e.g. Assignment.name_key of a resolved name)
             else:
                 raise CommandError(f"{model._meta.label}.{f.name}: no value and no default")
         else:
@@ -709,10 +711,20 @@ class Generator:
             )
         kinds = {t.id: t.kind for t in seed.tasks}
         on_issue = plan.issued_on
-        for a in seed.assignments:
+        # One tracked row per unit and task, in the app's precedence (tasks.expansion): leads
+        # before coordinating units, units as written before a group's members.
+        claimed: dict[int, set[int]] = {}
+        ordered = sorted(
+            seed.assignments,
+            key=lambda a: (a.task_id, a.role != "lead", a.group_key is not None, a.position, a.id),
+        )
+        for a in ordered:
             unit, group = resolve(a.unit_key, a.group_key)
             if unit is None and group is None:
                 continue  # a unit of another tree (central bodies): not copied
+            taken = claimed.setdefault(a.task_id, set())
+            if unit is not None:
+                taken.add(unit.id)
             task = task_ids[a.task_id]
             written = Row(self.assignment_id(), task, a.role, unit, group, a.source_text,
                           a.position)  # fmt: skip
@@ -721,6 +733,9 @@ class Generator:
             plan.rows.append(written)
             if group is not None:
                 for member in group.members(nodes, on_issue):
+                    if member.id in taken:
+                        continue
+                    taken.add(member.id)
                     row = Row(self.assignment_id(), task, a.role, member, None, a.source_text,
                               a.position, via=written, schedule=written.schedule)  # fmt: skip
                     plan.rows.append(row)
