@@ -222,7 +222,7 @@ ACTIONS = {
         reverse("tasks:my_tasks"), {"ke_hoach": obj.pk} if obj else {}
     ),
     "timeframe": lambda client, obj: client.get(reverse("tasks:timeframe"), {"timeframe": "2026"}),
-    "national_dashboard": lambda client, obj: client.get(reverse("reports:dashboard_national")),
+    "national_dashboard": lambda client, obj: client.get(reverse("dashboards:dashboard_national")),
     "admin_head_unit": admin_head_unit,
     "admin_account": admin_account,
 }
