@@ -17,7 +17,7 @@ def landing_url(user) -> str:
     if not user.is_authenticated:
         return reverse("plans:list")
     actor = actor_for(user)
-    if dashboards.is_national(actor):
+    if dashboards.sees_every_province(actor):
         return reverse("dashboards:dashboard_national")
     if actor.unit is None:
         return reverse("plans:list")

@@ -22,8 +22,9 @@ class OutOfScope(Exception):
 # --- who sees what --------------------------------------------------------------------------
 
 
-def is_national(actor: Actor) -> bool:
-    """Superusers and the staff of NHCSXH Việt Nam see every province."""
+def sees_every_province(actor: Actor) -> bool:
+    """The national overview: superusers and the staff of NHCSXH Việt Nam
+    (`Actor.is_national`, the one meaning of "national") see every province."""
     return actor.is_superuser or actor.is_national
 
 
@@ -38,7 +39,7 @@ def home_kind(actor: Actor) -> str:
     - "commune": commune-level users — their commune;
     - "province": NHCSXH reviewers, provincial admins and leaders — their province;
     - "unit": other officers — their own unit and the units below it."""
-    if is_national(actor):
+    if sees_every_province(actor):
         return "national"
     unit = actor.unit
     if unit is None:
@@ -76,10 +77,6 @@ class Scope:
     unit: OrgUnit | None  # None: the whole country
     home: OrgUnit | None = None
     chain: list[OrgUnit] = field(default_factory=list)  # breadcrumb, home first
-
-    @property
-    def is_national(self) -> bool:
-        return self.unit is None
 
     @property
     def is_pgd(self) -> bool:

@@ -81,7 +81,7 @@ def outside_scope_is_404(view):
 @outside_scope_is_404
 def dashboard_home(request):
     actor = actor_for(request.user)
-    if access.is_national(actor):
+    if access.sees_every_province(actor):
         return redirect("dashboards:dashboard_national")
     if actor.unit is None:
         messages.info(request, "Tài khoản chưa gắn với đơn vị nên chưa có bảng theo dõi.")
@@ -166,7 +166,7 @@ def _context(request, scope: access.Scope, f: dash.Filters, d: dash.Dashboard) -
     drill = Paginator(d.drill, LIST_SIZE).get_page(request.GET.get("trang_bang"))
     params = f.params()
     query = urlencode(params)
-    is_national = access.is_national(actor_for(request.user))
+    is_national = access.sees_every_province(actor_for(request.user))
     return {
         "scope": scope,
         "unit": scope.unit,
@@ -258,7 +258,7 @@ def overdue(request, unit_pk):
 
 def _national_data(request):
     actor = actor_for(request.user)
-    if not access.is_national(actor):
+    if not access.sees_every_province(actor):
         raise Http404
     today = timezone.localdate()
     f = filters_from_request(request.GET, today)

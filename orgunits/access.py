@@ -116,6 +116,20 @@ class Actor:
         return t is not None and unit.tree_id == t.tree_id and t.lft <= unit.lft <= t.rght
 
 
+def managed_province(actor: Actor) -> OrgUnit | None:
+    """The province a provincial admin manages (in the admin: its units, accounts, names);
+    None for superusers (they manage everything through Django's permissions) and others."""
+    if actor.is_superuser or not actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return None
+    return actor.province
+
+
+def can_search_units_of(actor: Actor, unit: OrgUnit) -> bool:
+    """The unit pickers search around `unit` (a plan's issuer): within the user's province;
+    a superuser around any province's plan."""
+    return actor.is_superuser or actor.in_province(unit)
+
+
 def actor_for(user) -> Actor:
     """The actor of a request's user (one query, cached on the user object)."""
     cached = getattr(user, "_ct39_actor", None)

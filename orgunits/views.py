@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from config.query import positive_int
 
-from .access import actor_for
+from .access import actor_for, can_search_units_of
 from .models import OrgUnit, UnitGroup
 from .text import fold
 
@@ -20,7 +20,7 @@ def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[in
     base = unit or actor.unit
     if base is None:
         return [], []
-    if not actor.is_superuser and not actor.in_province(base):
+    if not can_search_units_of(actor, base):
         raise Http404
     central = list(
         OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(

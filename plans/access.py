@@ -80,6 +80,34 @@ def visible_plans(user) -> QuerySet[Plan]:
     ).distinct()
 
 
+def can_create_plans(user) -> bool:
+    """May start a new plan (Lập kế hoạch): officers and provincial admins, and superusers.
+    Which units they may name as issuer is `plan_issuers`."""
+    if not getattr(user, "is_authenticated", True):
+        return False
+    actor = user if isinstance(user, Actor) else actor_for(user)
+    return actor.is_superuser or actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN)
+
+
+def plan_issuers(actor: Actor) -> QuerySet[OrgUnit]:
+    """The units a user may name as a plan's issuer: any active unit (superusers); the
+    province's units outside communes, and the communes themselves (provincial admins);
+    their own unit (everyone else)."""
+    province = actor.province
+    in_province = (
+        OrgUnit.objects.filter(tree_id=province.tree_id, active_until__isnull=True)
+        if province
+        else OrgUnit.objects.none()
+    )
+    if actor.is_superuser:
+        return OrgUnit.objects.filter(active_until__isnull=True)
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return in_province.exclude(territory__kind=OrgUnit.Kind.COMMUNE) | (
+            in_province.filter(kind=OrgUnit.Kind.COMMUNE)
+        )
+    return OrgUnit.objects.filter(pk=actor.unit.pk) if actor.unit else in_province
+
+
 def can_view_plan(user, plan: Plan) -> bool:
     return visible_plans(user).filter(pk=plan.pk).exists()
 

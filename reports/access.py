@@ -29,6 +29,31 @@ def _actor(user) -> Actor:
     return user if isinstance(user, Actor) else actor_for(user)
 
 
+def is_reviewer(user) -> bool:
+    """Reviews reports at all (the bell, the review list): a reviewer with a unit, or a
+    superuser; which reports is `reviewable_reports`."""
+    actor = _actor(user)
+    return actor.is_superuser or (actor.unit is not None and actor.has_role(Profile.Role.REVIEWER))
+
+
+def report_plans(user) -> QuerySet[Plan]:
+    """The plans listed on "Báo cáo của đơn vị": of the visible plans with periods, those of
+    the province (reviewers, provincial admins, leaders) or followed by or reported to the
+    unit; an officer's own unit's plans; everything for superusers."""
+    actor = _actor(user)
+    plans = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
+    if actor.is_superuser:
+        return plans
+    unit = actor.unit
+    if unit is None:
+        return plans.none()
+    if actor.has_role(Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER):
+        return plans.filter(
+            Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
+        )
+    return plans.filter(issuer=unit)
+
+
 def reviewing_unit_ids(plan: Plan) -> list[int]:
     """The NHCSXH units that review this plan's reports (the first one follows up)."""
     ids = [pk for pk in (plan.follow_up_unit_id, plan.report_to_unit_id) if pk]

@@ -87,17 +87,7 @@ def my_reports(request):
             ({"period": p, **by_period[p.pk]} for p in found),
             key=lambda r: (r["period"].closed_at is not None, -r["period"].cutoff.toordinal()),
         )
-    plans_qs = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
-    if not actor.is_superuser:
-        unit = actor.unit
-        if unit is None:
-            plans_qs = plans_qs.none()
-        elif actor.has_role("reviewer", "province_admin", "leader"):
-            plans_qs = plans_qs.filter(
-                Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
-            )
-        else:
-            plans_qs = plans_qs.filter(issuer=unit)
+    plans_qs = access.report_plans(actor)
     plans = _page(request, plans_qs.select_related("issuer").order_by("tree_id", "lft"))
     context = {
         "actor": actor,

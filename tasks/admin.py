@@ -14,12 +14,12 @@ from plans.access import can_edit_plan
 from plans.admin import PlanAdmin
 from plans.models import Plan
 
+from .access import can_manage_aliases
 from .forms import AppendixUploadForm
 from .importer import (
     ImportRefused,
     add_alias,
     apply_import,
-    can_manage_aliases,
     discard_upload,
     parse_target,
     pending_upload,
