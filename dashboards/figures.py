@@ -10,7 +10,7 @@ dashboard, its exports and the consolidated report agree to the unit:
   assignment is counted twice;
 - assignment figures count each line once (a task given to 100 communes counts 100 times);
 - task figures count each task once, its status combined from its lead units' lines in the
-  scope as `consolidate.combine_task` does (`task_status_sql` is the same rule in SQL);
+  scope as `timeliness.combine_task` does (`TASK_STATUS_SQL` is the same rule in SQL);
 - the rates are `timeliness.py`'s (one definition, as the consolidated report's): the
   completion rate is over the lines (tasks) due in the period, ongoing ones ("Thường
   xuyên", Không có hạn) reported on apart; the update rate (tỷ lệ cập nhật) is per unit:
@@ -41,6 +41,7 @@ from plans.models import Plan
 from reports.models import ProgressReport, ReminderPolicy
 from reports.periods import DEMO_MARK
 from reports.timeliness import (
+    TASK_STATUS_SQL,
     UNIT_ON_TIME_SQL,
     Ongoing,
     Submission,
@@ -474,15 +475,6 @@ SUBMISSION_FIGURES = [f"s_{k}" for k in Submission.ORDER]
 UNIT_COLUMNS = [
     *LINE_FIGURES, *SUBMISSION_FIGURES, *ONGOING_FIGURES, *REPORTED_FIGURES, *UNIT_FIGURES
 ]  # fmt: skip
-
-#: A task's status from its lead lines — `consolidate.combine_task` in SQL.
-TASK_STATUS_SQL = f"""CASE
-    WHEN ln = 0 THEN NULL
-    WHEN l_nd > 0 THEN '{T.NO_DEADLINE}'
-    WHEN l_done = ln THEN CASE WHEN l_late > 0 THEN '{T.DONE_LATE}' ELSE '{T.DONE_ON_TIME}' END
-    WHEN l_over > 0 THEN '{T.NOT_DONE_OVERDUE}'
-    ELSE '{T.NOT_DONE_IN_TIME}'
-END"""
 
 
 def _task_counts_sql(f: Filters) -> tuple[str, list]:

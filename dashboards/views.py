@@ -344,7 +344,7 @@ def _task_lines(request, unit_pk, task_pk):
 @outside_scope_is_404
 def task_detail(request, unit_pk, task_pk):
     """One task in the scope: each unit's assignment and report (the last drill-down)."""
-    from reports.consolidate import combine_task
+    from reports.timeliness import combine_task
 
     scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
     page = Paginator(lines, UNIT_PAGE).get_page(request.GET.get("trang"))

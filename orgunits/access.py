@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db.models import F, Q
 
 from .models import OrgUnit, Profile
+from .territory import territory_of
 
 
 def is_national_unit(unit: OrgUnit | None) -> bool:
@@ -85,7 +86,7 @@ class Actor:
         unit = self.unit
         if unit is None:
             return None
-        return unit if unit.territory_id in (None, unit.pk) else unit.territory
+        return territory_of(unit)
 
     @cached_property
     def is_national(self) -> bool:

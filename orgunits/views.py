@@ -7,6 +7,7 @@ from config.query import positive_int
 
 from .access import actor_for, can_search_units_of
 from .models import OrgUnit, UnitGroup
+from .territory import central_tree_ids, territory_of
 from .text import fold
 
 MAX_RESULTS = 20
@@ -22,12 +23,8 @@ def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[in
         return [], []
     if not can_search_units_of(actor, base):
         raise Http404
-    central = list(
-        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
-            "tree_id", flat=True
-        )
-    )
-    territory = base if base.territory_id in (None, base.pk) else base.territory
+    central = central_tree_ids()
+    territory = territory_of(base)
     chain = list(
         OrgUnit.objects.filter(
             tree_id=territory.tree_id, lft__lte=territory.lft, rght__gte=territory.rght,

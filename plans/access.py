@@ -20,18 +20,11 @@ from django.db.models import Q, QuerySet
 
 from orgunits.access import Actor, actor_for, groups_covering, units_in_subtree
 from orgunits.models import OrgUnit, Profile
+from orgunits.territory import central_tree_ids
 
 from .models import Plan
 
 PUBLISHED = (Plan.Status.ISSUED, Plan.Status.SUPERSEDED)
-
-
-def _central_tree_ids() -> list[int]:
-    return list(
-        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
-            "tree_id", flat=True
-        )
-    )
 
 
 def visible_plans(user) -> QuerySet[Plan]:
@@ -43,7 +36,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return plans.none()
     if actor.is_national:
         return plans.filter(status__in=PUBLISHED)
-    central = Q(issuer__tree_id__in=_central_tree_ids(), status__in=PUBLISHED)
+    central = Q(issuer__tree_id__in=central_tree_ids(), status__in=PUBLISHED)
     own_unit = Q(issuer=actor.unit)
     if actor.sees_whole_province:
         # A province sees the plans of the provinces merged into it (Kon Tum → Quảng Ngãi).

@@ -167,10 +167,9 @@ def test_dashboard_export_and_consolidated_report_agree(fx):
 
 
 def test_sql_task_status_is_combine_task(fx):
-    """Each task's status from the SQL rule equals consolidate.combine_task."""
-    from reports.consolidate import combine_task
+    """Each task's status from the SQL rule equals timeliness.combine_task."""
     from reports.models import ProgressReport
-    from reports.timeliness import timeliness_expression
+    from reports.timeliness import combine_task, timeliness_expression
 
     d = board(fx.province, ke_hoach=str(fx.plan.pk), muc=str(fx.sections[0].pk))
     for row in d.drill:
