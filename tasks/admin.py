@@ -79,8 +79,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 # --- Plan: export and import of the appendix -------------------------------------------------
-# plans/admin.py must not import tasks (imports go downhill), so Plan is re-registered here
-# with the appendix actions and the import view, which uses the officer page's code path.
+# plans/admin.py must not import tasks (imports go downhill), so it defines PlanAdmin without
+# registering it; Plan is registered here, once, with the appendix actions and the import
+# view, which uses the officer page's code path.
 
 
 class PlanAppendixAdmin(PlanAdmin):
@@ -210,5 +211,4 @@ class PlanAppendixAdmin(PlanAdmin):
         return render(request, "admin/tasks/import_appendix.html", context)
 
 
-admin.site.unregister(Plan)
 admin.site.register(Plan, PlanAppendixAdmin)
