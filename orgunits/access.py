@@ -1,7 +1,8 @@
 """Who is who: the unit, province and role of a user, and the units they may see.
 
 Every permission check of the app starts here; the per-object rules live next to the
-objects (`plans/access.py`, `tasks/access.py`, `reports/access.py`).
+objects (`plans/access.py`, `tasks/access.py`, `reports/access.py`,
+`dashboards/access.py`).
 """
 
 from __future__ import annotations
@@ -146,9 +147,16 @@ def actor_for(user) -> Actor:
     return actor
 
 
-def units_in_subtree(unit: OrgUnit) -> Q:
-    """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly)."""
-    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+def units_in_subtree(unit: OrgUnit, prefix: str = "") -> Q:
+    """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly);
+    `prefix` for a related path ("unit__", "issuer__")."""
+    return Q(
+        **{
+            f"{prefix}tree_id": unit.tree_id,
+            f"{prefix}lft__gte": unit.lft,
+            f"{prefix}rght__lte": unit.rght,
+        }
+    )
 
 
 def groups_covering(unit: OrgUnit):

@@ -50,11 +50,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return plans.filter(central | own_unit | (province & (Q(status__in=PUBLISHED) | followed)))
     # Commune level.
     commune = actor.territory
-    own_commune = Q(
-        issuer__tree_id=commune.tree_id,
-        issuer__lft__gte=commune.lft,
-        issuer__rght__lte=commune.rght,
-    )
+    own_commune = units_in_subtree(commune, "issuer__")
     groups = [g.pk for g in groups_covering(commune)]
     units_here = OrgUnit.objects.filter(units_in_subtree(commune)).values("pk")
     assigning = Plan.objects.filter(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from orgunits.access import Actor, actor_for
+from orgunits.access import Actor, actor_for, units_in_subtree
 from orgunits.models import OrgUnit, Profile
 from plans.access import visible_plans
 from plans.models import Plan
@@ -130,8 +130,7 @@ def readable_unit_filter(user, plan: Plan) -> Q | None:
         return None
     if actor.unit is None:
         return Q(pk__in=[])
-    unit = actor.unit
-    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+    return units_in_subtree(actor.unit)
 
 
 def can_read_unit_reports(user, plan: Plan, unit: OrgUnit) -> bool:
@@ -181,7 +180,7 @@ def visible_reports(user) -> QuerySet[ProgressReport]:
     if actor.unit is None:
         return reports.none()
     unit = actor.unit
-    own_units = Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    own_units = units_in_subtree(unit, "unit__")
     if actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER, Profile.Role.REVIEWER):
         province = actor.province
         in_province = Q(period__plan__issuer__tree_id=province.tree_id)
