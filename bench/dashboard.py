@@ -132,7 +132,8 @@ def main() -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from reports import dashboard as dash
+    from dashboards import figures as dash
+    from dashboards.views import filters_from_request
     from reports.models import ProgressReport, ReportingPeriod
 
     ensure_dataset(args.rebuild)
@@ -149,9 +150,9 @@ def main() -> None:
     )
     branch = Client()
     branch.force_login(who["branch_user"])
-    base = reverse("reports:dashboard", args=[province.pk])
+    base = reverse("dashboards:dashboard", args=[province.pk])
     scope = dash.Scope(province, home=province, chain=[province])
-    f = dash.Filters.from_request({}, today)
+    f = filters_from_request({}, today)
     d = dash.build(scope, f, today)
     plan = d.matrix_plan
     section = d.columns[1].task
@@ -163,10 +164,10 @@ def main() -> None:
         ("province", "Province dashboard, status = overdue, lead",
          f"{base}?tinh_trang=not_done_overdue&vai_tro=lead"),
         ("drill", "  overdue list, page 2",
-         reverse("reports:dashboard_overdue", args=[province.pk]) + "?trang=2"),
-        ("drill", "  a commune's dashboard", reverse("reports:dashboard", args=[commune.pk])),
+         reverse("dashboards:dashboard_overdue", args=[province.pk]) + "?trang=2"),
+        ("drill", "  a commune's dashboard", reverse("dashboards:dashboard", args=[commune.pk])),
         ("drill", "  a task's page (each unit's report)",
-         reverse("reports:dashboard_task", args=[province.pk, task.pk])),
+         reverse("dashboards:dashboard_task", args=[province.pk, task.pk])),
     ]  # fmt: skip
     print(f"\nPages ({args.runs} runs each, median / worst, SQL queries per request):")
     results = []
@@ -180,7 +181,7 @@ def main() -> None:
     pgd_client = Client()
     pgd_client.force_login(who["pgd_user"])
     median, worst, n_queries, _ = measure(
-        pgd_client, reverse("reports:dashboard", args=[pgd.pk]), args.runs
+        pgd_client, reverse("dashboards:dashboard", args=[pgd.pk]), args.runs
     )
     results.append(("drill", "  a PGD's dashboard (communes served)", median, n_queries))
     print(f"{'  a PGD dashboard (' + str(pgd.serves.count()) + ' communes served)':42s} "
@@ -189,7 +190,7 @@ def main() -> None:
     national = Client()
     national.force_login(who["national_user"])
     runs = max(5, args.runs // 3)
-    median, worst, n_queries, _ = measure(national, reverse("reports:dashboard_national"), runs)
+    median, worst, n_queries, _ = measure(national, reverse("dashboards:dashboard_national"), runs)
     results.append(("national", "National overview", median, n_queries))
     print(
         f"{'National overview (34 provinces)':42s} {median * 1000:7.0f} ms / "
@@ -198,7 +199,7 @@ def main() -> None:
 
     print("\nExports (.xlsx, every row as filtered):")
     for table, label in [("phan-cong", "Province assignment table"), ("don-vi", "Unit table")]:
-        url = reverse("reports:dashboard_xlsx", args=[province.pk, table])
+        url = reverse("dashboards:dashboard_xlsx", args=[province.pk, table])
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
@@ -225,7 +226,7 @@ def main() -> None:
 
     dash._fetch = capture
     try:
-        dash.build(scope, dash.Filters.from_request({}, today), today)
+        dash.build(scope, filters_from_request({}, today), today)
         period_sql = captured[0]
         captured.clear()
         ids = list(
@@ -233,7 +234,7 @@ def main() -> None:
                 "pk", flat=True
             )
         )
-        nf = dash.Filters.from_request({}, today)
+        nf = filters_from_request({}, today)
         nf.due_windows = dash.due_windows()  # as the national view does
         dash.national_table(nf, today, ids)
         national_sql = captured[0]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "plans",
     "tasks",
     "reports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

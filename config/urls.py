@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.security import ThrottledPasswordResetView
-from reports.views_dashboard import LoginView, home
+from config.views import LoginView, home
 
 admin.site.site_header = "Theo dõi thực hiện Chỉ thị 39-CT/TW"
 admin.site.site_title = "Quản trị CT39"
@@ -44,5 +44,6 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("don-vi/", include("orgunits.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("bao-cao/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,8 @@
 """Who is who: the unit, province and role of a user, and the units they may see.
 
 Every permission check of the app starts here; the per-object rules live next to the
-objects (`plans/access.py`, `tasks/access.py`, `reports/access.py`).
+objects (`plans/access.py`, `tasks/access.py`, `reports/access.py`,
+`dashboards/access.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import cached_property
 from django.db.models import F, Q
 
 from .models import OrgUnit, Profile
+from .territory import territory_of
 
 
 def is_national_unit(unit: OrgUnit | None) -> bool:
@@ -85,7 +87,7 @@ class Actor:
         unit = self.unit
         if unit is None:
             return None
-        return unit if unit.territory_id in (None, unit.pk) else unit.territory
+        return territory_of(unit)
 
     @cached_property
     def is_national(self) -> bool:
@@ -116,6 +118,20 @@ class Actor:
         return t is not None and unit.tree_id == t.tree_id and t.lft <= unit.lft <= t.rght
 
 
+def managed_province(actor: Actor) -> OrgUnit | None:
+    """The province a provincial admin manages (in the admin: its units, accounts, names);
+    None for superusers (they manage everything through Django's permissions) and others."""
+    if actor.is_superuser or not actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return None
+    return actor.province
+
+
+def can_search_units_of(actor: Actor, unit: OrgUnit) -> bool:
+    """The unit pickers search around `unit` (a plan's issuer): within the user's province;
+    a superuser around any province's plan."""
+    return actor.is_superuser or actor.in_province(unit)
+
+
 def actor_for(user) -> Actor:
     """The actor of a request's user (one query, cached on the user object)."""
     cached = getattr(user, "_ct39_actor", None)
@@ -131,9 +147,16 @@ def actor_for(user) -> Actor:
     return actor
 
 
-def units_in_subtree(unit: OrgUnit) -> Q:
-    """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly)."""
-    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+def units_in_subtree(unit: OrgUnit, prefix: str = "") -> Q:
+    """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly);
+    `prefix` for a related path ("unit__", "issuer__")."""
+    return Q(
+        **{
+            f"{prefix}tree_id": unit.tree_id,
+            f"{prefix}lft__gte": unit.lft,
+            f"{prefix}rght__lte": unit.rght,
+        }
+    )
 
 
 def groups_covering(unit: OrgUnit):

@@ -26,6 +26,7 @@ from mptt.admin import MPTTModelAdmin
 
 from config.query import positive_int
 
+from . import access
 from .access import actor_for, is_national_unit
 from .locks import tree_lock
 from .models import OrgUnit, Profile, UnitAlias, UnitGroup
@@ -34,11 +35,8 @@ User = get_user_model()
 
 
 def managed_province(request) -> OrgUnit | None:
-    """The province a provincial admin manages; None for superusers and everyone else."""
-    actor = actor_for(request.user)
-    if actor.is_superuser or not actor.has_role(Profile.Role.PROVINCE_ADMIN):
-        return None
-    return actor.province
+    """The province the request's user manages in the admin (`access.managed_province`)."""
+    return access.managed_province(actor_for(request.user))
 
 
 class ProvinceScopedMixin:

@@ -462,8 +462,9 @@ def vocabulary_for(unit) -> Vocabulary:
     from django.db.models import Q
 
     from .models import OrgUnit, UnitAlias, UnitGroup
+    from .territory import central_tree_ids, territory_of
 
-    territory = unit if unit.territory_id in (None, unit.pk) else unit.territory
+    territory = territory_of(unit)
     chain = [territory.pk]
     node = territory
     while node.parent_id is not None:
@@ -471,11 +472,7 @@ def vocabulary_for(unit) -> Vocabulary:
         if node.pk not in chain:
             chain.append(node.pk)
     distance = {pk: d for d, pk in enumerate(chain)}
-    central_roots = list(
-        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
-            "tree_id", flat=True
-        )
-    )
+    central_roots = central_tree_ids()
     units = list(
         OrgUnit.objects.filter(tree_id__in=[territory.tree_id, *central_roots]).only(
             "pk", "name", "short_name", "kind", "territory_id", "tree_id"

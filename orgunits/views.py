@@ -5,8 +5,9 @@ from django.shortcuts import render
 
 from config.query import positive_int
 
-from .access import actor_for
+from .access import actor_for, can_search_units_of
 from .models import OrgUnit, UnitGroup
+from .territory import central_tree_ids, territory_of
 from .text import fold
 
 MAX_RESULTS = 20
@@ -20,14 +21,10 @@ def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[in
     base = unit or actor.unit
     if base is None:
         return [], []
-    if not actor.is_superuser and not actor.in_province(base):
+    if not can_search_units_of(actor, base):
         raise Http404
-    central = list(
-        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
-            "tree_id", flat=True
-        )
-    )
-    territory = base if base.territory_id in (None, base.pk) else base.territory
+    central = central_tree_ids()
+    territory = territory_of(base)
     chain = list(
         OrgUnit.objects.filter(
             tree_id=territory.tree_id, lft__lte=territory.lft, rght__gte=territory.rght,

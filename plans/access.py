@@ -20,18 +20,11 @@ from django.db.models import Q, QuerySet
 
 from orgunits.access import Actor, actor_for, groups_covering, units_in_subtree
 from orgunits.models import OrgUnit, Profile
+from orgunits.territory import central_tree_ids
 
 from .models import Plan
 
 PUBLISHED = (Plan.Status.ISSUED, Plan.Status.SUPERSEDED)
-
-
-def _central_tree_ids() -> list[int]:
-    return list(
-        OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
-            "tree_id", flat=True
-        )
-    )
 
 
 def visible_plans(user) -> QuerySet[Plan]:
@@ -43,7 +36,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return plans.none()
     if actor.is_national:
         return plans.filter(status__in=PUBLISHED)
-    central = Q(issuer__tree_id__in=_central_tree_ids(), status__in=PUBLISHED)
+    central = Q(issuer__tree_id__in=central_tree_ids(), status__in=PUBLISHED)
     own_unit = Q(issuer=actor.unit)
     if actor.sees_whole_province:
         # A province sees the plans of the provinces merged into it (Kon Tum → Quảng Ngãi).
@@ -57,11 +50,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         return plans.filter(central | own_unit | (province & (Q(status__in=PUBLISHED) | followed)))
     # Commune level.
     commune = actor.territory
-    own_commune = Q(
-        issuer__tree_id=commune.tree_id,
-        issuer__lft__gte=commune.lft,
-        issuer__rght__lte=commune.rght,
-    )
+    own_commune = units_in_subtree(commune, "issuer__")
     groups = [g.pk for g in groups_covering(commune)]
     units_here = OrgUnit.objects.filter(units_in_subtree(commune)).values("pk")
     assigning = Plan.objects.filter(
@@ -78,6 +67,34 @@ def visible_plans(user) -> QuerySet[Plan]:
     return plans.filter(
         central | own_commune | Q(pk__in=assigning) | (chain & Q(status__in=PUBLISHED))
     ).distinct()
+
+
+def can_create_plans(user) -> bool:
+    """May start a new plan (Lập kế hoạch): officers and provincial admins, and superusers.
+    Which units they may name as issuer is `plan_issuers`."""
+    if not getattr(user, "is_authenticated", True):
+        return False
+    actor = user if isinstance(user, Actor) else actor_for(user)
+    return actor.is_superuser or actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN)
+
+
+def plan_issuers(actor: Actor) -> QuerySet[OrgUnit]:
+    """The units a user may name as a plan's issuer: any active unit (superusers); the
+    province's units outside communes, and the communes themselves (provincial admins);
+    their own unit (everyone else)."""
+    province = actor.province
+    in_province = (
+        OrgUnit.objects.filter(tree_id=province.tree_id, active_until__isnull=True)
+        if province
+        else OrgUnit.objects.none()
+    )
+    if actor.is_superuser:
+        return OrgUnit.objects.filter(active_until__isnull=True)
+    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
+        return in_province.exclude(territory__kind=OrgUnit.Kind.COMMUNE) | (
+            in_province.filter(kind=OrgUnit.Kind.COMMUNE)
+        )
+    return OrgUnit.objects.filter(pk=actor.unit.pk) if actor.unit else in_province
 
 
 def can_view_plan(user, plan: Plan) -> bool:

@@ -4,7 +4,7 @@ from mptt.admin import MPTTModelAdmin
 
 from orgunits.admin import TreeLockedAdminMixin
 
-from .models import Inference, Plan
+from .models import Inference
 
 
 def confirm_inferences(queryset, user) -> int:
@@ -65,7 +65,7 @@ class InferenceAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("plan__issuer", "task", "confirmed_by")
 
 
-@admin.register(Plan)
+# Registered by tasks/admin.py as PlanAppendixAdmin (the appendix lives in tasks).
 class PlanAdmin(TreeLockedAdminMixin, MPTTModelAdmin):
     list_display = ["label", "issuer", "issued_on", "status", "cutoff_label"]
     list_filter = ["kind", "status", ("issuer", admin.RelatedOnlyFieldListFilter)]

@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from orgunits.access import Actor
-from orgunits.models import OrgUnit, Profile
+from orgunits.models import OrgUnit
 
-from .access import visible_plans
+from .access import plan_issuers, visible_plans
 from .models import Plan, validate_day_month
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -71,15 +71,7 @@ class PlanForm(BootstrapFormMixin, forms.ModelForm):
             if province
             else OrgUnit.objects.none()
         )
-        if actor.is_superuser:
-            issuers = OrgUnit.objects.filter(active_until__isnull=True)
-        elif actor.has_role(Profile.Role.PROVINCE_ADMIN):
-            issuers = in_province.exclude(territory__kind=OrgUnit.Kind.COMMUNE) | (
-                in_province.filter(kind=OrgUnit.Kind.COMMUNE)
-            )
-        else:
-            issuers = OrgUnit.objects.filter(pk=actor.unit.pk) if actor.unit else in_province
-        self.fields["issuer"].queryset = issuers.order_by("tree_id", "lft")
+        self.fields["issuer"].queryset = plan_issuers(actor).order_by("tree_id", "lft")
         self.fields["issuer"].error_messages["invalid_choice"] = (
             "Bạn chỉ được lập kế hoạch cho đơn vị của mình."
         )

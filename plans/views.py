@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from config.query import uuid_or_none
 from orgunits.access import actor_for
 from orgunits.locks import tree_lock
-from orgunits.models import OrgUnit, Profile
+from orgunits.models import OrgUnit
 
-from .access import can_edit_plan, visible_plans
+from .access import can_create_plans, can_edit_plan, visible_plans
 from .filters import LEVELS, STATUSES, parse_plan_filters
 from .forms import PlanForm
 from .models import Plan
@@ -57,9 +57,7 @@ def _plan_form_page(request, form, plan=None):
 def plan_create(request):
     """Lập kế hoạch mới: the header; the appendix is edited next."""
     actor = actor_for(request.user)
-    if not (
-        actor.is_superuser or actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN)
-    ):
+    if not can_create_plans(actor):
         raise PermissionDenied("Tài khoản của bạn không được lập kế hoạch.")
     if request.method != "POST":
         form = PlanForm(actor=actor, initial={"submission_token": uuid.uuid4()})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from orgunits.access import Actor, actor_for
+from orgunits.access import Actor, actor_for, units_in_subtree
 from orgunits.models import OrgUnit, Profile
 from plans.access import visible_plans
 from plans.models import Plan
@@ -27,6 +27,31 @@ from .models import ProgressReport, ReportingPeriod
 
 def _actor(user) -> Actor:
     return user if isinstance(user, Actor) else actor_for(user)
+
+
+def is_reviewer(user) -> bool:
+    """Reviews reports at all (the bell, the review list): a reviewer with a unit, or a
+    superuser; which reports is `reviewable_reports`."""
+    actor = _actor(user)
+    return actor.is_superuser or (actor.unit is not None and actor.has_role(Profile.Role.REVIEWER))
+
+
+def report_plans(user) -> QuerySet[Plan]:
+    """The plans listed on "Báo cáo của đơn vị": of the visible plans with periods, those of
+    the province (reviewers, provincial admins, leaders) or followed by or reported to the
+    unit; an officer's own unit's plans; everything for superusers."""
+    actor = _actor(user)
+    plans = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
+    if actor.is_superuser:
+        return plans
+    unit = actor.unit
+    if unit is None:
+        return plans.none()
+    if actor.has_role(Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER):
+        return plans.filter(
+            Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
+        )
+    return plans.filter(issuer=unit)
 
 
 def reviewing_unit_ids(plan: Plan) -> list[int]:
@@ -105,8 +130,7 @@ def readable_unit_filter(user, plan: Plan) -> Q | None:
         return None
     if actor.unit is None:
         return Q(pk__in=[])
-    unit = actor.unit
-    return Q(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+    return units_in_subtree(actor.unit)
 
 
 def can_read_unit_reports(user, plan: Plan, unit: OrgUnit) -> bool:
@@ -156,7 +180,7 @@ def visible_reports(user) -> QuerySet[ProgressReport]:
     if actor.unit is None:
         return reports.none()
     unit = actor.unit
-    own_units = Q(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)
+    own_units = units_in_subtree(unit, "unit__")
     if actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER, Profile.Role.REVIEWER):
         province = actor.province
         in_province = Q(period__plan__issuer__tree_id=province.tree_id)

@@ -31,6 +31,7 @@ from .timeliness import (
     Ongoing,
     Submission,
     Timeliness,
+    combine_task,
     completion_rate,
     completion_text,
     done_count,
@@ -143,18 +144,6 @@ def counts_by_unit(
         .order_by("unit__name")
     )
     return [(r["unit_id"], r["unit__short_name"] or r["unit__name"], _counts_of(r)) for r in rows]
-
-
-def combine_task(values: list[str]) -> str | None:
-    """A task's overall timeliness from its lead units' lines (pure)."""
-    if not values:
-        return None
-    if T.NO_DEADLINE in values:
-        return T.NO_DEADLINE
-    done = {T.DONE_ON_TIME, T.DONE_LATE}
-    if all(v in done for v in values):
-        return T.DONE_LATE if T.DONE_LATE in values else T.DONE_ON_TIME
-    return T.NOT_DONE_OVERDUE if T.NOT_DONE_OVERDUE in values else T.NOT_DONE_IN_TIME
 
 
 @dataclass

@@ -25,13 +25,9 @@ class ReviewWaiting:
 
     @property
     def show(self) -> bool:
-        from orgunits.access import actor_for
-        from orgunits.models import Profile
+        from .access import is_reviewer
 
-        actor = actor_for(self.request.user)
-        return actor.is_superuser or (
-            actor.unit is not None and actor.has_role(Profile.Role.REVIEWER)
-        )
+        return is_reviewer(self.request.user)
 
     @property
     def count(self) -> int:

@@ -460,7 +460,7 @@ def parse_figure(text: str, label: str) -> tuple[Decimal | None, str | None]:
 def for_dashboard(scope, f) -> list[Row] | None:
     """The indicators table of a dashboard: the chosen plan's indicators for the chosen year,
     rolled up over the dashboard's scope (None when no plan is chosen). The plan must have
-    been checked against the scope (dashboard.prepare raises 404 otherwise)."""
+    been checked against the scope (dashboards.figures.prepare refuses it otherwise)."""
     if not f.plan:
         return None
     return rollup(f.plan, f.year, scope.q("unit__"))

@@ -32,6 +32,10 @@ from tasks.timeframes import Schedule
 
 from .models import ProgressReport, ReportingPeriod
 
+#: Marks demonstration data (dữ liệu minh họa): the request note of a period and the lines
+#: that `demo_reports` fills; the dashboards show a banner for such periods.
+DEMO_MARK = "Dữ liệu minh họa"
+
 ALWAYS_REPORTED = ("none", "external", "unparsed")
 
 

@@ -66,6 +66,7 @@ from .models import (
     ReminderPolicy,
     ReportingPeriod,
 )
+from .timeliness import REPORTED_STATES_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def _targets(firings: list[Firing]) -> tuple[str, list]:
             SELECT r.unit_id, v.period_id, v.off, v.kind, v.reviewer_id
             FROM reports_progressreport r
             JOIN v ON r.period_id = v.period_id
-            WHERE r.active AND r.state NOT IN ('submitted', 'accepted')
+            WHERE r.active AND r.state NOT IN ({REPORTED_STATES_SQL})
         ),
         targets AS (
             SELECT unit_id, period_id, off, kind, COUNT(*) AS n

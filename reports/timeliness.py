@@ -200,6 +200,35 @@ def unit_on_time(lines: int, on_time: int) -> bool:
 UNIT_ON_TIME_SQL = "({lines} > 0 AND {on_time} = {lines})"
 
 
+T = Timeliness
+
+
+def combine_task(values: list[str]) -> str | None:
+    """A task's overall timeliness from its lead units' lines (pure)."""
+    if not values:
+        return None
+    if T.NO_DEADLINE in values:
+        return T.NO_DEADLINE
+    done = {T.DONE_ON_TIME, T.DONE_LATE}
+    if all(v in done for v in values):
+        return T.DONE_LATE if T.DONE_LATE in values else T.DONE_ON_TIME
+    return T.NOT_DONE_OVERDUE if T.NOT_DONE_OVERDUE in values else T.NOT_DONE_IN_TIME
+
+
+#: A task's status from its lead lines — `combine_task` in SQL (a parity test
+#: keeps them equal: tests/test_dashboard.py).
+TASK_STATUS_SQL = f"""CASE
+    WHEN ln = 0 THEN NULL
+    WHEN l_nd > 0 THEN '{T.NO_DEADLINE}'
+    WHEN l_done = ln THEN CASE WHEN l_late > 0 THEN '{T.DONE_LATE}' ELSE '{T.DONE_ON_TIME}' END
+    WHEN l_over > 0 THEN '{T.NOT_DONE_OVERDUE}'
+    ELSE '{T.NOT_DONE_IN_TIME}'
+END"""
+
+#: The reported states (`ProgressReport.REPORTED_STATES`) as an SQL list, for raw SQL.
+REPORTED_STATES_SQL = ", ".join(f"'{s}'" for s in ProgressReport.REPORTED_STATES)
+
+
 def update_rate(units_on_time: int, units_expected: int) -> float | None:
     """Tỷ lệ cập nhật: units that submitted on time over units expected to report."""
     return rate(units_on_time, units_expected)

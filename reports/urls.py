@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard, views_review
+from . import views, views_review
 
 app_name = "reports"
 
@@ -22,27 +22,4 @@ urlpatterns = [
     path("thong-bao/", views.notification_list, name="notifications"),
     path("thong-bao/<int:pk>/doc/", views.notification_read, name="notification_read"),
     path("thong-bao/doc-het/", views.notification_read_all, name="notification_read_all"),
-    # Bảng theo dõi (dashboards)
-    path("theo-doi/", views_dashboard.dashboard_home, name="dashboard_home"),
-    path("theo-doi/toan-quoc/", views_dashboard.national, name="dashboard_national"),
-    path(
-        "theo-doi/toan-quoc.xlsx", views_dashboard.national_export, name="dashboard_national_xlsx"
-    ),
-    path("theo-doi/<int:unit_pk>/", views_dashboard.dashboard, name="dashboard"),
-    path(
-        "theo-doi/<int:unit_pk>/xuat/<slug:table>.xlsx",
-        views_dashboard.dashboard_export,
-        name="dashboard_xlsx",
-    ),
-    path("theo-doi/<int:unit_pk>/qua-han/", views_dashboard.overdue, name="dashboard_overdue"),
-    path(
-        "theo-doi/<int:unit_pk>/nhiem-vu/<int:task_pk>/",
-        views_dashboard.task_detail,
-        name="dashboard_task",
-    ),
-    path(
-        "theo-doi/<int:unit_pk>/nhiem-vu/<int:task_pk>.xlsx",
-        views_dashboard.task_export,
-        name="dashboard_task_xlsx",
-    ),
 ]

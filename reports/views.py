@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,20 +39,6 @@ from .uploads import ACCEPT, check_upload, keep_pending, pending_from
 PAGE_SIZE = 25
 
 
-def refusals(view):
-    """Show a forbidden action's Vietnamese reason (403) instead of the generic page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "Bạn không có quyền thực hiện thao tác này."
-            return render(request, "reports/forbidden.html", {"message": message}, status=403)
-
-    return wrapper
-
-
 def _page(request, items, size=PAGE_SIZE):
     return Paginator(items, size).get_page(request.GET.get("trang"))
 
@@ -83,7 +68,6 @@ def _lines_with_state(prefix: str = "") -> dict:
 
 
 @login_required
-@refusals
 def my_reports(request):
     actor = actor_for(request.user)
     unit_rows = []
@@ -103,17 +87,7 @@ def my_reports(request):
             ({"period": p, **by_period[p.pk]} for p in found),
             key=lambda r: (r["period"].closed_at is not None, -r["period"].cutoff.toordinal()),
         )
-    plans_qs = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
-    if not actor.is_superuser:
-        unit = actor.unit
-        if unit is None:
-            plans_qs = plans_qs.none()
-        elif actor.has_role("reviewer", "province_admin", "leader"):
-            plans_qs = plans_qs.filter(
-                Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
-            )
-        else:
-            plans_qs = plans_qs.filter(issuer=unit)
+    plans_qs = access.report_plans(actor)
     plans = _page(request, plans_qs.select_related("issuer").order_by("tree_id", "lft"))
     context = {
         "actor": actor,
@@ -195,7 +169,6 @@ def _saved_message(result) -> str:
 
 
 @login_required
-@refusals
 def unit_report(request, period_pk, unit_pk):
     period = _period_or_404(request.user, period_pk)
     unit = get_object_or_404(OrgUnit, pk=unit_pk)
@@ -327,7 +300,6 @@ def unit_report(request, period_pk, unit_pk):
 
 
 @login_required
-@refusals
 def report_detail(request, pk):
     report = get_object_or_404(
         access.visible_reports(request.user).select_related(
@@ -362,7 +334,6 @@ def _next_url(request, default: str) -> str:
 
 
 @login_required
-@refusals
 @require_POST
 def review(request, pk):
     report = get_object_or_404(
@@ -399,7 +370,6 @@ def review(request, pk):
 
 
 @login_required
-@refusals
 def period_list(request, plan_pk):
     plan = get_object_or_404(
         visible_plans(request.user).select_related("issuer", "follow_up_unit", "report_to_unit"),
@@ -453,7 +423,6 @@ def period_list(request, plan_pk):
 
 
 @login_required
-@refusals
 @require_POST
 def period_close(request, pk):
     period = _period_or_404(request.user, pk)
@@ -468,7 +437,6 @@ def period_close(request, pk):
 
 
 @login_required
-@refusals
 def period_detail(request, pk):
     period = _period_or_404(request.user, pk)
     plan = period.plan
@@ -493,7 +461,6 @@ def period_detail(request, pk):
 
 
 @login_required
-@refusals
 def consolidated(request, pk, fmt):
     period = _period_or_404(request.user, pk)
     if fmt not in ("docx", "xlsx"):
@@ -552,7 +519,6 @@ def export_download(request, token):
 
 
 @login_required
-@refusals
 def attachment(request, pk):
     att = get_object_or_404(
         Attachment.objects.select_related("report__period__plan", "report__unit"), pk=pk
@@ -572,7 +538,6 @@ def attachment(request, pk):
 
 
 @login_required
-@refusals
 @require_POST
 def extension_request(request, pk):
     report = get_object_or_404(
@@ -597,7 +562,6 @@ def extension_request(request, pk):
 
 
 @login_required
-@refusals
 @require_POST
 def extension_decide(request, pk):
     ext = get_object_or_404(
@@ -622,7 +586,6 @@ def extension_decide(request, pk):
 
 
 @login_required
-@refusals
 def notification_list(request):
     items = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
     if request.GET.get("chua_doc"):
@@ -635,7 +598,6 @@ def notification_list(request):
 
 
 @login_required
-@refusals
 @require_POST
 def notification_read(request, pk):
     note = get_object_or_404(Notification, pk=pk, user=request.user)
@@ -647,7 +609,6 @@ def notification_read(request, pk):
 
 
 @login_required
-@refusals
 @require_POST
 def notification_read_all(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(

@@ -198,12 +198,7 @@ def review_list(request):
         status = _act(request, f)
         if not request.headers.get("HX-Request"):
             if status == 403:
-                return render(
-                    request,
-                    "reports/forbidden.html",
-                    {"message": _last_error(request)},
-                    status=403,
-                )
+                raise PermissionDenied(_last_error(request))
             return redirect(request.get_full_path())
     context = _context(request, f)
     partial = request.headers.get("HX-Request") and not request.headers.get(

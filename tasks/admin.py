@@ -14,12 +14,12 @@ from plans.access import can_edit_plan
 from plans.admin import PlanAdmin
 from plans.models import Plan
 
+from .access import can_manage_aliases
 from .forms import AppendixUploadForm
 from .importer import (
     ImportRefused,
     add_alias,
     apply_import,
-    can_manage_aliases,
     discard_upload,
     parse_target,
     pending_upload,
@@ -79,8 +79,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 # --- Plan: export and import of the appendix -------------------------------------------------
-# plans/admin.py must not import tasks (imports go downhill), so Plan is re-registered here
-# with the appendix actions and the import view, which uses the officer page's code path.
+# plans/admin.py must not import tasks (imports go downhill), so it defines PlanAdmin without
+# registering it; Plan is registered here, once, with the appendix actions and the import
+# view, which uses the officer page's code path.
 
 
 class PlanAppendixAdmin(PlanAdmin):
@@ -210,5 +211,4 @@ class PlanAppendixAdmin(PlanAdmin):
         return render(request, "admin/tasks/import_appendix.html", context)
 
 
-admin.site.unregister(Plan)
 admin.site.register(Plan, PlanAppendixAdmin)

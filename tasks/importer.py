@@ -41,9 +41,7 @@ from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
 from config.query import positive_int
-from orgunits.access import actor_for
 from orgunits.locks import tree_lock
-from orgunits.models import Profile
 from orgunits.resolver import Part, Target, Vocabulary, vocabulary_for
 from orgunits.text import fold
 from plans.models import Plan
@@ -737,14 +735,6 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
 # --- aliases from the preview ----------------------------------------------------------------
 
 
-def can_manage_aliases(user, plan: Plan) -> bool:
-    """Superusers, and the provincial admins of the plan's province, may add unit aliases."""
-    actor = actor_for(user)
-    if actor.is_superuser:
-        return True
-    return actor.has_role(Profile.Role.PROVINCE_ADMIN) and actor.in_province(plan.issuer)
-
-
 def alias_targets(plan: Plan, vocabulary: Vocabulary | None = None) -> list[Target]:
     """What a name in this plan may be mapped to: the units and groups its vocabulary knows."""
     vocabulary = vocabulary or vocabulary_for(plan.issuer)
@@ -788,7 +778,6 @@ __all__ = [
     "alias_targets",
     "apply_import",
     "apply_rows",
-    "can_manage_aliases",
     "diff_appendix",
     "discard_upload",
     "match_rows",

@@ -61,14 +61,6 @@ class NameScope:
         return unresolved_assignments().filter(task__plan__issuer__tree_id=self.province.tree_id)
 
 
-def can_manage_names(user, province: OrgUnit) -> bool:
-    """As for aliases (`importer.can_manage_aliases`): superusers and the province's admins."""
-    actor = actor_for(user)
-    if actor.is_superuser:
-        return True
-    return actor.has_role(Profile.Role.PROVINCE_ADMIN) and actor.in_province(province)
-
-
 def name_scope(user, province: OrgUnit | None = None) -> NameScope | None:
     """The names page a user may see (None: refused). Superusers pick a province."""
     actor = actor_for(user)
@@ -89,14 +81,6 @@ def name_scope(user, province: OrgUnit | None = None) -> NameScope | None:
     if actor.has_role(Profile.Role.OFFICER) and actor.unit is not None:
         return NameScope(own, issuer=actor.unit)
     return None
-
-
-def may_see_names(user, plan: Plan) -> bool:
-    """Whether the plan page links its unresolved names to the names page."""
-    actor = actor_for(user)
-    if can_manage_names(user, plan.issuer):
-        return True
-    return actor.has_role(Profile.Role.OFFICER) and actor.unit == plan.issuer
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -262,9 +246,7 @@ __all__ = [
     "Resolution",
     "WaitingName",
     "all_targets",
-    "can_manage_names",
     "describe",
-    "may_see_names",
     "name_scope",
     "resolve_name",
     "unresolved_assignments",

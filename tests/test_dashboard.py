@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from dashboards import figures as dash
+from dashboards.views import filters_from_request
 from orgunits.models import OrgUnit, Profile
-from reports import dashboard as dash
 from reports.consolidate import build as consolidated
 from reports.dashboard_testing import TODAY, build_fixture
 from reports.testing import make_user
@@ -32,7 +33,7 @@ def today(monkeypatch):
 
 def board(unit, **params) -> dash.Dashboard:
     scope = dash.Scope(unit, home=unit, chain=[unit])
-    return dash.build(scope, dash.Filters.from_request(params, TODAY), TODAY)
+    return dash.build(scope, filters_from_request(params, TODAY), TODAY)
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -166,10 +167,9 @@ def test_dashboard_export_and_consolidated_report_agree(fx):
 
 
 def test_sql_task_status_is_combine_task(fx):
-    """Each task's status from the SQL rule equals consolidate.combine_task."""
-    from reports.consolidate import combine_task
+    """Each task's status from the SQL rule equals timeliness.combine_task."""
     from reports.models import ProgressReport
-    from reports.timeliness import timeliness_expression
+    from reports.timeliness import combine_task, timeliness_expression
 
     d = board(fx.province, ke_hoach=str(fx.plan.pk), muc=str(fx.sections[0].pk))
     for row in d.drill:
@@ -187,7 +187,7 @@ def test_branch_officer_lands_on_the_province_dashboard(client, fx, today):
     user = make_user("cn", fx.branch, Profile.Role.REVIEWER)
     client.force_login(user)
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("reports:dashboard", args=[fx.province.pk])
+    assert response.redirect_chain[-1][0] == reverse("dashboards:dashboard", args=[fx.province.pk])
     body = response.content.decode()
     assert "Bảng theo dõi: Ủy ban nhân dân tỉnh Thử Nghiệm" in body
     assert 'id="n-tasks">4<' in body and 'id="n-lines">7<' in body
@@ -201,7 +201,7 @@ def test_branch_officer_lands_on_the_province_dashboard(client, fx, today):
     assert "dashboard-data" in body  # the charts' JSON
     # htmx: a filter change returns the content only
     partial = client.get(
-        reverse("reports:dashboard", args=[fx.province.pk]) + "?vai_tro=lead",
+        reverse("dashboards:dashboard", args=[fx.province.pk]) + "?vai_tro=lead",
         HTTP_HX_REQUEST="true",
     )
     assert partial.status_code == 200 and "<html" not in partial.content.decode()
@@ -214,7 +214,7 @@ def test_officer_lands_where_they_did(client, fx):
 
 def test_query_count_does_not_grow_with_units(client, fx, today, django_assert_max_num_queries):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard", args=[fx.province.pk])
+    url = reverse("dashboards:dashboard", args=[fx.province.pk])
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
     # Twenty more communes, each given I.1 through the group, each with reports.
@@ -235,13 +235,13 @@ def test_query_count_does_not_grow_with_units(client, fx, today, django_assert_m
             assert client.get(url + params).status_code == 200
     with django_assert_max_num_queries(14):
         assert (
-            client.get(reverse("reports:dashboard_overdue", args=[fx.province.pk])).status_code
+            client.get(reverse("dashboards:dashboard_overdue", args=[fx.province.pk])).status_code
             == 200
         )
     with django_assert_max_num_queries(14):
         assert (
             client.get(
-                reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+                reverse("dashboards:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
             ).status_code
             == 200
         )
@@ -249,11 +249,11 @@ def test_query_count_does_not_grow_with_units(client, fx, today, django_assert_m
 
 def test_drill_down_and_task_page(client, fx, today):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    base = reverse("reports:dashboard", args=[fx.province.pk])
+    base = reverse("dashboards:dashboard", args=[fx.province.pk])
     body = client.get(f"{base}?ke_hoach={fx.plan.pk}").content.decode()
     assert "Theo mục" in body and f"muc={fx.sections[0].pk}" in body
     body = client.get(f"{base}?ke_hoach={fx.plan.pk}&muc={fx.sections[0].pk}").content.decode()
-    task_url = reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+    task_url = reverse("dashboards:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
     assert task_url in body
     body = client.get(task_url).content.decode()
     assert "Tổ chức quán triệt Chỉ thị 39" in body
@@ -261,7 +261,7 @@ def test_drill_down_and_task_page(client, fx, today):
     assert "Hoàn thành trễ hạn" in body  # I.1's status from its lead units
     assert reverse("reports:report_detail", args=[fx.lines["L1"].pk]) in body
     # along the unit tree: province → commune
-    body = client.get(reverse("reports:dashboard", args=[fx.x1.pk])).content.decode()
+    body = client.get(reverse("dashboards:dashboard", args=[fx.x1.pk])).content.decode()
     assert "Bảng theo dõi: Ủy ban nhân dân xã An Bình" in body
 
 
@@ -271,7 +271,7 @@ def test_exports_follow_the_filters(client, fx, today):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
 
     def sheet(table, query=""):
-        url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, table]) + query
+        url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, table]) + query
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -304,74 +304,75 @@ def test_exports_follow_the_filters(client, fx, today):
 def test_commune_officer_never_sees_another_commune(client, fx, today):
     client.force_login(make_user("xa", fx.x1))
     assert client.get("/bao-cao/theo-doi/")["Location"].startswith(
-        reverse("reports:dashboard", args=[fx.x1.pk])
+        reverse("dashboards:dashboard", args=[fx.x1.pk])
     )
-    body = client.get(reverse("reports:dashboard", args=[fx.x1.pk])).content.decode()
+    body = client.get(reverse("dashboards:dashboard", args=[fx.x1.pk])).content.decode()
     assert "UBND xã An Bình" in body and "Bình Minh" not in body and "Sở Tài chính" not in body
     for unit in (fx.x2, fx.province, fx.pgd, fx.dept):
-        assert client.get(reverse("reports:dashboard", args=[unit.pk])).status_code == 404
+        assert client.get(reverse("dashboards:dashboard", args=[unit.pk])).status_code == 404
     assert (
-        client.get(reverse("reports:dashboard_xlsx", args=[fx.x2.pk, "don-vi"])).status_code == 404
+        client.get(reverse("dashboards:dashboard_xlsx", args=[fx.x2.pk, "don-vi"])).status_code
+        == 404
     )
-    xlsx = client.get(reverse("reports:dashboard_xlsx", args=[fx.x1.pk, "phan-cong"])).content
+    xlsx = client.get(reverse("dashboards:dashboard_xlsx", args=[fx.x1.pk, "phan-cong"])).content
     from openpyxl import load_workbook
 
     names = {r[1] for r in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)}
     assert "UBND xã Bình Minh" not in names and "UBND xã An Bình" in names
-    assert client.get(reverse("reports:dashboard_national")).status_code == 404
+    assert client.get(reverse("dashboards:dashboard_national")).status_code == 404
 
 
 def test_transaction_office_sees_only_the_communes_it_serves(client, fx, today):
     client.force_login(make_user("pgd", fx.pgd, Profile.Role.REVIEWER))
     response = client.get("/bao-cao/theo-doi/")
-    assert response["Location"] == reverse("reports:dashboard", args=[fx.pgd.pk])
+    assert response["Location"] == reverse("dashboards:dashboard", args=[fx.pgd.pk])
     body = client.get(response["Location"]).content.decode()
     assert "UBND xã An Bình" in body and "UBND xã Bình Minh" in body
     assert "Cẩm Thạch" not in body and "Sở Tài chính" not in body
-    assert client.get(reverse("reports:dashboard", args=[fx.x1.pk])).status_code == 200
+    assert client.get(reverse("dashboards:dashboard", args=[fx.x1.pk])).status_code == 200
     for unit in (fx.x3, fx.province, fx.dept, fx.branch):
-        assert client.get(reverse("reports:dashboard", args=[unit.pk])).status_code == 404
+        assert client.get(reverse("dashboards:dashboard", args=[unit.pk])).status_code == 404
 
 
 def test_another_province_is_404_and_leader_sees_the_province(client, fx, today):
     client.force_login(make_user("na", OrgUnit.objects.get(key="na-nhcsxh"), Profile.Role.REVIEWER))
-    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 404
-    task = reverse("reports:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
+    assert client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).status_code == 404
+    task = reverse("dashboards:dashboard_task", args=[fx.province.pk, fx.tasks[0].pk])
     assert client.get(task).status_code == 404
     na = OrgUnit.objects.get(key="na")
     assert (
-        client.get(reverse("reports:dashboard_task", args=[na.pk, fx.tasks[0].pk])).status_code
+        client.get(reverse("dashboards:dashboard_task", args=[na.pk, fx.tasks[0].pk])).status_code
         == 404
     )
     client.force_login(make_user("ld", fx.province, Profile.Role.LEADER))
-    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 200
+    assert client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).status_code == 200
     client.force_login(make_user("sotc", fx.dept))  # a department officer: own unit only
-    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 404
-    assert client.get(reverse("reports:dashboard", args=[fx.dept.pk])).status_code == 200
+    assert client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).status_code == 404
+    assert client.get(reverse("dashboards:dashboard", args=[fx.dept.pk])).status_code == 200
     client.logout()
-    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 302
+    assert client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).status_code == 302
 
 
 def test_national_user_sees_one_row_per_province_and_drills_in(
     client, fx, today, django_assert_max_num_queries
 ):
     client.force_login(make_user("tw", OrgUnit.objects.get(key="tw-nhcsxh"), Profile.Role.REVIEWER))
-    assert client.get("/")["Location"] == reverse("reports:dashboard_national")
+    assert client.get("/")["Location"] == reverse("dashboards:dashboard_national")
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("reports:dashboard_national"))
+        response = client.get(reverse("dashboards:dashboard_national"))
     body = response.content.decode()
     assert body.count('<option value="2026"') == 1  # each year once in the filter
     assert body.count('class="dash-name"><a href="/bao-cao/theo-doi/') >= 1
     assert "UBND tỉnh Thử Nghiệm" in body
-    f = dash.Filters.from_request({}, TODAY)
+    f = filters_from_request({}, TODAY)
     ids = list(
         fx.plan.reporting_periods.filter(year=2026, kind="yearly").values_list("pk", flat=True)
     )
     rows = {r["unit_id"]: dash.Figures.of(r) for r in dash.national_table(f, TODAY, ids)}
     assert rows[fx.province.pk].n == 7 and rows[fx.province.pk].tasks == 4
-    assert client.get(reverse("reports:dashboard", args=[fx.province.pk])).status_code == 200
-    assert client.get(reverse("reports:dashboard", args=[fx.x2.pk])).status_code == 200
-    xlsx = client.get(reverse("reports:dashboard_national_xlsx"))
+    assert client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).status_code == 200
+    assert client.get(reverse("dashboards:dashboard", args=[fx.x2.pk])).status_code == 200
+    xlsx = client.get(reverse("dashboards:dashboard_national_xlsx"))
     assert xlsx.status_code == 200
 
 
@@ -396,8 +397,8 @@ def test_empty_dashboard_lists_only_plans_the_user_may_see(
     """Another commune's officer never learns of Phước Giang's draft from the empty state."""
     thien_tin = OrgUnit.objects.get(key="w21388")
     client.force_login(make_user("tt", thien_tin, Profile.Role.OFFICER))
-    url = reverse("reports:dashboard", args=[thien_tin.pk])
-    with django_assert_max_num_queries(14):
+    url = reverse("dashboards:dashboard", args=[thien_tin.pk])
+    with django_assert_max_num_queries(16):  # visible_plans: +2 for a commune
         response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
@@ -411,7 +412,7 @@ def test_timeliness_moves_with_the_day(fx):
     coordinating line of I.1 (due 30/09) was still in time."""
     day = date(2026, 9, 1)
     scope = dash.Scope(fx.province, home=fx.province, chain=[fx.province])
-    d = dash.build(scope, dash.Filters.from_request({}, day), day)
+    d = dash.build(scope, filters_from_request({}, day), day)
     assert d.current.t[T.NOT_DONE_OVERDUE] == 1 and d.current.t[T.NOT_DONE_IN_TIME] == 2
 
 
@@ -427,7 +428,7 @@ def test_due_soon_follows_the_plans_window(client, fx, today):
     d = board(fx.province, tinh_trang=dash.DUE_SOON)
     assert d.current.n == 1 and d.current.t[dash.DUE_SOON] == 1
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
+    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
     book = load_workbook(io.BytesIO(client.get(url + "?tinh_trang=due_soon").content))
     data = [r for r in book.active.iter_rows(values_only=True) if isinstance(r[0], int)]
     assert [(r[1], r[6].date()) for r in data] == [
@@ -437,9 +438,9 @@ def test_due_soon_follows_the_plans_window(client, fx, today):
 
 def test_unit_filter_lists_the_units_below(client, fx, today):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    body = client.get(reverse("reports:dashboard", args=[fx.province.pk])).content.decode()
+    body = client.get(reverse("dashboards:dashboard", args=[fx.province.pk])).content.decode()
     assert 'id="f-dv"' in body
-    assert f'value="{reverse("reports:dashboard", args=[fx.x1.pk])}?nam=2026"' in body
+    assert f'value="{reverse("dashboards:dashboard", args=[fx.x1.pk])}?nam=2026"' in body
 
 
 def test_exports_print_with_header_filter_and_row_heights(client, fx):
@@ -448,7 +449,7 @@ def test_exports_print_with_header_filter_and_row_heights(client, fx):
 
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
     for table in ("phan-cong", "qua-han", "don-vi"):
-        url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, table])
+        url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, table])
         ws = load_workbook(io.BytesIO(client.get(url).content)).active
         header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
         assert ws.print_title_rows == f"${header}:${header}", table
@@ -458,8 +459,8 @@ def test_exports_print_with_header_filter_and_row_heights(client, fx):
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
         assert ws.cell(row=header, column=1).font.name == "Times New Roman"
         assert ws.cell(row=header + 1, column=2).border.left.style == "thin"
-    ws = load_workbook(io.BytesIO(client.get(reverse(
-        "reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])).content)).active  # fmt: skip
+    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
+    ws = load_workbook(io.BytesIO(client.get(url).content)).active
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
     for row in ws.iter_rows(min_row=2):
         longest = max(

@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
-from reports.dashboard import DEMO_MARK
 from reports.models import ProgressReport, ReportingPeriod, ReportTransition
-from reports.periods import ensure_periods
+from reports.periods import DEMO_MARK, ensure_periods
 from reports.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -48,5 +47,5 @@ def test_fills_labelled_reports_once(periods, client):
     assert periods.filter(kind="adhoc").count() == 1
     # The branch's dashboard shows figures and says they are illustrative.
     client.force_login(make_user("cn", OrgUnit.objects.get(key="na-nhcsxh"), Profile.Role.REVIEWER))
-    body = client.get(reverse("reports:dashboard_home"), follow=True).content.decode()
+    body = client.get(reverse("dashboards:dashboard_home"), follow=True).content.decode()
     assert "Dữ liệu minh họa." in body and "Chưa có kỳ báo cáo nào" not in body

@@ -209,7 +209,7 @@ def _rows(content):
 
 def test_small_dashboard_export_stays_direct(client, fx, queued, django_assert_max_num_queries):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
+    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
     with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200 and len(_rows(response.content)) == 7
@@ -220,7 +220,7 @@ def test_large_dashboard_export_goes_to_a_job(client, fx, eager, settings):
     settings.EXPORT_BACKGROUND_ROWS = 6
     user = make_user("cn", fx.branch, Profile.Role.REVIEWER)
     client.force_login(user)
-    url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
+    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
     token = _token(client.get(url))
     file = client.get(download_url(token))
     assert file.status_code == 200 and len(_rows(file.content)) == 7
@@ -238,7 +238,7 @@ def test_large_dashboard_export_goes_to_a_job(client, fx, eager, settings):
 def test_large_task_export_goes_to_a_job(client, fx, eager, settings):
     settings.EXPORT_BACKGROUND_ROWS = 0
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])
+    url = reverse("dashboards:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])
     token = _token(client.get(url))
     file = client.get(download_url(token))
     assert file.status_code == 200 and file.content[:2] == b"PK"

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 HOSTILE = ["²", "abc", "-1", "99999999999999999999", "\x00", "%00", "not-a-uuid", "'",
            "<script>"]  # fmt: skip
-# Every query parameter a view of the site reads (grep GET.get / GET[ / Filters.from_request).
+# Every query parameter a view of the site reads (grep GET.get / GET[ / filters_from_request).
 PARAMS = ["nam", "ke_hoach", "muc", "loai", "tinh_trang", "vai_tro", "sap_xep", "trang",
           "trang_dv", "trang_bang", "trang_ky", "trang_thai", "ky", "chua_doc", "don_vi", "q",
           "tinh", "ten", "token", "action", "timeframe", "version", "line", "next"]  # fmt: skip
@@ -175,11 +175,11 @@ def test_targeted_values_from_the_probe(client, site):
     # a section of another plan chosen with this plan
     client.force_login(make_user("cn-probe", unit("qn-nhcsxh"), Profile.Role.REVIEWER))
     other = Task.objects.exclude(plan=site["plan"]).filter(kind=Task.Kind.SECTION).first()
-    board = reverse("reports:dashboard", args=[site["province"].pk])
+    board = reverse("dashboards:dashboard", args=[site["province"].pk])
     query = {"ke_hoach": site["plan"].pk, "muc": other.pk}
-    overdue = reverse("reports:dashboard_overdue", args=[site["province"].pk])
+    overdue = reverse("dashboards:dashboard_overdue", args=[site["province"].pk])
     tables = ("bang", "don-vi", "phan-cong", "qua-han", "ky")
-    exports = [reverse("reports:dashboard_xlsx", args=[site["province"].pk, t]) for t in tables]
+    exports = [reverse("dashboards:dashboard_xlsx", args=[site["province"].pk, t]) for t in tables]
     for url in (board, overdue, *exports):
         for q in (query, {"muc": other.pk}, {"ke_hoach": other.plan_id, "muc": other.pk}):
             assert client.get(url, q).status_code in (200, 404), (url, q)

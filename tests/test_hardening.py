@@ -136,13 +136,13 @@ def test_every_export_writes_user_text_as_text_and_survives_control_characters(c
     national = make_user("tw-nv", unit("tw-nhcsxh"), Profile.Role.REVIEWER)
     leader = make_user("ld-tt", fx.province, Profile.Role.LEADER)
     urls = [
-        (branch, reverse("reports:dashboard_xlsx", args=[fx.province.pk, t]) + query)
+        (branch, reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, t]) + query)
         for t, query in [("phan-cong", ""), ("qua-han", ""), ("don-vi", ""), ("ky", ""),
                          ("bang", f"?nam={TODAY.year}&ke_hoach={fx.plan.pk}")]
     ]  # fmt: skip
     urls += [
-        (branch, reverse("reports:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])),
-        (national, reverse("reports:dashboard_national_xlsx")),
+        (branch, reverse("dashboards:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])),
+        (national, reverse("dashboards:dashboard_national_xlsx")),
         (leader, reverse("reports:consolidated", args=[fx.lines["L1"].period_id, "xlsx"])),
         (leader, reverse("reports:consolidated", args=[fx.adhoc.pk, "xlsx"])),
         (leader, reverse("tasks:export_appendix", args=[fx.plan.pk])),

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from dashboards import figures as dash
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
-from reports import dashboard as dash
 from reports.consolidate import build as consolidated
 from reports.consolidate import to_docx, to_xlsx
 from reports.dashboard_testing import TODAY, build_fixture
@@ -254,7 +254,7 @@ def test_dashboard_shows_the_indicators_of_the_chosen_plan(
     client, fx, today, django_assert_max_num_queries
 ):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard", args=[fx.province.pk])
+    url = reverse("dashboards:dashboard", args=[fx.province.pk])
     page = client.get(url).content.decode()
     assert "Chọn một kế hoạch" in page and "indicators-table" not in page
     with django_assert_max_num_queries(15):
@@ -266,7 +266,7 @@ def test_dashboard_shows_the_indicators_of_the_chosen_plan(
     # a commune sees its own figure only
     client.force_login(make_user("xa2", fx.x2, Profile.Role.REVIEWER))
     page = client.get(
-        reverse("reports:dashboard", args=[fx.x2.pk]), {"ke_hoach": fx.plan.pk, "nam": 2026}
+        reverse("dashboards:dashboard", args=[fx.x2.pk]), {"ke_hoach": fx.plan.pk, "nam": 2026}
     ).content.decode()
     table = page[page.index('id="indicators-table"') :]
     assert "800 triệu đồng" in table and "còn thiếu 3 điểm %" in table
@@ -282,7 +282,7 @@ def _sheet_rows(body: bytes, title: str):
 
 def test_dashboard_export_contains_the_indicators(client, fx, today):
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
-    url = reverse("reports:dashboard_xlsx", args=[fx.province.pk, "chi-tieu"])
+    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "chi-tieu"])
     response = client.get(url, {"ke_hoach": fx.plan.pk, "nam": 2026})
     assert response.status_code == 200
     rows = _sheet_rows(response.content, "Chỉ tiêu")

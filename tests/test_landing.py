@@ -31,11 +31,11 @@ def test_signed_out_home_says_what_the_site_is(client):
 
 
 def dashboard_of(key):
-    return reverse("reports:dashboard", args=[OrgUnit.objects.get(key=key).pk])
+    return reverse("dashboards:dashboard", args=[OrgUnit.objects.get(key=key).pk])
 
 
 LANDINGS = [
-    ("admin", lambda: reverse("reports:dashboard_national")),
+    ("admin", lambda: reverse("dashboards:dashboard_national")),
     ("canbo.phuocgiang", lambda: reverse("plans:list")),
     ("canbo.sotaichinh", lambda: reverse("plans:list")),
     ("pgd.nghiahanh", lambda: dashboard_of("qn-pgd-532")),

@@ -233,13 +233,13 @@ def test_a_head_planted_in_a_province_reads_nothing_of_the_others(client):
     assert na686.get_absolute_url() not in listing and qn17.get_absolute_url() in listing
     assert client.get(na686.get_absolute_url()).status_code == 404
     assert client.get(reverse("tasks:export_appendix", args=[na686.pk])).status_code == 404
-    assert client.get(reverse("reports:dashboard_national")).status_code == 404
-    assert client.get(reverse("reports:dashboard_national_xlsx")).status_code == 404
-    home = client.get(reverse("reports:dashboard_home"))
+    assert client.get(reverse("dashboards:dashboard_national")).status_code == 404
+    assert client.get(reverse("dashboards:dashboard_national_xlsx")).status_code == 404
+    home = client.get(reverse("dashboards:dashboard_home"))
     assert home.status_code == 302
-    assert home["Location"] != reverse("reports:dashboard_national")
+    assert home["Location"] != reverse("dashboards:dashboard_national")
     na_unit = unit("na")
-    assert client.get(reverse("reports:dashboard", args=[na_unit.pk])).status_code in (403, 404)
+    assert client.get(reverse("dashboards:dashboard", args=[na_unit.pk])).status_code in (403, 404)
     na_report = ProgressReport.objects.filter(period__plan=na686).first()
     assert client.get(reverse("reports:report_detail", args=[na_report.pk])).status_code == 404
 
@@ -250,4 +250,4 @@ def test_the_national_unit_still_reads_every_province(client):
     client.force_login(user)
     na686 = Plan.objects.get(seed_key="na-686-kh-ubnd")
     assert client.get(na686.get_absolute_url()).status_code == 200
-    assert client.get(reverse("reports:dashboard_national")).status_code == 200
+    assert client.get(reverse("dashboards:dashboard_national")).status_code == 200

@@ -44,4 +44,4 @@ def test_reads_reports_but_cannot_review_or_edit(national):
     assert national.get(reverse("reports:report_detail", args=[report.pk])).status_code == 200
     plan = Plan.objects.get(seed_key="na-686-kh-ubnd")
     assert national.get(reverse("tasks:editor", args=[plan.pk])).status_code in (403, 404)
-    assert national.get(reverse("reports:dashboard_national")).status_code == 200
+    assert national.get(reverse("dashboards:dashboard_national")).status_code == 200

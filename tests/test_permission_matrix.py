@@ -24,7 +24,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import reverse
 
+from dashboards.access import sees_every_province
+from orgunits.access import actor_for
 from orgunits.models import OrgUnit, Profile
+from plans.access import can_create_plans, can_edit_plan, can_revise, can_view_plan
 from plans.models import Plan
 from tasks.editor import load_rows
 from tasks.models import Assignment, Task
@@ -222,7 +225,7 @@ ACTIONS = {
         reverse("tasks:my_tasks"), {"ke_hoach": obj.pk} if obj else {}
     ),
     "timeframe": lambda client, obj: client.get(reverse("tasks:timeframe"), {"timeframe": "2026"}),
-    "national_dashboard": lambda client, obj: client.get(reverse("reports:dashboard_national")),
+    "national_dashboard": lambda client, obj: client.get(reverse("dashboards:dashboard_national")),
     "admin_head_unit": admin_head_unit,
     "admin_account": admin_account,
 }
@@ -526,3 +529,29 @@ def test_permission(client, world, role, action, target, expected):
         assert response.status_code == expected, response.content.decode()[:500]
         if expected == 302:
             assert "/dang-nhap/" not in response["Location"]
+
+
+# The rules behind the views, asked directly from the access modules (one home each): they
+# agree with what the views answered above. (object or None) → allowed?
+RULES = {
+    "plan_page": lambda user, obj: can_view_plan(user, obj),
+    "create": lambda user, obj: can_create_plans(user),
+    "edit_header": lambda user, obj: can_edit_plan(user, obj),
+    "revise": lambda user, obj: can_revise(user, obj),
+    "national_dashboard": lambda user, obj: sees_every_province(actor_for(user)),
+}
+RULE_CASES = [
+    pytest.param(role, action, case[0], kind == "allowed", id=f"{role}-{action}-{kind}")
+    for role, actions in MATRIX.items()
+    for action, pair in actions.items()
+    if action in RULES
+    for kind, case in zip(("allowed", "refused"), pair, strict=True)
+    if case is not None
+]
+
+
+@pytest.mark.parametrize(("role", "action", "target", "allowed"), RULE_CASES)
+def test_access_rules_agree_with_the_views(client, world, role, action, target, allowed):
+    user = sign_in(client, role)
+    obj = world[target] if target else None
+    assert bool(RULES[action](user, obj)) == allowed

@@ -20,9 +20,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards import figures as dash
+from dashboards.views import filters_from_request
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
-from reports import dashboard as dash
 from reports.models import ProgressReport, ReportingPeriod
 from reports.periods import create_adhoc_period, ensure_periods, sync_lines
 from reports.testing import download_export
@@ -112,7 +113,7 @@ def test_nghe_an_all_done_on_time_and_accepted_reads_100_percent(
                            role=Profile.Role.REVIEWER)  # fmt: skip
     client.force_login(reviewer)
     province = OrgUnit.objects.get(key="na")
-    url = reverse("reports:dashboard", args=[province.pk]) + f"?nam=2026&ke_hoach={plan.pk}"
+    url = reverse("dashboards:dashboard", args=[province.pk]) + f"?nam=2026&ke_hoach={plan.pk}"
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
@@ -127,7 +128,7 @@ def test_nghe_an_all_done_on_time_and_accepted_reads_100_percent(
         "0 Đang thực hiện" in body
     )
     scope = dash.Scope(province, home=province, chain=[province])
-    d = dash.build(scope, dash.Filters.from_request({"ke_hoach": str(plan.pk)}, TODAY), TODAY)
+    d = dash.build(scope, filters_from_request({"ke_hoach": str(plan.pk)}, TODAY), TODAY)
     assert d.current.completion_rate == 100.0 and d.tasks.task_completion_rate == 100.0
     assert d.tasks.tasks_due > 0 and d.tasks.k[T.NO_DEADLINE] > 0
     tasks_due = count_text(d.tasks.tasks_due)
@@ -152,7 +153,7 @@ def test_nghe_an_all_done_on_time_and_accepted_reads_100_percent(
     assert total[13:20] == [n, 0, 0, 100.0, units, units, 100.0]
     # and the dashboard's unit-table export
     response = client.get(
-        reverse("reports:dashboard_xlsx", args=[province.pk, "don-vi"]) + f"?ke_hoach={plan.pk}"
+        reverse("dashboards:dashboard_xlsx", args=[province.pk, "don-vi"]) + f"?ke_hoach={plan.pk}"
     )
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(response.content)).active]
     total = next(r for r in rows if r[1] == "Tổng cộng")
@@ -236,25 +237,28 @@ def _urls() -> list[str]:
     """Every dashboard and export URL of reports/urls.py, over several units; the pages
     that choose a year, over several years."""
     task = Task.objects.filter(plan__seed_key="qn-17-kh-ubnd", kind="task").first()
-    by_year = [reverse("reports:dashboard_national"), reverse("reports:dashboard_national_xlsx")]
-    once = [reverse("reports:dashboard_home")]
+    by_year = [
+        reverse("dashboards:dashboard_national"),
+        reverse("dashboards:dashboard_national_xlsx"),
+    ]
+    once = [reverse("dashboards:dashboard_home")]
     for key in UNITS:
         pk = OrgUnit.objects.get(key=key).pk
         by_year += [
-            reverse("reports:dashboard", args=[pk]),
-            reverse("reports:dashboard_xlsx", args=[pk, "don-vi"]),
+            reverse("dashboards:dashboard", args=[pk]),
+            reverse("dashboards:dashboard_xlsx", args=[pk, "don-vi"]),
         ]
         once += [
-            *[reverse("reports:dashboard_xlsx", args=[pk, t]) for t in sorted(dash_tables())],
-            reverse("reports:dashboard_overdue", args=[pk]),
-            reverse("reports:dashboard_task", args=[pk, task.pk]),
-            reverse("reports:dashboard_task_xlsx", args=[pk, task.pk]),
+            *[reverse("dashboards:dashboard_xlsx", args=[pk, t]) for t in sorted(dash_tables())],
+            reverse("dashboards:dashboard_overdue", args=[pk]),
+            reverse("dashboards:dashboard_task", args=[pk, task.pk]),
+            reverse("dashboards:dashboard_task_xlsx", args=[pk, task.pk]),
         ]
     return [u + y for u in by_year for y in YEARS] + once
 
 
 def dash_tables() -> set[str]:
-    from reports.views_dashboard import TABLES
+    from dashboards.views import TABLES
 
     return TABLES
 
@@ -276,10 +280,10 @@ def test_every_dashboard_and_export_answers_for_every_role(client, today, state)
             assert status in (200, 302, 403, 404), (state, username, url, status)
             seen[(username, url)] = status
     # the pages were really drawn, not all refused
-    qn = reverse("reports:dashboard", args=[OrgUnit.objects.get(key="qn").pk])
+    qn = reverse("dashboards:dashboard", args=[OrgUnit.objects.get(key="qn").pk])
     assert seen[("nhcsxh.quangngai", qn)] == 200 and seen[("admin", qn + "?nam=2025")] == 200
     assert seen[("canbo.phuocgiang", qn)] == 404  # a commune officer never sees the province
-    national = reverse("reports:dashboard_national_xlsx")
+    national = reverse("dashboards:dashboard_national_xlsx")
     assert seen[("nhcsxh.vn", national)] == 200 and seen[("nhcsxh.quangngai", national)] == 404
 
 
@@ -288,10 +292,10 @@ def test_adhoc_only_dashboard_shows_the_adhoc_rates(client, today):
     _state_only_adhoc()
     client.force_login(User.objects.create_superuser("root"))
     na = OrgUnit.objects.get(key="na")
-    response = client.get(reverse("reports:dashboard", args=[na.pk]))
+    response = client.get(reverse("dashboards:dashboard", args=[na.pk]))
     assert response.status_code == 200
     assert "Đột xuất: Sơ kết đột xuất" in response.content.decode()
     scope = dash.Scope(na, home=na, chain=[na])
-    d = dash.build(scope, dash.Filters.from_request({}, TODAY), TODAY)
+    d = dash.build(scope, filters_from_request({}, TODAY), TODAY)
     assert d.period_ids == [] and d.units == [] and d.current.n == 0
     assert sum(dash.rate_figures(p).n for p in d.periods) > 0

@@ -16,13 +16,13 @@ from config.query import positive_int
 from plans.access import can_edit_plan, visible_plans
 
 from .. import import_jobs
+from ..access import can_manage_aliases
 from ..forms import AliasForm, AppendixUploadForm
 from ..importer import (
     ImportRefused,
     add_alias,
     alias_targets,
     apply_import,
-    can_manage_aliases,
     discard_upload,
     parse_target,
     pending_upload,

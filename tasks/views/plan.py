@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 from plans.inference import open_inferences
 
+from ..access import may_see_names
 from ..expansion import empty_groups, tracked_assignments
 from ..models import Assignment, Task
-from ..unresolved import may_see_names
 from ..workflow import (
     create_revision,
     derive_commune_plan,

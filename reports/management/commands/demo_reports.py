@@ -21,9 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from reports.dashboard import DEMO_MARK
 from reports.models import ProgressReport, ReportingPeriod, ReportTransition
-from reports.periods import sync_lines
+from reports.periods import DEMO_MARK, sync_lines
 
 NOTE = (
     f"{DEMO_MARK}: các báo cáo của kỳ này được tạo tự động (lệnh demo_reports) để chạy "

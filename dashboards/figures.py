@@ -1,4 +1,5 @@
-"""Dashboards (Bảng theo dõi): who sees which units, and every figure, by aggregate SQL.
+"""Dashboards (Bảng theo dõi): every figure, by aggregate SQL (who sees which units is
+`access.py`; reading the request and answering 404 is `views.py`).
 
 The figures count the rows of `ProgressReport` (one per tracked assignment due in a period)
 with the one definition of timeliness and submission in `timeliness.py`, so that the
@@ -9,7 +10,7 @@ dashboard, its exports and the consolidated report agree to the unit:
   assignment is counted twice;
 - assignment figures count each line once (a task given to 100 communes counts 100 times);
 - task figures count each task once, its status combined from its lead units' lines in the
-  scope as `consolidate.combine_task` does (`task_status_sql` is the same rule in SQL);
+  scope as `timeliness.combine_task` does (`TASK_STATUS_SQL` is the same rule in SQL);
 - the rates are `timeliness.py`'s (one definition, as the consolidated report's): the
   completion rate is over the lines (tasks) due in the period, ongoing ones ("Thường
   xuyên", Không có hạn) reported on apart; the update rate (tỷ lệ cập nhật) is per unit:
@@ -32,19 +33,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
-from config import query
-from config.query import positive_int
-from orgunits.access import Actor
-from orgunits.models import OrgUnit, Profile
+from orgunits.models import OrgUnit
 from plans.models import Plan
-from tasks.models import Task
-
-from .models import ProgressReport, ReminderPolicy
-from .timeliness import (
+from reports.models import ProgressReport, ReminderPolicy
+from reports.periods import DEMO_MARK
+from reports.timeliness import (
+    TASK_STATUS_SQL,
     UNIT_ON_TIME_SQL,
     Ongoing,
     Submission,
@@ -61,6 +58,9 @@ from .timeliness import (
     update_rate,
     update_text,
 )
+from tasks.models import Task
+
+from .access import OutOfScope, Scope
 
 T = Timeliness
 DUE_SOON = "due_soon"
@@ -79,138 +79,7 @@ REPORTED_STATUS = [
 ]
 
 
-# --- who sees what --------------------------------------------------------------------------
-
-
-def is_national(actor: Actor) -> bool:
-    """Superusers and the staff of NHCSXH Việt Nam see every province."""
-    return actor.is_superuser or actor.is_national
-
-
-PROVINCE_ROLES = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
-
-
-def home_kind(actor: Actor) -> str:
-    """Which dashboard a user starts from (and the most they see):
-
-    - "national": the staff of NHCSXH Việt Nam and superusers — every province;
-    - "pgd": a transaction office — the communes it serves;
-    - "commune": commune-level users — their commune;
-    - "province": NHCSXH reviewers, provincial admins and leaders — their province;
-    - "unit": other officers — their own unit and the units below it."""
-    if is_national(actor):
-        return "national"
-    unit = actor.unit
-    if unit is None:
-        raise Http404
-    if unit.kind == OrgUnit.Kind.NHCSXH_PGD:
-        return "pgd"
-    if actor.is_commune_level:
-        return "commune"
-    if actor.has_role(*PROVINCE_ROLES):
-        return "province"
-    return "unit"
-
-
-def home_unit(actor: Actor) -> OrgUnit | None:
-    """The unit of the user's own dashboard; None for national users (the overview)."""
-    kind = home_kind(actor)
-    return {
-        "national": lambda: None,
-        "pgd": lambda: actor.unit,
-        "commune": lambda: actor.territory,
-        "province": lambda: actor.province,
-        "unit": lambda: actor.unit,
-    }[kind]()
-
-
-def served_ids(pgd: OrgUnit):
-    """The communes a transaction office serves (a subquery: no query of its own)."""
-    return OrgUnit.serves.through.objects.filter(from_orgunit_id=pgd.pk).values("to_orgunit_id")
-
-
-@dataclass
-class Scope:
-    """The units whose lines a dashboard counts."""
-
-    unit: OrgUnit | None  # None: the whole country
-    home: OrgUnit | None = None
-    chain: list[OrgUnit] = field(default_factory=list)  # breadcrumb, home first
-
-    @property
-    def is_national(self) -> bool:
-        return self.unit is None
-
-    @property
-    def is_pgd(self) -> bool:
-        return self.unit is not None and self.unit.kind == OrgUnit.Kind.NHCSXH_PGD
-
-    def q(self, p: str = "unit__") -> Q:
-        """Filter on lines (or any model with `p` leading to the unit)."""
-        u = self.unit
-        if u is None:
-            return Q()
-        if self.is_pgd:
-            return Q(**{f"{p}territory_id__in": served_ids(u)})
-        if u.parent_id is None:
-            return Q(**{f"{p}tree_id": u.tree_id})
-        return Q(**{f"{p}tree_id": u.tree_id, f"{p}lft__gte": u.lft, f"{p}lft__lte": u.rght})
-
-
-def _within(unit: OrgUnit, top: OrgUnit | None) -> bool:
-    return top is not None and unit.tree_id == top.tree_id and top.lft <= unit.lft <= top.rght
-
-
-def scope_for(actor: Actor, unit_pk: int) -> Scope:
-    """The scope of a dashboard request; 404 when the unit is outside what the user sees.
-
-    One query (the unit with its ancestors), two for a transaction office looking at one
-    of its communes."""
-    kind = home_kind(actor)
-    this = OrgUnit.objects.filter(pk=unit_pk)
-    chain = list(
-        OrgUnit.objects.filter(
-            tree_id=Subquery(this.values("tree_id")),
-            lft__lte=Subquery(this.values("lft")),
-            rght__gte=Subquery(this.values("lft")),
-        ).order_by("lft")
-    )
-    if not chain or chain[-1].pk != unit_pk:
-        raise Http404
-    target = chain[-1]
-    own = actor.unit
-    if kind == "national":
-        home = None
-    elif kind == "province":
-        home = chain[0]
-        if target.tree_id != own.tree_id:
-            raise Http404
-    elif kind == "pgd":
-        home = own
-        if target.pk != own.pk:
-            commune = target.territory_id
-            if not OrgUnit.serves.through.objects.filter(
-                from_orgunit_id=own.pk, to_orgunit_id=commune
-            ).exists():
-                raise Http404
-    else:
-        home = actor.territory if kind == "commune" else own
-        if not _within(target, home):
-            raise Http404
-    if kind == "pgd":
-        crumbs = [own] + [u for u in chain if u.level >= 1 and target.pk != own.pk]
-    elif home is not None:
-        crumbs = [u for u in chain if u.level >= home.level]
-    else:
-        crumbs = chain
-    return Scope(target, home=home, chain=crumbs)
-
-
 # --- filters --------------------------------------------------------------------------------
-
-
-def _int(value) -> int | None:
-    return positive_int(value)
 
 
 @dataclass
@@ -226,21 +95,6 @@ class Filters:
     role: str = ""
     sort: str = "qua_han"
     due_windows: dict[int, int] | None = None  # plan id → due-soon days, when not 7
-
-    @classmethod
-    def from_request(cls, get, today: date) -> Filters:
-        status = get.get("tinh_trang", "")
-        role = get.get("vai_tro", "")
-        kind = get.get("loai", "")
-        return cls(
-            year=query.year(get.get("nam")) or today.year,
-            plan=_int(get.get("ke_hoach")),
-            section=_int(get.get("muc")),
-            kind=kind if kind in OrgUnit.Kind.values else "",
-            status=status if status in STATUS_LABELS else "",
-            role=role if role in ROLE_LABELS else "",
-            sort=get.get("sap_xep", "qua_han"),
-        )
 
     def params(self, **changes) -> dict[str, str]:
         """The query-string parameters of these filters (for links and exports)."""
@@ -621,15 +475,6 @@ SUBMISSION_FIGURES = [f"s_{k}" for k in Submission.ORDER]
 UNIT_COLUMNS = [
     *LINE_FIGURES, *SUBMISSION_FIGURES, *ONGOING_FIGURES, *REPORTED_FIGURES, *UNIT_FIGURES
 ]  # fmt: skip
-
-#: A task's status from its lead lines — `consolidate.combine_task` in SQL.
-TASK_STATUS_SQL = f"""CASE
-    WHEN ln = 0 THEN NULL
-    WHEN l_nd > 0 THEN '{T.NO_DEADLINE}'
-    WHEN l_done = ln THEN CASE WHEN l_late > 0 THEN '{T.DONE_LATE}' ELSE '{T.DONE_ON_TIME}' END
-    WHEN l_over > 0 THEN '{T.NOT_DONE_OVERDUE}'
-    ELSE '{T.NOT_DONE_IN_TIME}'
-END"""
 
 
 def _task_counts_sql(f: Filters) -> tuple[str, list]:
@@ -1035,7 +880,6 @@ SORTS = {
     "cap_nhat": ("Tỷ lệ cập nhật cao nhất", lambda r: (-(r.figures.update_rate or 0), r.name)),
     "ten": ("Tên đơn vị", lambda r: (r.name,)),
 }
-DEMO_MARK = "Dữ liệu minh họa"
 
 
 def plan_tasks(plan_id: int) -> list[Task]:
@@ -1071,7 +915,7 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
                 (t for t in tasks if t.pk == f.section and t.parent_id is None), None
             )
             if section_task is None:
-                raise Http404
+                raise OutOfScope
             f.section_tree = section_task.tree_id
     else:
         f.section = None  # a section is chosen within a plan: alone it means nothing
@@ -1086,7 +930,7 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
         if row["plan_id"] not in plans:
             plans[row["plan_id"]] = (plan_label(row), row["issuer_level"])
     if f.plan and f.plan not in plans:
-        raise Http404
+        raise OutOfScope
     years = sorted({r["year"] for r in rows})
     if years and f.year not in years:
         f.year = max([y for y in years if y <= today.year] or years)
@@ -1119,56 +963,6 @@ def prepare(scope: Scope, f: Filters, today: date) -> Dashboard:
     d.section_task = section_task
     d.plan_names = plans
     return d
-
-
-@dataclass
-class WaitingPlan:
-    """A plan of the scope that has no reporting period yet, and what it is waiting for."""
-
-    plan: Plan
-    reason: str
-
-
-WAITING_LIMIT = 20
-
-
-def waiting_plans(scope: Scope, actor: Actor) -> list[WaitingPlan]:
-    """Why a dashboard is empty: the plans issued in the scope or assigning work to its
-    units, each with what keeps it from having reporting periods — not issued yet, no
-    yearly cutoff written, replaced. Drafts only when the actor's unit issues, follows up
-    or receives them, or to a provincial admin (as the plan list). One query; the
-    empty state only."""
-    visible = Plan.objects.all()
-    if not (actor.is_superuser or actor.has_role(Profile.Role.PROVINCE_ADMIN)):
-        own = actor.unit
-        visible = visible.filter(
-            Q(status__in=[Plan.Status.ISSUED, Plan.Status.SUPERSEDED])
-            | Q(issuer=own)
-            | Q(follow_up_unit=own)
-            | Q(report_to_unit=own)
-        )
-    in_scope = Q(pk__in=Plan.objects.filter(scope.q("issuer__")).values("pk")) | Q(
-        pk__in=Task.objects.filter(
-            scope.q("assignments__unit__"), assignments__retired_on__isnull=True
-        ).values("plan_id")
-    )
-    plans = (
-        visible.filter(in_scope)
-        .select_related("issuer")
-        .order_by("issuer__level", "-issued_on", "pk")[:WAITING_LIMIT]
-    )
-    out = []
-    for plan in plans:
-        if plan.status == Plan.Status.SUPERSEDED:
-            reason = "Đã được thay thế: không theo dõi nữa."
-        elif plan.status != Plan.Status.ISSUED:
-            reason = "Dự thảo: kỳ báo cáo được tạo khi kế hoạch ban hành."
-        elif not plan.has_reporting_rule:
-            reason = "Chưa ghi hạn báo cáo hằng năm trong chế độ báo cáo của kế hoạch."
-        else:
-            reason = "Đã có chế độ báo cáo; kỳ báo cáo đầu tiên được tạo trong lần chạy hằng ngày."
-        out.append(WaitingPlan(plan, reason))
-    return out
 
 
 def build(scope: Scope, f: Filters, today: date) -> Dashboard:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from reports.dashboard import STATUS_LABELS
+from dashboards.figures import STATUS_LABELS
 
 register = template.Library()
 

@@ -1,11 +1,13 @@
-"""Dashboards (Bảng theo dõi): short views; the figures live in dashboard.py, the exports
-in dashboard_export.py. Every page checks the scope on the server (404 outside it)."""
+"""Dashboards (Bảng theo dõi): short views; the figures live in figures.py, who sees what in
+access.py, the exports in export.py. Every page checks the scope on the server (404 outside
+it): the views read the request (`filters_from_request`) and turn `OutOfScope` into 404."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
@@ -14,15 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from config import query
+from config.query import positive_int
 from orgunits.access import actor_for
-from orgunits.models import OrgUnit, Profile
+from orgunits.models import OrgUnit
+from reports import export_jobs, indicators
+from reports.models import ReportingPeriod
+from reports.timeliness import Submission, Timeliness
 from tasks.models import Task
 
-from . import dashboard as dash
-from . import dashboard_export as export
-from . import export_jobs, indicators
-from .models import ReportingPeriod
-from .timeliness import Submission, Timeliness
+from . import access, export
+from . import figures as dash
 
 LIST_SIZE = 25
 UNIT_PAGE = 50
@@ -48,57 +52,54 @@ class KnownCount:
         return self.qs[key]
 
 
-def landing_url(user) -> str:
-    """Where a user lands: NHCSXH staff (branch, transaction offices, NHCSXH Việt Nam),
-    provincial admins and leaders on their dashboard; data-entry officers and visitors on
-    the plans, as before."""
-    if not user.is_authenticated:
-        return reverse("plans:list")
-    actor = actor_for(user)
-    if dash.is_national(actor):
-        return reverse("reports:dashboard_national")
-    if actor.unit is None:
-        return reverse("plans:list")
-    nhcsxh = actor.unit.kind in (OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD)
-    roles = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
-    if nhcsxh or actor.has_role(*roles):
-        return reverse("reports:dashboard_home")
-    return reverse("plans:list")
+def filters_from_request(get, today) -> dash.Filters:
+    """The dashboard's filters from the query string (Vietnamese parameter names)."""
+    status = get.get("tinh_trang", "")
+    role = get.get("vai_tro", "")
+    kind = get.get("loai", "")
+    return dash.Filters(
+        year=query.year(get.get("nam")) or today.year,
+        plan=positive_int(get.get("ke_hoach")),
+        section=positive_int(get.get("muc")),
+        kind=kind if kind in OrgUnit.Kind.values else "",
+        status=status if status in dash.STATUS_LABELS else "",
+        role=role if role in dash.ROLE_LABELS else "",
+        sort=get.get("sap_xep", "qua_han"),
+    )
 
 
-def home(request):
-    """`/`: signed out, what the site is and a way in; signed in, where the user's work is."""
-    if not request.user.is_authenticated:
-        return render(request, "home.html")
-    return redirect(landing_url(request.user))
+def outside_scope_is_404(view):
+    """A unit, plan or section outside what the user sees answers 404 (never 403: its
+    existence is not told)."""
 
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except access.OutOfScope:
+            raise Http404 from None
 
-class LoginView(auth_views.LoginView):
-    """The login page; without a ?next=, users land by role (`landing_url`)."""
-
-    def get_default_redirect_url(self):
-        if self.next_page:
-            return super().get_default_redirect_url()
-        return landing_url(self.request.user)
+    return wrapped
 
 
 @login_required
+@outside_scope_is_404
 def dashboard_home(request):
     actor = actor_for(request.user)
-    if dash.is_national(actor):
-        return redirect("reports:dashboard_national")
+    if access.sees_every_province(actor):
+        return redirect("dashboards:dashboard_national")
     if actor.unit is None:
         messages.info(request, "Tài khoản chưa gắn với đơn vị nên chưa có bảng theo dõi.")
         return redirect("plans:list")
-    unit = dash.home_unit(actor)
-    url = reverse("reports:dashboard", args=[unit.pk])
+    unit = access.home_unit(actor)
+    url = reverse("dashboards:dashboard", args=[unit.pk])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
 
 
 def _dash_link(unit_pk: int, params: dict, **changes) -> str:
     values = {**params, **changes}
     values = {k: v for k, v in values.items() if v not in (None, "")}
-    url = reverse("reports:dashboard", args=[unit_pk])
+    url = reverse("dashboards:dashboard", args=[unit_pk])
     return f"{url}?{urlencode(values)}" if values else url
 
 
@@ -106,7 +107,7 @@ def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
     """The unit table's cells, links included, computed once here (not in the template)."""
     from .templatetags.dashboard_tags import BAND_WORDS, fig_band_of, fig_rate, num
 
-    pattern = reverse("reports:dashboard", args=[999999999])
+    pattern = reverse("dashboards:dashboard", args=[999999999])
     query = urlencode(params)
     cell_query = urlencode({k: v for k, v in params.items() if k not in ("ke_hoach", "muc")})
     cell_query += ("&" if cell_query else "") + f"ke_hoach={d.matrix_plan}&muc="
@@ -140,7 +141,7 @@ def _unit_rows(page, d: dash.Dashboard, params: dict) -> list[dict]:
 
 def _unit_links(d: dash.Dashboard, params: dict) -> list[dict]:
     """Every unit row's dashboard link (the unit filter navigates along the unit tree)."""
-    pattern = reverse("reports:dashboard", args=[999999999])
+    pattern = reverse("dashboards:dashboard", args=[999999999])
     query = urlencode(params)
     return [
         {"row": row, "url": pattern.replace("999999999", str(row.unit_id)) + f"?{query}"}
@@ -148,7 +149,7 @@ def _unit_links(d: dash.Dashboard, params: dict) -> list[dict]:
     ]
 
 
-def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> dict:
+def _context(request, scope: access.Scope, f: dash.Filters, d: dash.Dashboard) -> dict:
     today = d.today
     overdue_count = d.current.t[Timeliness.NOT_DONE_OVERDUE] if f.status in (
         "", Timeliness.NOT_DONE_OVERDUE) else 0  # fmt: skip
@@ -170,7 +171,7 @@ def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> 
     drill = Paginator(d.drill, LIST_SIZE).get_page(request.GET.get("trang_bang"))
     params = f.params()
     query = urlencode(params)
-    is_national = dash.is_national(actor_for(request.user))
+    is_national = access.sees_every_province(actor_for(request.user))
     return {
         "scope": scope,
         "unit": scope.unit,
@@ -207,28 +208,30 @@ def _context(request, scope: dash.Scope, f: dash.Filters, d: dash.Dashboard) -> 
 
 
 @login_required
+@outside_scope_is_404
 def dashboard(request, unit_pk):
     actor = actor_for(request.user)
-    scope = dash.scope_for(actor, unit_pk)
+    scope = access.scope_for(actor, unit_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(request.GET, today)
+    f = filters_from_request(request.GET, today)
     d = dash.build(scope, f, today)
     context = _context(request, scope, f, d)
     context["indicator_rows"] = indicators.for_dashboard(scope, f)
     if d.empty:  # say which plans are waiting for what, not just "nothing here"
-        context["waiting"] = dash.waiting_plans(scope, actor)
+        context["waiting"] = access.waiting_plans(scope, actor)
     if request.headers.get("HX-Request"):
-        return render(request, "reports/dashboard/_content.html", context)
-    return render(request, "reports/dashboard/page.html", context)
+        return render(request, "dashboards/_content.html", context)
+    return render(request, "dashboards/page.html", context)
 
 
 @login_required
+@outside_scope_is_404
 def overdue(request, unit_pk):
     """The overdue list alone (its pages): a few light queries, not the whole dashboard."""
     actor = actor_for(request.user)
-    scope = dash.scope_for(actor, unit_pk)
+    scope = access.scope_for(actor, unit_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(request.GET, today)
+    f = filters_from_request(request.GET, today)
     if f.section:
         tree = (
             Task.objects.filter(pk=f.section, plan_id=f.plan, parent__isnull=True)
@@ -254,16 +257,16 @@ def overdue(request, unit_pk):
         "filters_text": dash.describe_filters(f, None),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "reports/dashboard/_overdue.html", context)
-    return render(request, "reports/dashboard/overdue.html", context)
+        return render(request, "dashboards/_overdue.html", context)
+    return render(request, "dashboards/overdue.html", context)
 
 
 def _national_data(request):
     actor = actor_for(request.user)
-    if not dash.is_national(actor):
+    if not access.sees_every_province(actor):
         raise Http404
     today = timezone.localdate()
-    f = dash.Filters.from_request(request.GET, today)
+    f = filters_from_request(request.GET, today)
     years = sorted(
         ReportingPeriod.objects.filter(kind="yearly")
         .order_by()
@@ -308,9 +311,9 @@ def national(request):
             "update": [fig.update_rate or 0 for _, _, fig in provinces],
         },
     }
-    template = "reports/dashboard/national.html"
+    template = "dashboards/national.html"
     if request.headers.get("HX-Request"):
-        template = "reports/dashboard/_national_content.html"
+        template = "dashboards/_national_content.html"
     return render(request, template, context)
 
 
@@ -328,10 +331,10 @@ def _task_lines(request, unit_pk, task_pk):
 def task_lines(user, unit_pk, task_pk, get):
     """The task's lines in the scope for the chosen year (yearly and ad-hoc periods)."""
     actor = actor_for(user)
-    scope = dash.scope_for(actor, unit_pk)
+    scope = access.scope_for(actor, unit_pk)
     task = get_object_or_404(Task.objects.select_related("plan__issuer"), pk=task_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(get, today)
+    f = filters_from_request(get, today)
     in_scope = dash.lines(scope).filter(task=task, active=True)
     years = sorted(set(in_scope.values_list("period__year", flat=True)))
     if not years:
@@ -348,7 +351,7 @@ def task_lines(user, unit_pk, task_pk, get):
 
 def check_scope(user, unit_pk) -> None:
     """404 unless the user sees the unit's dashboard (the export jobs' download check)."""
-    dash.scope_for(actor_for(user), unit_pk)
+    access.scope_for(actor_for(user), unit_pk)
 
 
 def check_task(user, unit_pk, task_pk) -> None:
@@ -357,9 +360,10 @@ def check_task(user, unit_pk, task_pk) -> None:
 
 
 @login_required
+@outside_scope_is_404
 def task_detail(request, unit_pk, task_pk):
     """One task in the scope: each unit's assignment and report (the last drill-down)."""
-    from .consolidate import combine_task
+    from reports.timeliness import combine_task
 
     scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
     page = Paginator(lines, UNIT_PAGE).get_page(request.GET.get("trang"))
@@ -386,10 +390,11 @@ def task_detail(request, unit_pk, task_pk):
         "roles": dash.ROLE_LABELS,
         "status_labels": dash.STATUS_LABELS,
     }
-    return render(request, "reports/dashboard/task.html", context)
+    return render(request, "dashboards/task.html", context)
 
 
 @login_required
+@outside_scope_is_404
 def task_export(request, unit_pk, task_pk):
     scope, task, f, today, years, lines = _task_lines(request, unit_pk, task_pk)
     name = f"theo-doi-nhiem-vu-{task.pk}-{f.year}.xlsx"
@@ -436,14 +441,15 @@ def _table_lines(scope, f, today, table):
 
 
 @login_required
+@outside_scope_is_404
 def dashboard_export(request, unit_pk, table):
     """Each dashboard table as .xlsx, exactly as filtered (every row, not one page); a table
     of more than EXPORT_BACKGROUND_ROWS lines is built by a job with a progress page."""
     if table not in TABLES:
         raise Http404
-    scope = dash.scope_for(actor_for(request.user), unit_pk)
+    scope = access.scope_for(actor_for(request.user), unit_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(request.GET, today)
+    f = filters_from_request(request.GET, today)
     name = f"theo-doi-{table}-{scope.unit.pk}-{f.year}.xlsx"
     if table in LINE_TABLES:
         d, lines = _table_lines(scope, f, today, table)
@@ -459,9 +465,9 @@ def table_xlsx(user, unit_pk, table: str, query: str, step=_no_step) -> bytes:
     if table not in TABLES:
         raise Http404
     step(0, 3)
-    scope = dash.scope_for(actor_for(user), unit_pk)
+    scope = access.scope_for(actor_for(user), unit_pk)
     today = timezone.localdate()
-    f = dash.Filters.from_request(QueryDict(query), today)
+    f = filters_from_request(QueryDict(query), today)
     if table in LINE_TABLES:
         d, lines = _table_lines(scope, f, today, table)
         step(1, 3)

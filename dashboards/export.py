@@ -1,7 +1,7 @@
 """The dashboard's tables as .xlsx, exactly as filtered on the page (every row).
 
 Cells are styled with a few NamedStyles registered once per workbook (about twice as fast
-as styling each cell). Figures are the dashboard's own (`dashboard.py`), so the export and
+as styling each cell). Figures are the dashboard's own (`figures.py`), so the export and
 the page agree to the unit.
 """
 
@@ -11,12 +11,12 @@ import io
 from datetime import date
 
 from orgunits.models import OrgUnit
+from reports import consolidate
+from reports.models import ProgressReport
+from reports.timeliness import Submission, Timeliness
 from tasks.xlsx_writer import put_cell
 
-from . import consolidate
-from . import dashboard as dash
-from .models import ProgressReport
-from .timeliness import Submission, Timeliness
+from . import figures as dash
 
 T = Timeliness
 KINDS = dict(OrgUnit.Kind.choices)
@@ -429,7 +429,7 @@ def indicators_xlsx(scope, f, d, rows, by_unit=()) -> bytes:
     then a sheet with each subordinate unit's roll-up (its own subtree)."""
     from openpyxl.utils import get_column_letter
 
-    from .indicators import ROLLUP_HEADERS, rollup_rows_cells
+    from reports.indicators import ROLLUP_HEADERS, rollup_rows_cells
 
     sheet = Sheet("Chỉ tiêu")
     title = _title("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", scope, f, d, d.today)

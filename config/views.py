@@ -1,0 +1,43 @@
+"""The site's own pages: the login page and the home page, which send each user where
+they start (their dashboard or the plans)."""
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from dashboards import access as dashboards
+from orgunits.access import actor_for
+from orgunits.models import OrgUnit
+
+
+def landing_url(user) -> str:
+    """Where a user lands: NHCSXH staff (branch, transaction offices, NHCSXH Việt Nam),
+    provincial admins and leaders on their dashboard; data-entry officers and visitors on
+    the plans, as before."""
+    if not user.is_authenticated:
+        return reverse("plans:list")
+    actor = actor_for(user)
+    if dashboards.sees_every_province(actor):
+        return reverse("dashboards:dashboard_national")
+    if actor.unit is None:
+        return reverse("plans:list")
+    nhcsxh = actor.unit.kind in (OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD)
+    if nhcsxh or actor.has_role(*dashboards.PROVINCE_ROLES):
+        return reverse("dashboards:dashboard_home")
+    return reverse("plans:list")
+
+
+def home(request):
+    """`/`: signed out, what the site is and a way in; signed in, where the user's work is."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    return redirect(landing_url(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; without a ?next=, users land by role (`landing_url`)."""
+
+    def get_default_redirect_url(self):
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return landing_url(self.request.user)
