@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports.templatetags.dashboard_tags import num
+from dashboards.templatetags.dashboard_tags import num
 from reports.timeliness import completion_text, count_text, update_text
 
 
