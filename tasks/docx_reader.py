@@ -43,11 +43,10 @@ from .appendix_table import (
     read_rows,
 )
 from .xlsx_reader import (
-    MAX_COMPRESSION_RATIO,
-    MAX_UNCOMPRESSED_BYTES,
     OLE2_MAGIC,
     ZIP_MAGIC,
     _read_bytes,
+    check_unzipped_size,
 )
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -109,17 +108,7 @@ def check_file(data: bytes, filename: str = "") -> None:
             raise AppendixFileError(
                 f"Tệp nén này không phải văn bản Word .docx (thiếu phần nội dung): {SAVE_AS_DOCX}"
             )
-        total = 0
-        for info in archive.infolist():
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if total > MAX_UNCOMPRESSED_BYTES or (
-                info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
-            ):
-                raise AppendixFileError(
-                    "Tệp bị từ chối vì khi giải nén sẽ quá lớn (nghi là “bom nén” — zip bomb). "
-                    "Một phụ lục thật chỉ vài trăm KB: hãy kiểm tra lại tệp hoặc xuất lại từ Word."
-                )
+        check_unzipped_size(archive, "Word")
         content_types = archive.read("[Content_Types].xml")
         if any(n.lower().endswith("vbaproject.bin") for n in names) or (
             b"macroEnabled" in content_types

@@ -97,6 +97,23 @@ SAVE_AS_XLSX = (
 )
 
 
+def check_unzipped_size(archive: zipfile.ZipFile, program: str) -> None:
+    """Refuse a package that would unzip too large (a zip bomb), from its directory only:
+    nothing is decompressed. `program` ("Excel", "Word") names what to re-export it from."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > MAX_UNCOMPRESSED_BYTES or (
+            info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
+        ):
+            raise AppendixFileError(
+                "Tệp bị từ chối vì khi giải nén sẽ quá lớn (nghi là “bom nén” — zip bomb). "
+                "Một phụ lục thật chỉ vài trăm KB: hãy kiểm tra lại tệp hoặc xuất lại từ "
+                f"{program}."
+            )
+
+
 def check_file(data: bytes, filename: str = "") -> None:
     """Refuse what is not a plain .xlsx workbook, before openpyxl opens it."""
     suffix = Path(filename).suffix.lower() if filename else ""
@@ -144,17 +161,7 @@ def check_file(data: bytes, filename: str = "") -> None:
                 "Tệp nén này không phải bảng tính Excel .xlsx (thiếu phần workbook): "
                 f"{SAVE_AS_XLSX}"
             )
-        total = 0
-        for info in archive.infolist():
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if total > MAX_UNCOMPRESSED_BYTES or (
-                info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
-            ):
-                raise AppendixFileError(
-                    "Tệp bị từ chối vì khi giải nén sẽ quá lớn (nghi là “bom nén” — zip bomb). "
-                    "Một phụ lục thật chỉ vài trăm KB: hãy kiểm tra lại tệp hoặc xuất lại từ Excel."
-                )
+        check_unzipped_size(archive, "Excel")
         if any(name.startswith("xl/vbaProject") for name in names):
             raise AppendixFileError(f"Tệp có chứa macro nên không được nhận: {SAVE_AS_XLSX}")
         try:
