@@ -16,7 +16,7 @@ Roles:
 - ``both``: one column naming both ("Cơ quan thực hiện": "X chủ trì, phối hợp với Y"),
   split per cell by `split_performers`;
 - ``product``: the expected product or result (Sản phẩm, Kết quả);
-- ``timeframe``: when (Thời gian, Thời hạn, Tiến độ);
+- ``timeframe``: when (Thời gian, Thời hạn, Tiến độ, Giai đoạn thực hiện);
 - ``note``: remarks (Ghi chú);
 - ``extra``: any other column with a header ("Nguồn kinh phí", "Dự toán"), kept as text.
 """
@@ -65,6 +65,9 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("thoi han", 6),
         ("tien do", 5),
         ("lo trinh", 4),
+        # "Giai đoạn thực hiện" (Phụ lục II of Quyết định 382/QĐ-TTg, 2025): a period; the
+        # whole phrase, so "Nhiệm vụ giai đoạn 2026-2030" stays a content header
+        ("giai doan thuc hien", 6),
         ("hoan thanh", 3),
         ("moc", 2),
     ),

@@ -64,6 +64,11 @@ HEADERS = [
     ("Tiến độ thực hiện", "timeframe"),
     ("Lộ trình thực hiện", "timeframe"),
     ("THOI\nGIAN\nTHUC\nHIEN", "timeframe"),
+    ("Giai đoạn thực hiện", "timeframe"),  # Phụ lục II of Quyết định 382/QĐ-TTg (2025)
+    ("Giai đoạn\nthực hiện", "timeframe"),
+    ("GIAI ĐOẠN THỰC HIỆN", "timeframe"),
+    ("Nhiệm vụ giai đoạn 2026 - 2030", "content"),  # a period named in a content header
+    ("Tên nhiệm vụ, đề án, dự án", "content"),
     # remarks and other columns
     ("Ghi chú", "note"),
     ("GHI CHÚ", "note"),
