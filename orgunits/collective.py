@@ -121,6 +121,8 @@ _LEVELS: dict[tuple[str, ...], frozenset[str]] = {
 _RELATED = {("co", "lien", "quan"), ("lien", "quan")}
 _LOCAL = {("tren", "dia", "ban"), ("dong", "tren", "dia", "ban"), ("o", "dia", "phuong")}
 _SUBORDINATE = {("thuoc",), ("truc", "thuoc")}
+#: What a territory "trực thuộc" / "thuộc" may be under to be province-level ("TW" expanded).
+_CENTRE = ("trung", "uong")
 #: Words that only describe the nouns before them.
 _MODIFIERS = {
     ("chuc", "nang"),
@@ -405,8 +407,13 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
             # "thuộc UBND tỉnh", "trực thuộc": the rest up to a separator qualifies it
             plural = True
             i += n
+            qualifier = i
             while i < len(words) and gaps[i] == SPACE:
                 i += 1
+            if tuple(words[qualifier:i]) == _CENTRE and current.head in ("ubnd", "hdnd", "terr"):
+                # "UBND các tỉnh, thành phố trực thuộc Trung ương (TW)": a city under the
+                # centre is a province, not a district-level "thành phố"
+                current.territories = {"province"}
             current.end = i
             last_good = (i, _copy(segments), plural)
             break

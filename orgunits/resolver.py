@@ -371,8 +371,13 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                 i += length
         else:
             # No known name starts here: the word belongs to an unresolved stretch, which a
-            # separator (";", ",", "." …) between words ends.
-            if pending and gaps[i] != collective.SPACE:
+            # separator (";", ",", "." …) between words ends, except the comma or dash inside
+            # an unknown ministry's or department's name ("Bộ Văn hóa, Thể thao và Du lịch").
+            if (
+                pending
+                and gaps[i] != collective.SPACE
+                and not _name_goes_on(pending, words[i], gaps[i])
+            ):
                 flush()
             if not pending:
                 request["pending"] = request["on"]
@@ -380,6 +385,25 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             i += 1
     flush()
     return _drop_repeats(parts)
+
+
+#: Names of ministries and departments that a comma or a dash may run through ("Bộ Văn
+#: hóa, Thể thao và Du lịch", "Bộ Lao động - Thương binh và Xã hội", "Sở Văn hóa, Thể thao …").
+_COMMA_NAMES = frozenset({"bo", "so"})
+#: First words of another body's name: after a comma they start a new name, not a part of one.
+_NAME_HEADS = frozenset(
+    {
+        "bo", "so", "cuc", "vu", "ban", "uy", "hoi", "phong", "trung", "chi", "cong", "vien",
+        "truong", "dai", "bao", "van", "tong", "ngan", "kho", "thanh", "mat", "doan", "lien",
+        "quy", "tap", "toa", "cac", "nhung", "ubnd", "hdnd", "tinh", "xa", "phuong", "huyen",
+    }
+)  # fmt: skip
+
+
+def _name_goes_on(pending: list[_Token], word: str, gap: str) -> bool:
+    """Whether an unresolved "Bộ …"/"Sở …" name continues past a comma or dash (a soft
+    gap) into ``word``: it does unless ``word`` starts another body's name."""
+    return gap == collective.SOFT and pending[0].word in _COMMA_NAMES and word not in _NAME_HEADS
 
 
 #: "Sở Tài chính tỉnh", "Công an thành phố": the level word after a known name is part of it.

@@ -26,6 +26,14 @@ PHRASES = [
     ("Uỷ ban nhân dân các xã, phường, đặc khu", ({"commune"}, set(), None, False)),
     ("UBND cấp xã", ({"commune"}, set(), None, False)),
     ("Ủy ban nhân dân các huyện, thành phố", ({"district"}, set(), None, False)),
+    # Quyết định 382/QĐ-TTg (2025), Phụ lục II: cities under the centre are provinces
+    ("UBND các tỉnh, thành phố trực thuộc TW", ({"province"}, set(), None, False)),
+    ("UBND các tỉnh thành phố trực thuộc TW", ({"province"}, set(), None, False)),
+    (
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+        ({"province"}, set(), None, False),
+    ),
+    ("UBND các huyện, thành phố trực thuộc tỉnh", ({"district"}, set(), None, False)),
     ("HĐND các cấp", ({"council"}, set(), "all", False)),
     ("Các sở, ban, ngành, đơn vị cấp tỉnh", ({"department"}, set(), "own", False)),
     ("Sở, ngành, đơn vị cấp tỉnh", ({"department"}, set(), "own", False)),

@@ -118,6 +118,39 @@ def test_commune_plan_sees_its_own_bodies_first():
     assert not part.resolved
 
 
+@pytest.mark.parametrize(
+    ("cell", "texts"),
+    [
+        # Quyết định 382/QĐ-TTg (2025), Phụ lục II: a ministry the catalogue does not hold
+        (
+            "Bộ Văn hóa, Thể thao và Du lịch; các bộ, ngành, địa phương",
+            ["Bộ Văn hóa, Thể thao và Du lịch", "các bộ, ngành, địa phương"],
+        ),
+        (
+            "Bộ Văn hóa, Thể thao và Du lịch, các bộ, ngành",
+            ["Bộ Văn hóa, Thể thao và Du lịch", "các bộ, ngành"],
+        ),
+        ("Bộ Lao động - Thương binh và Xã hội", ["Bộ Lao động - Thương binh và Xã hội"]),
+        (
+            "Sở Văn hóa, Thể thao và Du lịch, UBND các xã",
+            ["Sở Văn hóa, Thể thao và Du lịch", "UBND các xã"],
+        ),
+        # a comma before another body's name still ends the name
+        ("Bộ Tài chính, Bộ Xây dựng", ["Bộ Tài chính", "Bộ Xây dựng"]),
+        (
+            "Bộ Kế hoạch và Đầu tư, Ngân hàng Nhà nước",
+            ["Bộ Kế hoạch và Đầu tư", "Ngân hàng Nhà nước"],
+        ),
+        ("Sở Tài chinhh, Hội Người cao tuổi tỉnh", ["Sở Tài chinhh", "Hội Người cao tuổi tỉnh"]),
+    ],
+)
+def test_an_unknown_name_keeps_the_comma_inside_it(cell, texts):
+    """Unresolved, "Bộ Văn hóa, Thể thao và Du lịch" is one name, not "Bộ Văn hóa" and
+    "Thể thao và Du lịch"."""
+    parts = resolve_cell(cell, Vocabulary())
+    assert [p.text for p in parts] == texts
+
+
 def test_fixture_files_exist():
     assert len(list(Path(settings.BASE_DIR / "fixtures" / "appendices").glob("*.yaml"))) == 5
 
