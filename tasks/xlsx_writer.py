@@ -152,12 +152,19 @@ MARK_COLUMN = {"lead": 3, "source_task": 2}
 
 
 def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
-    """The plan's appendix as .xlsx bytes (3 queries when `tasks` is not given).
+    """The plan's appendix as .xlsx bytes (3 queries when `tasks` is not given, a few more
+    when names of its cells were mapped to units).
+
+    A name typed in the imported file and later mapped to a unit (an alias) is printed as
+    the unit's name (`unresolved.printed_cells`), so that the file reads back to the same
+    units anywhere in the province; unresolved names stay as written.
 
     Values the app inferred (suy luận) and nobody confirmed yet get a comment on their cell
     and are listed, with the reason, on a second sheet "Suy luận" (the importer reads the
     first sheet with an appendix header, so the file still imports back unchanged)."""
     from plans.inference import open_inferences
+
+    from .unresolved import printed_cells
 
     if tasks is None:
         tasks = list(plan.tasks.order_by("position"))
@@ -170,13 +177,14 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     for index, t in enumerate(tasks):
         for field, mark in by_task.get(t.pk, {}).items():
             marks.append((index, t.full_code or t.code, field, mark))
+    printed = printed_cells(plan)
     rows = [
         (
             t.kind == Task.Kind.SECTION,
             t.code,
             t.content,
-            lead_cell(t),
-            t.coordinating_text,
+            lead_cell(t, printed[t.pk][0] if t.pk in printed else None),
+            printed[t.pk][1] if t.pk in printed else t.coordinating_text,
             t.product,
             t.timeframe_text,
             *((t.extra_columns or {}).get(header, "") for header in extra),
@@ -189,12 +197,13 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     )
 
 
-def lead_cell(task: Task) -> str:
-    """The lead cell as printed: "Đơn vị thực hiện: …" where the document heads it so (the
-    importer reads the heading back)."""
-    if task.lead_heading == Task.LeadHeading.PERFORMING and task.lead_text:
-        return f"{PERFORMING_PREFIX} {task.lead_text}"
-    return task.lead_text
+def lead_cell(task: Task, text: str | None = None) -> str:
+    """The lead cell as printed (`text`, or the task's own): "Đơn vị thực hiện: …" where the
+    document heads it so (the importer reads the heading back)."""
+    text = task.lead_text if text is None else text
+    if task.lead_heading == Task.LeadHeading.PERFORMING and text:
+        return f"{PERFORMING_PREFIX} {text}"
+    return text
 
 
 def write_rows(
