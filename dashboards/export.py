@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from config.progress import Ticker
 from orgunits.models import OrgUnit
 from reports import consolidate
 from reports.models import ProgressReport
@@ -368,7 +369,8 @@ LINE_FIELDS = [
 ]  # fmt: skip
 
 
-def lines_xlsx(scope, f, d, lines, *, overdue: bool) -> bytes:
+def lines_xlsx(scope, f, d, lines, *, overdue: bool, ticker: Ticker | None = None) -> bytes:
+    """The assignment lines as .xlsx; `ticker` counts the rows written (a job's progress)."""
     heading = "PHÂN CÔNG QUÁ HẠN" if overdue else "DANH SÁCH PHÂN CÔNG VÀ BÁO CÁO"
     sheet = Sheet("Quá hạn" if overdue else "Phân công")
     sheet.title(_title(heading, scope, f, d, d.today))
@@ -378,10 +380,12 @@ def lines_xlsx(scope, f, d, lines, *, overdue: bool) -> bytes:
     for n, row in enumerate(rows, start=1):
         values, styles = _line_values(n, _Row(row), d.today, labels.get(row["period__plan_id"]))
         sheet.line(values, styles)
+        if ticker:
+            ticker.tick()
     return sheet.save()
 
 
-def task_xlsx(scope, task, f, today, lines) -> bytes:
+def task_xlsx(scope, task, f, today, lines, ticker: Ticker | None = None) -> bytes:
     sheet = Sheet("Nhiệm vụ")
     where = scope.unit.name
     sheet.title([
@@ -395,6 +399,8 @@ def task_xlsx(scope, task, f, today, lines) -> bytes:
         values, styles = _line_values(n, line, today, task.plan.label)
         kind = line.period.label
         sheet.line([kind, *values], ["ct39_text", *styles])
+        if ticker:
+            ticker.tick()
     return sheet.save()
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.progress import Ticker
 from orgunits.text import xml_safe
 from tasks.models import Task
 from tasks.xlsx_writer import put_cell
@@ -346,7 +347,14 @@ def _xlsx_print_style(sheet, table_from: int | None = None) -> None:
     sheet.oddFooter.center.text = "Trang &P/&N"
 
 
-def to_xlsx(c: Consolidated) -> bytes:
+def work_items(c: Consolidated) -> int:
+    """What a writer's progress counts: the unit rows and the detail lines."""
+    return len(c.units) + sum(len(lines) for _sec, tasks in c.sections for _t, lines in tasks)
+
+
+def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
+    """The consolidated report as .xlsx; `ticker` counts the unit rows and detail lines
+    written (`work_items`), for a job's progress bar."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -398,6 +406,8 @@ def to_xlsx(c: Consolidated) -> bytes:
         for col, value in enumerate(values, start=1):
             put_cell(ws, row, col, value).border = box
         row += 1
+        if ticker:
+            ticker.tick()
     for col, value in enumerate(
         ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)], start=1
     ):
@@ -468,6 +478,8 @@ def to_xlsx(c: Consolidated) -> bytes:
                     (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
                 )
                 r += 1
+                if ticker:
+                    ticker.tick()
     sheets = [ws, detail]
     if c.indicators:
         from .indicators import ROLLUP_HEADERS, rollup_rows_cells
@@ -701,10 +713,11 @@ def _signature(doc) -> None:
     _widths(t, [7.0, 9.0])
 
 
-def to_docx(c: Consolidated) -> bytes:
+def to_docx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     """The consolidated report as an administrative document (Nghị định 30/2020/NĐ-CP):
     header block, title, body with the summary tables, signature and Nơi nhận; the detail
-    per task and unit as an appendix on landscape pages, one table row per unit and task."""
+    per task and unit as an appendix on landscape pages, one table row per unit and task.
+    `ticker` counts the unit rows and detail lines written (`work_items`)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Cm
@@ -754,6 +767,8 @@ def to_docx(c: Consolidated) -> bytes:
     rows = [unit_row(n, name, cn) for n, (_, name, cn) in enumerate(c.units, start=1)]
     rows.append(unit_row("", "Tổng cộng", c.unit_total))
     _grid(doc, headers, rows, [0.9, 3.4] + [1.3] * 9, bold_rows={len(rows) - 1})
+    if ticker:
+        ticker.tick(len(c.units))
     _para(doc, "HT: hoàn thành. Tỷ lệ tính trên số phân công đến hạn trong kỳ; tỷ lệ nộp "
           "đúng hạn tính trên tổng số dòng báo cáo của đơn vị.", italic=True, size=11,
           after=6)  # fmt: skip
@@ -772,7 +787,7 @@ def to_docx(c: Consolidated) -> bytes:
           align="center")  # fmt: skip
     _para(doc, f"(Kèm theo Báo cáo số      /BC-      {BLANK_DATE} của {plan.issuer.name})",
           italic=True, align="center", after=12)  # fmt: skip
-    _appendix_table(doc, c)
+    _appendix_table(doc, c, ticker)
     if c.indicators:
         from .indicators import ROLLUP_HEADERS, rollup_rows_cells
 
@@ -807,7 +822,7 @@ def appendix_groups(lines: list[dict]) -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-def _appendix_table(doc, c: Consolidated) -> None:
+def _appendix_table(doc, c: Consolidated, ticker: Ticker | None = None) -> None:
     """One table: a merged row per section and task, then a row per status of its units."""
     from docx.oxml import OxmlElement
 
@@ -839,4 +854,6 @@ def _appendix_table(doc, c: Consolidated) -> None:
                 _cell(cells[1], label)
                 _cell(cells[2], vn_number(len(names)), align="right")
                 _cell(cells[3], "; ".join(names))
+            if ticker:
+                ticker.tick(len(lines))
     _widths(t, APPENDIX_WIDTHS)
