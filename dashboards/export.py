@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from config.progress import Ticker
 from orgunits.models import OrgUnit
 from reports import consolidate
 from reports.models import ProgressReport
 from reports.timeliness import Submission, Timeliness
-from tasks.xlsx_writer import put_cell
+from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
 
 from . import figures as dash
 
@@ -34,34 +35,7 @@ COUNT_HEADERS = [
     *consolidate.COUNT_HEADERS, "Sắp đến hạn", "Tỷ lệ hoàn thành (% đến hạn trong kỳ)"
 ]  # fmt: skip
 SUBMISSION_HEADERS = consolidate.SUBMISSION_HEADERS
-
-
-FONT = "Times New Roman"
-LINE_POINTS = 15  # one line of 11-point text
-
-
-def row_height(values: list, widths: list[int]) -> float | None:
-    """Points for a row whose text cells wrap: neither Excel nor LibreOffice sizes the rows
-    of a generated file, so wrapped text would print over the next row. None: one line."""
-    lines = 1
-    for value, width in zip(values, widths, strict=False):
-        if isinstance(value, str) and value:
-            per_line = max(1, int(width * 1.3))  # Times New Roman 11: ~1.3 chars per unit
-            lines = max(lines, sum(max(1, -(-len(p) // per_line)) for p in value.split("\n")))
-    return min(409, LINE_POINTS * lines + 2) if lines > 1 else None
-
-
-def print_settings(ws, header_row: int, columns: int, last_row: int) -> None:
-    """AutoFilter on the table, its header row repeated on every printed page, page numbers."""
-    from openpyxl.utils import get_column_letter
-
-    if header_row and columns:
-        ws.auto_filter.ref = (
-            f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
-        )
-        ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.oddFooter.center.text = "Trang &P/&N"
-    ws.page_margins.left = ws.page_margins.right = 0.4
+ONE_LINE = row_height([])  # a row of one line keeps the default height
 
 
 class Sheet:
@@ -69,38 +43,12 @@ class Sheet:
 
     def __init__(self, title: str):
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
         self.wb = Workbook()
         self.ws = self.wb.active
         self.ws.title = title[:31]
-        thin = Side(style="thin", color="999999")
-        box = Border(left=thin, right=thin, top=thin, bottom=thin)
-        styles = {
-            "ct39_title": dict(font=Font(bold=True, size=13)),
-            "ct39_note": dict(font=Font(italic=True, size=10)),
-            "ct39_head": dict(
-                font=Font(bold=True),
-                fill=PatternFill("solid", fgColor="DCE6F1"),
-                alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-                border=box,
-            ),
-            "ct39_text": dict(alignment=Alignment(vertical="top", wrap_text=True), border=box),
-            "ct39_int": dict(number_format="#,##0", border=box),
-            "ct39_pct": dict(number_format="0.0", border=box),
-            "ct39_date": dict(number_format="DD/MM/YYYY", border=box),
-            "ct39_total": dict(font=Font(bold=True), number_format="#,##0", border=box),
-        }
-        for key, fill in FILLS.items():
-            styles[f"ct39_{key}"] = dict(fill=PatternFill("solid", fgColor=fill), border=box)
-        for attrs in styles.values():  # printed like the other documents: Times New Roman
-            font = attrs.get("font") or Font()
-            attrs["font"] = Font(name=FONT, size=font.size or 11, bold=font.b, italic=font.i)
-        for name, attrs in styles.items():
-            style = NamedStyle(name=name)
-            for attr, value in attrs.items():
-                setattr(style, attr, value)
-            self.wb.add_named_style(style)
+        # The styles every export shares, and the status colours of this one.
+        add_styles(self.wb, fills={f"ct39_{key}": fill for key, fill in FILLS.items()})
         self.row = 1
         self.header_row = self.last_data = 0
         self.widths: list[int] = []
@@ -127,21 +75,15 @@ class Sheet:
         ws, r = self.ws, self.row
         for col, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
             put_cell(ws, r, col, value, style)
-        height = row_height(values, self.widths)
-        if height:
+        height = row_height(zip(values, self.widths, strict=False))
+        if height > ONE_LINE:
             ws.row_dimensions[r].height = height
         if "ct39_total" not in styles:  # the total row stays out of the AutoFilter
             self.last_data = r
         self.row += 1
 
     def save(self) -> bytes:
-        ws = self.ws
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        print_settings(ws, self.header_row, len(self.widths), self.last_data)
+        print_setup(self.ws, self.header_row, len(self.widths), self.last_data)
         out = io.BytesIO()
         self.wb.save(out)
         return out.getvalue()
@@ -368,7 +310,8 @@ LINE_FIELDS = [
 ]  # fmt: skip
 
 
-def lines_xlsx(scope, f, d, lines, *, overdue: bool) -> bytes:
+def lines_xlsx(scope, f, d, lines, *, overdue: bool, ticker: Ticker | None = None) -> bytes:
+    """The assignment lines as .xlsx; `ticker` counts the rows written (a job's progress)."""
     heading = "PHÂN CÔNG QUÁ HẠN" if overdue else "DANH SÁCH PHÂN CÔNG VÀ BÁO CÁO"
     sheet = Sheet("Quá hạn" if overdue else "Phân công")
     sheet.title(_title(heading, scope, f, d, d.today))
@@ -378,10 +321,12 @@ def lines_xlsx(scope, f, d, lines, *, overdue: bool) -> bytes:
     for n, row in enumerate(rows, start=1):
         values, styles = _line_values(n, _Row(row), d.today, labels.get(row["period__plan_id"]))
         sheet.line(values, styles)
+        if ticker:
+            ticker.tick()
     return sheet.save()
 
 
-def task_xlsx(scope, task, f, today, lines) -> bytes:
+def task_xlsx(scope, task, f, today, lines, ticker: Ticker | None = None) -> bytes:
     sheet = Sheet("Nhiệm vụ")
     where = scope.unit.name
     sheet.title([
@@ -395,6 +340,8 @@ def task_xlsx(scope, task, f, today, lines) -> bytes:
         values, styles = _line_values(n, line, today, task.plan.label)
         kind = line.period.label
         sheet.line([kind, *values], ["ct39_text", *styles])
+        if ticker:
+            ticker.tick()
     return sheet.save()
 
 

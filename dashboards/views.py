@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from config import query
+from config.progress import Ticker
 from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
@@ -406,10 +407,11 @@ def task_export(request, unit_pk, task_pk):
 
 def task_export_bytes(user, unit_pk, task_pk, query: str, step=_no_step) -> bytes:
     """The task export built by a job (reports.export_jobs)."""
-    step(0, 2)
+    step(0, 100)
     scope, task, f, today, years, lines = task_lines(user, unit_pk, task_pk, QueryDict(query))
-    step(1, 2)
-    return export.task_xlsx(scope, task, f, today, lines)
+    ticker = Ticker(lines.order_by().count(), step, start=5, end=95)
+    step(5, 100)
+    return export.task_xlsx(scope, task, f, today, lines, ticker)
 
 
 TABLES = {"don-vi", "phan-cong", "qua-han", "bang", "ky", "chi-tieu"}
@@ -464,15 +466,17 @@ def table_xlsx(user, unit_pk, table: str, query: str, step=_no_step) -> bytes:
     """A dashboard table built by a job (reports.export_jobs): the same builders."""
     if table not in TABLES:
         raise Http404
-    step(0, 3)
+    step(0, 100)
     scope = access.scope_for(actor_for(user), unit_pk)
     today = timezone.localdate()
     f = filters_from_request(QueryDict(query), today)
     if table in LINE_TABLES:
         d, lines = _table_lines(scope, f, today, table)
-        step(1, 3)
-        return export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han")
-    step(1, 3)
+        # Rows written are most of the work: 10 → 95 % as they are written.
+        ticker = Ticker(lines.order_by().count(), step, start=10, end=95)
+        step(10, 100)
+        return export.lines_xlsx(scope, f, d, lines, overdue=table == "qua-han", ticker=ticker)
+    step(30, 100)
     return _table_body(scope, f, today, table)
 
 

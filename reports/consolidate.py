@@ -22,9 +22,10 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.progress import Ticker
 from orgunits.text import xml_safe
 from tasks.models import Task
-from tasks.xlsx_writer import put_cell
+from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
@@ -313,101 +314,82 @@ def rate_lines(c: Consolidated) -> list[str]:
     ]
 
 
-def _height(*cells: tuple[str, int]) -> float:
-    """Row height (points) for wrapped texts of about `chars` characters a line."""
-    lines = 1
-    for text, chars in cells:
-        if text:
-            lines = max(
-                lines, sum(max(1, -(-len(part) // chars)) for part in str(text).split("\n"))
-            )
-    return 15.0 * lines
-
-
 # --- .xlsx ----------------------------------------------------------------------------------
 
 
-def _xlsx_print_style(sheet, table_from: int | None = None) -> None:
-    """Times New Roman everywhere, like the other exports; from row `table_from` on, every
-    cell of the table gets a thin border; page numbers in the footer."""
-    from copy import copy
-
-    from openpyxl.styles import Border, Side
-
-    thin = Side(style="thin", color="000000")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for row in sheet.iter_rows():
-        for cell in row:
-            font = copy(cell.font)
-            font.name = "Times New Roman"
-            cell.font = font
-            if table_from and cell.row >= table_from:
-                cell.border = box
-    sheet.oddFooter.center.text = "Trang &P/&N"
+def work_items(c: Consolidated) -> int:
+    """What a writer's progress counts: the unit rows and the detail lines."""
+    return len(c.units) + sum(len(lines) for _sec, tasks in c.sections for _t, lines in tasks)
 
 
-def to_xlsx(c: Consolidated) -> bytes:
+def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
+    """The consolidated report as .xlsx, in the styles every export shares
+    (`tasks.xlsx_writer`); `ticker` counts the unit rows and detail lines written
+    (`work_items`), for a job's progress bar."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
+    add_styles(wb)
     ws = wb.active
     ws.title = "Tổng hợp"
-    bold = Font(bold=True)
-    thin = Side(style="thin", color="999999")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_fill = PatternFill("solid", fgColor="DCE6F1")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     for i, text in enumerate(_title(c), start=1):
-        put_cell(ws, i, 1, text).font = Font(bold=i <= 2, size=13 if i == 1 else 11)
+        put_cell(
+            ws, i, 1, text, "ct39_title" if i == 1 else "ct39_strong" if i == 2 else "ct39_plain"
+        )
     row = len(_title(c)) + 2
     for text in rate_lines(c):
-        put_cell(ws, row, 1, text).font = bold
+        put_cell(ws, row, 1, text, "ct39_strong")
         row += 1
     row += 1
 
     def header(r: int, titles: list[str]) -> None:
         ws.row_dimensions[r].height = 45
         for col, title in enumerate(titles, start=1):
-            cell = put_cell(ws, r, col, title)
-            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
+            put_cell(ws, r, col, title, "ct39_head")
 
-    put_cell(
-        ws,
-        row,
-        1,
-        "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo của đơn vị chủ trì)",
-    ).font = bold
+    def numbers(r: int, values: list, total: bool = False) -> None:
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, float):
+                style = "ct39_pct"
+            elif isinstance(value, int):
+                style = "ct39_total" if total else "ct39_int"
+            else:
+                style = "ct39_total_text" if total else "ct39_text"
+            put_cell(ws, r, col, value, style)
+
+    put_cell(ws, row, 1, "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo "
+             "của đơn vị chủ trì)", "ct39_strong")  # fmt: skip
     row += 1
     header(row, ["", "Nội dung", *COUNT_HEADERS])
     row += 1
-    for col, value in enumerate(["", "Số nhiệm vụ", *count_cells(c.task_counts)], start=1):
-        put_cell(ws, row, col, value).border = box
+    numbers(row, ["", "Số nhiệm vụ", *count_cells(c.task_counts)])
     row += 2
-    put_cell(
-        ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)"
-    ).font = bold
+    put_cell(ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)",
+             "ct39_strong")  # fmt: skip
     row += 1
     header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
+    units_header = row
     row += 1
     for n, (_, name, counts) in enumerate(c.units, start=1):
-        values = [n, name, *count_cells(counts), *submission_cells(counts)]
-        for col, value in enumerate(values, start=1):
-            put_cell(ws, row, col, value).border = box
+        numbers(row, [n, name, *count_cells(counts), *submission_cells(counts)])
         row += 1
-    for col, value in enumerate(
-        ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)], start=1
-    ):
-        cell = put_cell(ws, row, col, value)
-        cell.font, cell.border = bold, box
+        if ticker:
+            ticker.tick()
+    numbers(
+        row,
+        ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)],
+        total=True,
+    )
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 42
-    for col in range(3, 3 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)):
+    columns = 2 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)
+    for col in range(3, columns + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"
+    # The units table: its header repeated on each page, filtered (the total row apart).
+    print_setup(ws, units_header, columns, row - 1)
 
     detail = wb.create_sheet("Chi tiết")
     titles = [
@@ -422,33 +404,26 @@ def to_xlsx(c: Consolidated) -> bytes:
         "Báo cáo",
     ]
     for col, title in enumerate(titles, start=1):
-        cell = put_cell(detail, 1, col, title)
-        cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
+        put_cell(detail, 1, col, title, "ct39_head")
     widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
     for col, width in enumerate(widths, start=1):
         detail.column_dimensions[get_column_letter(col)].width = width
     detail.freeze_panes = "C2"
-    section_fill = PatternFill("solid", fgColor="F2F2F2")
     r = 2
     for section, tasks in c.sections:
         if section is not None:
-            put_cell(detail, r, 1, section.full_code or section.code).font = bold
-            cell = put_cell(detail, r, 2, section.content)
-            cell.font, cell.alignment = bold, wrap
-            for col in range(1, len(titles) + 1):
-                detail.cell(row=r, column=col).fill = section_fill
-            detail.row_dimensions[r].height = _height((section.content, 55))
+            put_cell(detail, r, 1, section.full_code or section.code, "ct39_section_code")
+            put_cell(detail, r, 2, section.content, "ct39_section")
+            for col in range(3, len(titles) + 1):
+                put_cell(detail, r, col, None, "ct39_section")
+            detail.row_dimensions[r].height = row_height([(section.content, widths[1])])
             r += 1
         for task, lines in tasks:
-            code = put_cell(detail, r, 1, task.full_code or task.code)
-            code.font, code.alignment = bold, wrap
-            cell = put_cell(detail, r, 2, task.content)
-            cell.font, cell.alignment = bold, wrap
-            put_cell(detail, r, 4, task.product).alignment = wrap
-            put_cell(detail, r, 5, task.timeframe_text).alignment = wrap
-            detail.row_dimensions[r].height = _height(
-                (task.content, 55), (task.product, 27), (task.timeframe_text, 20)
-            )
+            values = [task.full_code or task.code, task.content, "", task.product,
+                      task.timeframe_text, "", "", "", ""]  # fmt: skip
+            for col, value in enumerate(values, start=1):
+                put_cell(detail, r, col, value, "ct39_text_bold" if col <= 2 else "ct39_text")
+            detail.row_dimensions[r].height = row_height(zip(values, widths, strict=True))
             r += 1
             for line in lines:
                 values = [
@@ -463,43 +438,32 @@ def to_xlsx(c: Consolidated) -> bytes:
                     Submission.LABELS[line["sub"]],
                 ]
                 for col, value in enumerate(values, start=1):
-                    put_cell(detail, r, col, value).alignment = wrap
-                detail.row_dimensions[r].height = _height(
-                    (values[1], 55), (values[4], 20), (values[5], 22), (values[6], 55)
-                )
+                    put_cell(detail, r, col, value, "ct39_text")
+                detail.row_dimensions[r].height = row_height(zip(values, widths, strict=True))
                 r += 1
-    sheets = [ws, detail]
+                if ticker:
+                    ticker.tick()
+    print_setup(detail, 1, len(titles), r - 1)
     if c.indicators:
         from .indicators import ROLLUP_HEADERS, rollup_rows_cells
 
         ind = wb.create_sheet("Chỉ tiêu")
-        ind.cell(row=1, column=1, value="Kết quả thực hiện các chỉ tiêu").font = bold
-        ind.cell(
-            row=2,
-            column=1,
-            value="Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ (%) lấy "
-            "bình quân giữa các đơn vị báo cáo.",
-        )
-        for col, title in enumerate(["STT", *ROLLUP_HEADERS], start=1):
-            cell = ind.cell(row=4, column=col, value=title)
-            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, center, box
-        for r, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
-            for col, value in enumerate([r - 4, *cells], start=1):
-                cell = put_cell(ind, r, col, value)
-                cell.alignment, cell.border = wrap, box
-        for col, width in enumerate([6, 50, 12, 30, 16, 16, 12, 14, 36], start=1):
+        put_cell(ind, 1, 1, "Kết quả thực hiện các chỉ tiêu", "ct39_title")
+        put_cell(ind, 2, 1, "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ "
+                 "(%) lấy bình quân giữa các đơn vị báo cáo.", "ct39_note")  # fmt: skip
+        headers = ["STT", *ROLLUP_HEADERS]
+        for col, title in enumerate(headers, start=1):
+            put_cell(ind, 4, col, title, "ct39_head")
+        widths = [6, 50, 12, 30, 16, 16, 12, 14, 36]
+        last = 4
+        for last, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
+            values = [last - 4, *cells]
+            for col, value in enumerate(values, start=1):
+                put_cell(ind, last, col, value, "ct39_text")
+            ind.row_dimensions[last].height = row_height(zip(values, widths, strict=False))
+        for col, width in enumerate(widths, start=1):
             ind.column_dimensions[get_column_letter(col)].width = width
-        sheets.append(ind)
-    for sheet in sheets:  # print on A4 landscape, one page wide
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-    detail.print_title_rows = "1:1"
-    detail.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(r - 1, 1)}"
-    for sheet in sheets:
-        _xlsx_print_style(sheet, table_from=1 if sheet is detail else None)
+        print_setup(ind, 4, len(headers), last)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -701,10 +665,11 @@ def _signature(doc) -> None:
     _widths(t, [7.0, 9.0])
 
 
-def to_docx(c: Consolidated) -> bytes:
+def to_docx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     """The consolidated report as an administrative document (Nghị định 30/2020/NĐ-CP):
     header block, title, body with the summary tables, signature and Nơi nhận; the detail
-    per task and unit as an appendix on landscape pages, one table row per unit and task."""
+    per task and unit as an appendix on landscape pages, one table row per unit and task.
+    `ticker` counts the unit rows and detail lines written (`work_items`)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Cm
@@ -754,6 +719,8 @@ def to_docx(c: Consolidated) -> bytes:
     rows = [unit_row(n, name, cn) for n, (_, name, cn) in enumerate(c.units, start=1)]
     rows.append(unit_row("", "Tổng cộng", c.unit_total))
     _grid(doc, headers, rows, [0.9, 3.4] + [1.3] * 9, bold_rows={len(rows) - 1})
+    if ticker:
+        ticker.tick(len(c.units))
     _para(doc, "HT: hoàn thành. Tỷ lệ tính trên số phân công đến hạn trong kỳ; tỷ lệ nộp "
           "đúng hạn tính trên tổng số dòng báo cáo của đơn vị.", italic=True, size=11,
           after=6)  # fmt: skip
@@ -772,7 +739,7 @@ def to_docx(c: Consolidated) -> bytes:
           align="center")  # fmt: skip
     _para(doc, f"(Kèm theo Báo cáo số      /BC-      {BLANK_DATE} của {plan.issuer.name})",
           italic=True, align="center", after=12)  # fmt: skip
-    _appendix_table(doc, c)
+    _appendix_table(doc, c, ticker)
     if c.indicators:
         from .indicators import ROLLUP_HEADERS, rollup_rows_cells
 
@@ -807,7 +774,7 @@ def appendix_groups(lines: list[dict]) -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-def _appendix_table(doc, c: Consolidated) -> None:
+def _appendix_table(doc, c: Consolidated, ticker: Ticker | None = None) -> None:
     """One table: a merged row per section and task, then a row per status of its units."""
     from docx.oxml import OxmlElement
 
@@ -839,4 +806,6 @@ def _appendix_table(doc, c: Consolidated) -> None:
                 _cell(cells[1], label)
                 _cell(cells[2], vn_number(len(names)), align="right")
                 _cell(cells[3], "; ".join(names))
+            if ticker:
+                ticker.tick(len(lines))
     _widths(t, APPENDIX_WIDTHS)

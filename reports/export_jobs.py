@@ -22,6 +22,8 @@ from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 
+from config.progress import Ticker
+
 logger = logging.getLogger(__name__)
 
 KEY = "export-job:{token}"
@@ -53,8 +55,8 @@ class ExportJob:
     filename: str
     started: float = field(default_factory=time.time)
     state: str = "running"  # "running", "done" or "failed"
-    done: int = 0
-    total: int = 3
+    done: int = 0  # steps done of `total` (percent, for the builders that report often)
+    total: int = 100
     message: str = ""
 
     @property
@@ -165,12 +167,15 @@ def build(job: ExportJob, user, step: Step) -> bytes:
         )
         if period is None or not can_download_consolidated(user, period.plan):
             raise PermissionError(REFUSED)
-        step(0, 3)
+        step(0, 100)
         data = consolidate.build(period)
-        step(1, 3)
+        step(10, 100)
+        # Writing is most of the work: 10 → 95 % as units and lines are written.
+        ticker = Ticker(consolidate.work_items(data), step, start=10, end=95)
         fmt = job.params["fmt"]
-        body = consolidate.to_xlsx(data) if fmt == "xlsx" else consolidate.to_docx(data)
-        step(2, 3)
+        write = consolidate.to_xlsx if fmt == "xlsx" else consolidate.to_docx
+        body = write(data, ticker)
+        step(97, 100)  # saved; the worker writes the file
         return body
     if job.kind in BUILDERS:
         return BUILDERS[job.kind][0](user, job.params, step)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review
+from . import views, views_review, views_uploads
 
 app_name = "reports"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("ke-hoach/<int:plan_pk>/", views.period_list, name="period_list"),
     path("tham-dinh/", views_review.review_list, name="review_list"),
     path("dong/<int:pk>/", views.report_detail, name="report_detail"),
+    path("dong/<int:pk>/tep-tam/", views_uploads.pending_upload, name="pending_upload"),
+    path("dong/<int:pk>/tep-tam/xem/", views_uploads.pending_file, name="pending_file"),
+    path("dong/<int:pk>/tep-tam/bo/", views_uploads.pending_drop, name="pending_drop"),
     path("dong/<int:pk>/tham-dinh/", views.review, name="review"),
     path("dong/<int:pk>/gia-han/", views.extension_request, name="extension_request"),
     path("gia-han/<int:pk>/", views.extension_decide, name="extension_decide"),

@@ -34,7 +34,7 @@ from .models import (
     ReportingPeriod,
 )
 from .timeliness import Submission, Timeliness
-from .uploads import ACCEPT, check_upload, keep_pending, pending_from
+from .uploads import ACCEPT, check_upload, keep_pending, max_bytes, pending_from
 
 PAGE_SIZE = 25
 
@@ -292,6 +292,7 @@ def unit_report(request, period_pk, unit_pk):
         "token": uuid.uuid4().hex,
         "statuses": ProgressReport.Status.choices,
         "accept": ACCEPT,
+        "max_bytes": max_bytes(),
         "today": today,
         "days_left": (period.cutoff - today).days,
         "is_reviewer": access.is_reviewer_of(request.user, period.plan),

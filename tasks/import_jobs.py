@@ -43,10 +43,34 @@ class ReadJob:
     started: float
     read: ReadResult | None = None
     message: str = ""
+    rows_read: int = 0
+    rows_expected: int = 0  # estimated from the sheet's size (xlsx_safety.estimated_rows)
 
     @property
     def running(self) -> bool:
         return self.state == "running"
+
+    @property
+    def percent(self) -> int:
+        """How far the read is (an estimate: at most 99 until it is done)."""
+        if self.state != "running":
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(99, 100 * self.rows_read // self.rows_expected)
+
+    @property
+    def rows_text(self) -> str:
+        """ "Đã đọc 1.200 / khoảng 5.000 dòng." once some rows are read."""
+        if not self.rows_read:
+            return ""
+        read, expected = xlsx_safety.number(self.rows_read), xlsx_safety.number(self.rows_expected)
+        return f"Đã đọc {read} / khoảng {expected} dòng."
+
+    @property
+    def percent_class(self) -> str:
+        """A CSS class for the bar's width in steps of 10 (no inline style under the CSP)."""
+        return f"pct-{self.percent // 10 * 10}"
 
 
 #: Unzipped XML per byte of the threshold above which an upload is read in the background.
@@ -98,6 +122,16 @@ def start(token: str, name: str) -> ReadJob:
         return get(token) or job  # already started (two tabs, a double click)
     read_appendix_upload.delay(token, name)
     return get(token) or job
+
+
+def progress(token: str, rows_read: int, rows_expected: int) -> None:
+    """Record how many rows the running read has gone through (the page shows a bar); the
+    reader calls it every `xlsx_reader.PROGRESS_ROWS` rows."""
+    job = cache.get(KEY.format(token=token))
+    if job is None or not job.running:
+        return
+    job.rows_read, job.rows_expected = rows_read, max(rows_expected, rows_read)
+    cache.set(KEY.format(token=token), job, ANSWER_SECONDS)
 
 
 def finish(token: str, *, read: ReadResult | None = None, message: str = "") -> None:

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from plans.models import Plan
 
-from . import import_jobs
+from . import import_jobs, xlsx_safety
 from .expansion import expand_plan
 from .importer import imports_dir
 from .xlsx_reader import AppendixFileError, read_appendix
@@ -47,8 +47,13 @@ def expand_all_issued() -> dict[str, int]:
 def read_appendix_upload(token: str, name: str) -> str:
     """Read an uploaded appendix (stored under its token) and leave the answer in the cache."""
     path = imports_dir() / f"{token}.xlsx"
+    expected = xlsx_safety.estimated_rows(path)
+
+    def rows_read(n: int) -> None:
+        import_jobs.progress(token, n, expected)
+
     try:
-        read = read_appendix(path, name)
+        read = read_appendix(path, name, progress=rows_read)
     except AppendixFileError as exc:
         import_jobs.finish(token, message=str(exc))
         return "refused"

@@ -26,7 +26,7 @@ from orgunits.resolver import Target, Vocabulary
 from orgunits.text import fold
 from plans.models import Plan
 
-from .models import Assignment
+from .models import Assignment, Task
 
 REASON = "Xác định tên đơn vị chưa xác định"
 
@@ -236,6 +236,96 @@ def resolve_name(
     return Resolution(alias, len(waiting), len(plan_ids), tracked)
 
 
+# --- printing mapped names ----------------------------------------------------------------------
+
+
+def mapped_aliases(plan: Plan) -> set[tuple[str, int, str]]:
+    """(kind, pk, folded name) of the aliases people mapped (the names page, an import's
+    preview, the admin) for the units and groups the plan's cells name: names the plan still
+    holds as typed in its file. The catalogue's own spellings (seeded aliases) are not
+    mapped names. One query."""
+    written = Assignment.objects.filter(task__plan=plan, via__isnull=True)
+    by_people = UnitAlias.history.filter(history_type="+").filter(
+        Q(history_change_reason=REASON) | Q(history_user__isnull=False)
+    )
+    aliases = UnitAlias.objects.filter(
+        Q(unit_id__in=written.filter(unit__isnull=False).values("unit_id"))
+        | Q(group_id__in=written.filter(group__isnull=False).values("group_id")),
+        pk__in=by_people.values("id"),
+    )
+    return {
+        ("unit" if unit_id else "group", unit_id or group_id, key)
+        for unit_id, group_id, key in aliases.values_list("unit_id", "group_id", "key")
+    }
+
+
+def _replace_names(text: str, names: list[tuple[str, str | None]]) -> str:
+    """`text` with each name (in the order written) replaced by its printed form (None:
+    kept). Names are looked for one after the other, so that a short name inside a longer
+    one written before it is not taken for it; a name not found is left alone."""
+    out: list[str] = []
+    cursor = 0
+    for written, printed in names:
+        at = text.find(written, cursor) if written else -1
+        if at < 0:
+            continue
+        end = at + len(written)
+        out.append(text[cursor:at] if printed is not None else text[cursor:end])
+        if printed is not None:
+            out.append(printed)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def printed_cells(plan: Plan) -> dict[int, tuple[str, str]]:
+    """Task pk → (lead text, coordinating text) for the tasks whose cells name a mapped
+    name, each such name written as the unit's name the way the plan writes a chosen unit
+    (`editor._unit_name`: its short name within the plan's territory, its full name
+    otherwise) or the group's name; unresolved names and the rest of the cell stay as
+    written. Empty (one query) when the plan holds no mapped name."""
+    mapped = mapped_aliases(plan)
+    if not mapped:
+        return {}
+    from .editor import _unit_name, plan_scope
+
+    wanted_units = {pk for kind, pk, _key in mapped if kind == "unit"}
+    wanted_groups = {pk for kind, pk, _key in mapped if kind == "group"}
+    rows = (
+        Assignment.objects.filter(task__plan=plan, via__isnull=True)
+        .filter(Q(unit_id__in=wanted_units) | Q(group_id__in=wanted_groups))
+        .values_list("task_id", flat=True)
+        .distinct()
+    )
+    tasks = {
+        t.pk: t for t in Task.objects.filter(pk__in=rows).only("lead_text", "coordinating_text")
+    }
+    assignments = (
+        Assignment.objects.filter(task_id__in=tasks, via__isnull=True)
+        .select_related("unit", "group")
+        .order_by("task_id", "role", "position", "pk")
+    )
+    scope = plan_scope(plan)
+    names: dict[tuple[int, str], list[tuple[str, str | None]]] = {}
+    for a in assignments:
+        printed = None
+        key = fold(" ".join(a.source_text.split()))
+        if a.unit_id and ("unit", a.unit_id, key) in mapped:
+            printed = _unit_name(a.unit, scope)
+        elif a.group_id and ("group", a.group_id, key) in mapped:
+            printed = a.group.name
+        names.setdefault((a.task_id, a.role), []).append((a.source_text, printed))
+    result = {}
+    for pk, task in tasks.items():
+        result[pk] = (
+            _replace_names(task.lead_text, names.get((pk, Assignment.Role.LEAD), [])),
+            _replace_names(
+                task.coordinating_text, names.get((pk, Assignment.Role.COORDINATING), [])
+            ),
+        )
+    return result
+
+
 def unresolved_count(plan: Plan) -> int:
     return unresolved_assignments().filter(task__plan=plan).count()
 
@@ -247,7 +337,9 @@ __all__ = [
     "WaitingName",
     "all_targets",
     "describe",
+    "mapped_aliases",
     "name_scope",
+    "printed_cells",
     "resolve_name",
     "unresolved_assignments",
     "waiting_names",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -199,14 +200,23 @@ class _Sheet:
     header: Header | None = None
 
 
-def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = None) -> ReadResult:
-    """Read the appendix table of a workbook, or raise AppendixFileError (in Vietnamese)."""
+#: Rows read between two calls of a read's `progress` (a background job's progress bar).
+PROGRESS_ROWS = 200
+
+
+def read_appendix(
+    source: str | Path | bytes | BinaryIO,
+    filename: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReadResult:
+    """Read the appendix table of a workbook, or raise AppendixFileError (in Vietnamese).
+    `progress(rows)` is called every PROGRESS_ROWS rows of the table read."""
     if filename is None and isinstance(source, (str, Path)):
         filename = Path(source).name
     data = _read_bytes(source)
     check_file(data, filename or "")
     try:
-        return _read_workbook(data)
+        return _read_workbook(data, progress)
     except AppendixFileError:
         raise
     except (DefusedXmlException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
@@ -234,7 +244,7 @@ def _caused_by(exc: BaseException | None, kind: type) -> bool:
     return False
 
 
-def _read_workbook(data: bytes) -> ReadResult:
+def _read_workbook(data: bytes, progress=None) -> ReadResult:
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
         sheets = []
@@ -258,7 +268,7 @@ def _read_workbook(data: bytes) -> ReadResult:
             if sheet.header is None and len(columns) >= 2 and better:
                 partial = (sheet, columns)
             if sheet.header is not None:
-                return _read_sheet(workbook, ws, sheet)
+                return _read_sheet(workbook, ws, sheet, progress)
         if not sheets or not any_data:
             raise AppendixFileError(
                 "Tệp Excel không có dữ liệu: mọi trang tính đều trống. Hãy kiểm tra lại tệp."
@@ -282,7 +292,7 @@ def _read_workbook(data: bytes) -> ReadResult:
         workbook.close()
 
 
-def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
+def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
     header = sheet.header
     columns = header.columns
     width = header.width
@@ -308,6 +318,8 @@ def _read_sheet(workbook, ws, sheet: _Sheet) -> ReadResult:
                 raise AppendixFileError(
                     xlsx_safety.too_many_rows(sheet.title, last_row - first + 1)
                 )
+            if progress is not None and (number - first + 1) % PROGRESS_ROWS == 0:
+                progress(number - first + 1)
             values = list(values)
             if fill_cols:
                 values += [None] * (width - len(values))

@@ -9,6 +9,12 @@ Text is never written as a formula: a cell starting with =, +, -, @ (a "- " bull
 string cell marked "quote prefix", which Excel and LibreOffice show without the quote.
 `put_cell` does this for every .xlsx the application writes (appendix, consolidated report,
 dashboard exports), and drops the control characters XML cannot hold.
+
+Every .xlsx the application writes also shares one look, defined here once: the named
+styles of `STYLES` (Times New Roman, thin black borders, wrapped top-aligned text; added
+to a workbook by `add_styles`), `row_height` for rows of wrapped text, and `print_setup`
+(A4 landscape one page wide, the header row repeated on each printed page, AutoFilter on
+the table, page numbers).
 """
 
 from __future__ import annotations
@@ -42,46 +48,93 @@ LINE_HEIGHT = 15  # points per line of 11-point text
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _thin = Side(style="thin", color="000000")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+HEAD_FILL = "E7E6E6"
 
 
-def _styles() -> dict[str, NamedStyle]:
+def _font(size: int = 11, *, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic)
+
+
+def _style_specs() -> dict[str, dict]:
     top_left = Alignment(wrap_text=True, vertical="top", horizontal="left")
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    top = Alignment(vertical="top")
+    boxed = {"border": BORDER}
     return {
-        "title": NamedStyle("pl_title", font=Font(name=FONT, size=13, bold=True), alignment=center),
-        "subtitle": NamedStyle(
-            "pl_subtitle", font=Font(name=FONT, size=12, italic=True), alignment=center
-        ),
-        "header": NamedStyle(
-            "pl_header",
-            font=Font(name=FONT, size=11, bold=True),
-            alignment=center,
-            border=_BORDER,
-            fill=PatternFill("solid", fgColor="E7E6E6"),
-        ),
-        "cell": NamedStyle(
-            "pl_cell", font=Font(name=FONT, size=11), alignment=top_left, border=_BORDER
-        ),
-        "code": NamedStyle(
-            "pl_code",
-            font=Font(name=FONT, size=11),
-            alignment=Alignment(vertical="top", horizontal="center"),
-            border=_BORDER,
-        ),
-        "section": NamedStyle(
-            "pl_section",
-            font=Font(name=FONT, size=11, bold=True),
-            alignment=Alignment(wrap_text=True, vertical="center", horizontal="left"),
-            border=_BORDER,
-        ),
-        "section_code": NamedStyle(
-            "pl_section_code",
-            font=Font(name=FONT, size=11, bold=True),
-            alignment=Alignment(vertical="center", horizontal="center"),
-            border=_BORDER,
-        ),
-    }
+        # above the table
+        "ct39_heading": {"font": _font(13, bold=True), "alignment": center},  # merged title
+        "ct39_subtitle": {"font": _font(12, italic=True), "alignment": center},
+        "ct39_title": {"font": _font(13, bold=True)},  # one line in column A
+        "ct39_note": {"font": _font(10, italic=True)},
+        "ct39_strong": {"font": _font(bold=True)},
+        "ct39_plain": {"font": _font()},
+        # the table
+        "ct39_head": {"font": _font(bold=True), "alignment": center, **boxed,
+                      "fill": PatternFill("solid", fgColor=HEAD_FILL)},
+        "ct39_text": {"font": _font(), "alignment": top_left, **boxed},
+        "ct39_text_bold": {"font": _font(bold=True), "alignment": top_left, **boxed},
+        "ct39_code": {"font": _font(), **boxed,
+                      "alignment": Alignment(vertical="top", horizontal="center")},
+        "ct39_section": {"font": _font(bold=True), **boxed,
+                         "alignment": Alignment(wrap_text=True, vertical="center")},
+        "ct39_section_code": {"font": _font(bold=True), **boxed,
+                              "alignment": Alignment(vertical="center", horizontal="center")},
+        "ct39_int": {"font": _font(), "number_format": "#,##0", "alignment": top, **boxed},
+        "ct39_pct": {"font": _font(), "number_format": "0.0", "alignment": top, **boxed},
+        "ct39_date": {"font": _font(), "number_format": "DD/MM/YYYY", "alignment": top,
+                      **boxed},
+        "ct39_total": {"font": _font(bold=True), "number_format": "#,##0", **boxed},
+        "ct39_total_text": {"font": _font(bold=True), "alignment": top_left, **boxed},
+    }  # fmt: skip
+
+
+#: The named styles of every .xlsx the application writes.
+STYLES = tuple(_style_specs())
+
+
+def add_styles(wb, fills: dict[str, str] | None = None) -> None:
+    """Add the shared named styles to a workbook, and for each `fills` entry (style name →
+    colour) a bordered text style on that background (the dashboards' status colours)."""
+    specs = _style_specs()
+    for name, colour in (fills or {}).items():
+        specs[name] = {**specs["ct39_text"], "fill": PatternFill("solid", fgColor=colour)}
+    for name, attrs in specs.items():
+        wb.add_named_style(NamedStyle(name, **attrs))
+
+
+def row_height(cells) -> float:
+    """Points for a row of wrapped text, from (text, column width) pairs: neither Excel nor
+    LibreOffice sizes the rows of a generated file, so long cells would print over the next
+    row. Times New Roman 11 fits 1.3 to 1.6 characters per unit of column width (printed
+    through LibreOffice): 1.3 keeps upper-case and wide text inside its row."""
+    lines = 1
+    for text, width in cells:
+        if not isinstance(text, str) or not text:
+            continue
+        per_line = max(1, int(width * 1.3))
+        count = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+        lines = max(lines, count)
+    return min(409, LINE_HEIGHT * lines + 3)
+
+
+def print_setup(ws, header_row: int = 0, columns: int = 0, last_row: int = 0,
+                *, autofilter: bool = True) -> None:  # fmt: skip
+    """A4 landscape, one page wide; the header row repeated on every printed page and an
+    AutoFilter over the table (rows `header_row`..`last_row`); page numbers."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "Trang &P/&N"
+    if header_row and columns:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        if autofilter:
+            last = get_column_letter(columns)
+            ws.auto_filter.ref = f"A{header_row}:{last}{max(last_row, header_row)}"
 
 
 def put_cell(ws, row: int, column: int, value=None, style: str | None = None):
@@ -106,17 +159,6 @@ def put_cell(ws, row: int, column: int, value=None, style: str | None = None):
 
 def _put(ws, row: int, column: int, value: str, style: str):
     return put_cell(ws, row, column, value or "", style)
-
-
-def _height(cells) -> float:
-    """Row height (points) for wrapped text: neither Excel nor LibreOffice sizes rows of a
-    generated file by themselves, so long cells would overflow when printed."""
-    lines = 1
-    for text, width in cells:
-        per_line = max(1, int(width * 1.25))
-        count = sum(max(1, -(-len(line) // per_line)) for line in (text or "").split("\n"))
-        lines = max(lines, count)
-    return min(409, LINE_HEIGHT * lines + 3)
 
 
 MONTH_WORDS = "ngày {:%d} tháng {:%m} năm {:%Y}"
@@ -152,12 +194,19 @@ MARK_COLUMN = {"lead": 3, "source_task": 2}
 
 
 def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
-    """The plan's appendix as .xlsx bytes (3 queries when `tasks` is not given).
+    """The plan's appendix as .xlsx bytes (3 queries when `tasks` is not given, a few more
+    when names of its cells were mapped to units).
+
+    A name typed in the imported file and later mapped to a unit (an alias) is printed as
+    the unit's name (`unresolved.printed_cells`), so that the file reads back to the same
+    units anywhere in the province; unresolved names stay as written.
 
     Values the app inferred (suy luận) and nobody confirmed yet get a comment on their cell
     and are listed, with the reason, on a second sheet "Suy luận" (the importer reads the
     first sheet with an appendix header, so the file still imports back unchanged)."""
     from plans.inference import open_inferences
+
+    from .unresolved import printed_cells
 
     if tasks is None:
         tasks = list(plan.tasks.order_by("position"))
@@ -170,13 +219,14 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     for index, t in enumerate(tasks):
         for field, mark in by_task.get(t.pk, {}).items():
             marks.append((index, t.full_code or t.code, field, mark))
+    printed = printed_cells(plan)
     rows = [
         (
             t.kind == Task.Kind.SECTION,
             t.code,
             t.content,
-            lead_cell(t),
-            t.coordinating_text,
+            lead_cell(t, printed[t.pk][0] if t.pk in printed else None),
+            printed[t.pk][1] if t.pk in printed else t.coordinating_text,
             t.product,
             t.timeframe_text,
             *((t.extra_columns or {}).get(header, "") for header in extra),
@@ -189,12 +239,13 @@ def write_appendix(plan, tasks: list[Task] | None = None) -> bytes:
     )
 
 
-def lead_cell(task: Task) -> str:
-    """The lead cell as printed: "Đơn vị thực hiện: …" where the document heads it so (the
-    importer reads the heading back)."""
-    if task.lead_heading == Task.LeadHeading.PERFORMING and task.lead_text:
-        return f"{PERFORMING_PREFIX} {task.lead_text}"
-    return task.lead_text
+def lead_cell(task: Task, text: str | None = None) -> str:
+    """The lead cell as printed (`text`, or the task's own): "Đơn vị thực hiện: …" where the
+    document heads it so (the importer reads the heading back)."""
+    text = task.lead_text if text is None else text
+    if task.lead_heading == Task.LeadHeading.PERFORMING and text:
+        return f"{PERFORMING_PREFIX} {text}"
+    return text
 
 
 def write_rows(
@@ -213,10 +264,16 @@ def write_rows(
     wb = Workbook()
     ws = wb.active
     ws.title = "Phụ lục"
-    styles = _styles()
-    for style in styles.values():
-        wb.add_named_style(style)
-    names = {key: style.name for key, style in styles.items()}
+    add_styles(wb)
+    names = {
+        "title": "ct39_heading",
+        "subtitle": "ct39_subtitle",
+        "header": "ct39_head",
+        "cell": "ct39_text",
+        "code": "ct39_code",
+        "section": "ct39_section",
+        "section_code": "ct39_section_code",
+    }
     last = len(columns)
     last_letter = get_column_letter(last)
 
@@ -245,13 +302,13 @@ def write_rows(
             for column in range(3, last + 1):
                 ws.cell(row=row, column=column).style = names["section"]
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last)
-            ws.row_dimensions[row].height = _height([(content, section_width)])
+            ws.row_dimensions[row].height = row_height([(content, section_width)])
             continue
         _put(ws, row, 1, code, names["code"])
         texts = (content, *cells)
         for column, text in enumerate(texts, start=2):
             _put(ws, row, column, text, names["cell"])
-        ws.row_dimensions[row].height = _height(zip(texts, widths[1:], strict=False))
+        ws.row_dimensions[row].height = row_height(zip(texts, widths[1:], strict=False))
 
     listed = list(plan_marks)
     for index, code, field, mark in marks:
@@ -270,16 +327,9 @@ def write_rows(
                 _put(notes, n, column, text, names["cell"])
 
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    # The official layout of the appendix: no AutoFilter buttons on it.
+    print_setup(ws, HEADER_ROW, last, row, autofilter=False)
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "Trang &P/&N"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -248,3 +248,78 @@ def test_report_form_live_checks_kept_attachment_and_ready_submit(
     assert [a.original_name for a in report.attachments.all()] == ["bien-ban.pdf"]
     assert ProgressReport.objects.get(pk=second.pk).state == "submitted"
     assert ProgressReport.objects.get(pk=third.pk).state == "draft"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_attachment_uploaded_at_once_survives_an_error_then_submits(
+    seeded, live_server, browser, settings
+):
+    """Choosing a file uploads it at once (its name and a "bỏ tệp" link appear, the form
+    keeps only the reference); a refused submit shows it still attached; the corrected
+    submit saves it with the report. A refused type is said in Vietnamese on the line."""
+    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    plan = issue_phuoc_giang(date(2025, 12, 1))
+    police = unit("w21370-cong-an")
+    make_user("cb-congan3", police)
+    period = plan.reporting_periods.get(year=2027)
+    lines = list(ProgressReport.objects.filter(period=period, unit=police).order_by("pk"))
+    first = lines[0]
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error" and "Failed to load resource" not in m.text and errors.append(m.text)
+        ),
+    )
+    _login(page, live_server.url, "cb-congan3")
+    page.goto(f"{live_server.url}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    bad = ARTIFACTS / "khong-phai-pdf.pdf"
+    bad.write_bytes(b"PK\x03\x04 not a pdf")
+    page.set_input_files(f"#r{first.pk}-file", str(bad))
+    page.wait_for_selector(f"#r{first.pk}-file-msg.text-danger")
+    assert "nội dung không phải PDF" in page.inner_text(f"#r{first.pk}-file-msg")
+
+    pdf = ARTIFACTS / "bien-ban-hop.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_input_files(f"#r{first.pk}-file", str(pdf))
+    kept = page.locator(f"#r{first.pk}-kept")
+    kept.wait_for()
+    assert "Đã đính kèm: bien-ban-hop.pdf (giữ lại)" in kept.inner_text()
+    assert page.input_value(f"#r{first.pk}-file") == ""  # only the reference is posted
+    assert page.inner_text(f"#r{first.pk}-file-msg") == ""
+    assert kept.locator("[data-drop-file]").is_visible()
+    # Dropped: the block goes and so does the stored file; chosen again.
+    kept.locator("[data-drop-file]").click()
+    assert kept.count() == 0
+    page.set_input_files(f"#r{first.pk}-file", str(pdf))
+    kept.wait_for()
+    page.locator(f"#line-{first.pk}").screenshot(path=str(ARTIFACTS / "12a-tep-da-tai.png"))
+
+    # Every line filled but the second: the submit is refused.
+    for line in lines:
+        page.select_option(f"#r{line.pk}-status", "in_progress")
+        if line != lines[1]:
+            page.fill(f"#r{line.pk}-narrative", "Đã phổ biến Chỉ thị 39 tại các thôn.")
+    page.click("#submit-report")
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").count() == 1
+    assert "Đã đính kèm: bien-ban-hop.pdf (giữ lại)" in page.inner_text(f"#line-{first.pk}")
+    assert page.locator(f"#r{first.pk}-kept [data-drop-file]").is_visible()
+    _shot(page, "12-tep-tai-truoc-giu-sau-loi")
+
+    page.fill(f"#r{lines[1].pk}-narrative", "Đã tổ chức hội nghị.")
+    page.click("#submit-report")
+    page.wait_for_load_state()
+    assert "Đã nộp 16 báo cáo" in page.inner_text("main")
+    context.close()
+    assert errors == []
+    report = ProgressReport.objects.get(pk=first.pk)
+    assert report.state == "submitted"
+    assert [a.original_name for a in report.attachments.all()] == ["bien-ban-hop.pdf"]
+    assert list((ARTIFACTS / "uploads" / "pending").iterdir()) == []  # the dropped one too

@@ -7,9 +7,11 @@ import pytest
 from openpyxl import load_workbook
 
 from orgunits.models import OrgUnit
+from orgunits.resolver import Target, vocabulary_for
 from plans.models import Plan
 from tasks.importer import apply_import, preview_import
-from tasks.models import Task
+from tasks.models import Assignment, Task
+from tasks.unresolved import resolve_name, unresolved_assignments
 from tasks.xlsx_reader import read_appendix
 from tasks.xlsx_writer import (
     date_in_words,
@@ -27,7 +29,7 @@ SEED_PLANS = ["qn-17-kh-ubnd", "na-686-kh-ubnd", "dn-kh-ubnd", "kt-kh-ubnd", "pg
 @pytest.mark.parametrize("key", SEED_PLANS)
 def test_export_then_import_changes_nothing(key, django_assert_max_num_queries):
     plan = Plan.objects.select_related("issuer").get(seed_key=key)
-    with django_assert_max_num_queries(2):  # the tasks, the open "suy luận" marks
+    with django_assert_max_num_queries(3):  # the tasks, the open "suy luận" marks, mapped names
         data = write_appendix(plan)
     preview = preview_import(plan, data, export_filename(plan))
     assert preview.errors == [] and preview.warnings == []
@@ -123,3 +125,98 @@ def test_round_trip_after_an_import_of_risky_text():
     assert plan.tasks.get(kind=Task.Kind.SECTION).content == "=Mục có dấu bằng"
     again = write_appendix(plan)
     assert not preview_import(plan, again, "b.xlsx").diff.has_changes
+
+
+# --- names mapped to units (aliases) print as the unit's name --------------------------------
+
+TYPED = "Ban điều phối tín dụng chính sách lâm thời"
+
+
+def _written(plan):
+    """The plan's tasks and written assignments, comparable across plans."""
+    tasks = [
+        (t.code, t.kind, t.level, t.content, t.product, t.timeframe_text, t.lead_heading)
+        for t in plan.tasks.order_by("position")
+    ]
+    assignments = sorted(
+        (a.task.position, a.role, a.position, a.unit_id, a.group_id, a.is_request)
+        for a in Assignment.objects.filter(task__plan=plan, via__isnull=True).select_related("task")
+    )
+    return tasks, assignments
+
+
+def _lead_cells(data):
+    ws = load_workbook(io.BytesIO(data)).active
+    return [row[2].value or "" for row in ws.iter_rows(min_row=6)]
+
+
+def test_a_mapped_name_prints_as_the_unit_and_reads_back_to_the_same_plan():
+    plan = Plan.objects.select_related("issuer").get(seed_key="qn-17-kh-ubnd")
+    a = (
+        Assignment.objects.filter(
+            task__plan=plan,
+            task__kind=Task.Kind.TASK,
+            via__isnull=True,
+            role=Assignment.Role.LEAD,
+            unit__isnull=False,
+        )
+        .select_related("task", "unit")
+        .order_by("task__position", "position")
+        .first()
+    )
+    assert a.source_text in a.task.lead_text
+    # The file says TYPED where the plan named the unit: imported, the name waits.
+    wb = load_workbook(io.BytesIO(write_appendix(plan)))
+    row = 6 + list(plan.tasks.order_by("position").values_list("pk", flat=True)).index(a.task_id)
+    cell = wb.active.cell(row=row, column=3)
+    cell.value = cell.value.replace(a.source_text, TYPED, 1)
+    typed_file = io.BytesIO()
+    wb.save(typed_file)
+    apply_import(plan, typed_file.getvalue(), "go-sai.xlsx")
+    assert unresolved_assignments().filter(task__plan=plan).count() == 1
+    assert TYPED in "".join(_lead_cells(write_appendix(plan)))  # unresolved: as written
+
+    # Mapped to the unit on the names page: printed as the plan writes that unit.
+    resolve_name(plan.issuer, TYPED, Target("unit", a.unit_id, ""), vocabulary_for(plan.issuer))
+    data = write_appendix(plan)
+    leads = _lead_cells(data)
+    assert TYPED not in "".join(leads)
+    assert a.unit.display_name in leads[row - 6]
+    a.task.refresh_from_db()
+    assert TYPED in a.task.lead_text  # the plan itself keeps the text as imported
+
+    # Export → import into a fresh plan of the same issuer: same tasks, same units.
+    fresh = Plan.objects.create(title=plan.title, issuer=plan.issuer)
+    preview = preview_import(fresh, data, export_filename(plan))
+    assert preview.errors == [] and preview.unknown_names == []
+    apply_import(fresh, data, export_filename(plan))
+    assert unresolved_assignments().filter(task__plan=fresh).count() == 0
+    assert _written(fresh) == _written(plan)
+
+
+def test_a_unit_outside_the_plans_territory_prints_by_its_full_name():
+    """A commune's body mapped in a provincial plan is written in full ("Công an xã …"), so
+    that it reads back to that commune's body."""
+    qn = OrgUnit.objects.get(key="qn")
+    unit = (
+        OrgUnit.objects.filter(tree_id=qn.tree_id, territory__kind=OrgUnit.Kind.COMMUNE)
+        .exclude(kind__in=OrgUnit.TERRITORIAL_KINDS)
+        .exclude(short_name="")
+        .order_by("pk")
+        .first()
+    )
+    assert unit.display_name != unit.name
+    plan = Plan.objects.create(title="Thử tên đã xác định", issuer=qn)
+    rows = [
+        (True, "I", "NHIỆM VỤ CHUNG", "", "", "", ""),
+        (False, "1", "Nhiệm vụ một", f"{TYPED}; Sở Tài chính", "Tổ lạ chưa xác định", "", ""),
+    ]
+    apply_import(plan, write_rows(rows), "a.xlsx")
+    resolve_name(qn, TYPED, Target("unit", unit.pk, ""), vocabulary_for(qn))
+    data = write_appendix(plan)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["C7"].value == f"{unit.name}; Sở Tài chính"
+    assert ws["D7"].value == "Tổ lạ chưa xác định"  # still unresolved: as written
+    fresh = Plan.objects.create(title=plan.title, issuer=qn)
+    apply_import(fresh, data, "b.xlsx")
+    assert _written(fresh) == _written(plan)

@@ -164,7 +164,7 @@ def test_a_failing_build_shows_a_vietnamese_message(client, period, reviewer, ea
 def test_a_job_over_its_soft_time_limit_says_so(client, period, reviewer, queued, monkeypatch):
     token = _token(client.get(reverse("reports:consolidated", args=[period.pk, "docx"])))
 
-    def slow(data):
+    def slow(*args):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(consolidate, "to_docx", slow)
@@ -254,3 +254,36 @@ def test_old_export_files_are_purged(tmp_path):
     os.utime(old, (day_ago, day_ago))
     assert report_tasks.purge_exports() == 1
     assert not old.exists() and new.exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_consolidated_job_reports_progress_as_units_and_lines_are_written(period, reviewer, fmt):
+    """Not just 0 → 100: the writer moves the bar about every 2 % of its rows."""
+    job = export_jobs.ExportJob(reviewer.pk, "consolidated", {"period": period.pk, "fmt": fmt},
+                                f"x.{fmt}")  # fmt: skip
+    steps = []
+    body = export_jobs.build(job, reviewer, lambda done, total: steps.append((done, total)))
+    assert body[:2] == b"PK"
+    items = consolidate.work_items(consolidate.build(period))
+    assert items > 100
+    assert {total for _done, total in steps} == {100}
+    done = [d for d, _total in steps]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == 97
+    assert len(set(done)) >= 20  # fine-grained
+    assert len(steps) <= 60  # but cheap: not one cache write per row
+
+
+def test_ticker_reports_at_regular_intervals():
+    from config.progress import Ticker
+
+    calls = []
+    ticker = Ticker(1000, lambda done, total: calls.append(done), start=10, end=90)
+    for _ in range(1000):
+        ticker.tick()
+    assert len(calls) == 50 and calls == sorted(calls)
+    assert calls[0] == 11 and calls[-1] == 90
+    calls.clear()
+    ticker = Ticker(7, lambda done, total: calls.append(done))
+    ticker.tick(7)
+    assert calls == [100]
+    Ticker(0, None).tick()  # nothing to count, nobody watching

@@ -204,7 +204,7 @@ def test_a_job_over_its_soft_time_limit_answers_in_vietnamese(client, draft, que
     url, token = upload(client, draft, make_seed_xlsx.build("001"))
     client.get(url)
 
-    def slow(*args):
+    def slow(*args, **kwargs):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(jobs, "read_appendix", slow)
@@ -234,3 +234,42 @@ def test_someone_else_cannot_poll_or_read_the_job(client, draft, queued):
     response = client.get(url)
     assert response.status_code == 302 and "/nhap-phu-luc/" in response["Location"]
     assert "30 dòng thêm mới" not in client.get(url, follow=True).content.decode()
+
+
+def test_the_read_reports_progress_every_few_hundred_rows_and_the_page_shows_it(
+    client, draft, queued
+):
+    """A 1,200-row sheet: the job records its progress as it reads (every PROGRESS_ROWS
+    rows, not per row); the page polling it shows a bar with the percentage."""
+    from tasks.xlsx_reader import PROGRESS_ROWS
+
+    url, token = upload(client, draft, _plain_sheet(1200), "lon.xlsx")
+    assert "Đang đọc tệp…" in client.get(url).content.decode()
+    assert 'aria-valuenow="0"' in client.get(url).content.decode()
+    seen = []
+    real = import_jobs.progress
+
+    def watch(tok, rows_read, rows_expected):
+        real(tok, rows_read, rows_expected)
+        job = import_jobs.get(tok)
+        poll = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        seen.append((rows_read, job.percent, f'aria-valuenow="{job.percent}"' in poll))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(import_jobs, "progress", watch)
+        assert jobs.read_appendix_upload(*queued[0]) == "done"
+    assert [r for r, _p, _shown in seen] == list(range(PROGRESS_ROWS, 1201, PROGRESS_ROWS))
+    percents = [p for _r, p, _shown in seen]
+    assert percents == sorted(percents) and 0 < percents[0] < 30 and 70 < percents[-1] <= 99
+    assert all(shown for _r, _p, shown in seen)
+    job = import_jobs.get(token)
+    assert job.state == "done" and job.percent == 100
+
+
+def test_the_reading_page_says_how_many_rows_are_read(client, draft, queued):
+    url, token = upload(client, draft, _plain_sheet(600), "vua.xlsx")
+    client.get(url)
+    import_jobs.progress(token, 400, 620)
+    body = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Đã đọc 400 / khoảng 620 dòng." in body and "64%" in body and "pct-60" in body
+    assert ' style="' not in body

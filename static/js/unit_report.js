@@ -145,4 +145,129 @@
 
   var error = document.getElementById("form-error");
   if (error) error.focus();
+
+  /* Attachments: uploaded as soon as chosen (reports/views_uploads.py); the form then posts
+   * only the signed reference, so a refused post never loses the file. Without this script
+   * (or when the upload fails to reach the server) the file goes with the form as before. */
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf ? csrf.value : "", Accept: "application/json" },
+    });
+  }
+
+  function megabytes(n) {
+    return (n / 1024 / 1024).toFixed(1).replace(".", ",");
+  }
+
+  function dropKept(box, remote) {
+    var kept = box.querySelector(".kept-file");
+    if (!kept) return;
+    var ref = kept.querySelector("input[type=hidden]");
+    if (remote && ref && box.dataset.dropUrl) {
+      var body = new FormData();
+      body.append("ref", ref.value);
+      post(box.dataset.dropUrl, body).catch(function () {});
+    }
+    kept.remove();
+  }
+
+  function wireKept(box) {
+    var kept = box.querySelector(".kept-file");
+    if (!kept) return;
+    var button = kept.querySelector("[data-drop-file]");
+    var check = kept.querySelector("[data-drop-check]");
+    if (check) check.remove();
+    if (button) {
+      button.classList.remove("d-none");
+      button.addEventListener("click", function () {
+        dropKept(box, true);
+      });
+    }
+  }
+
+  function showKept(box, pk, data) {
+    dropKept(box, true);
+    var kept = document.createElement("div");
+    kept.className = "small text-success mt-1 kept-file";
+    kept.id = "r" + pk + "-kept";
+    var ref = document.createElement("input");
+    ref.type = "hidden";
+    ref.name = "r" + pk + "-file_ref";
+    ref.value = data.ref;
+    kept.appendChild(ref);
+    kept.appendChild(document.createTextNode("Đã đính kèm: " + data.name + " (giữ lại)"));
+    var link = document.createElement("a");
+    link.className = "ms-1";
+    link.href = data.url;
+    link.dataset.keptLink = "";
+    link.textContent = "tải về";
+    kept.appendChild(document.createTextNode(" "));
+    kept.appendChild(link);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 ms-1 align-baseline";
+    button.dataset.dropFile = "";
+    button.textContent = "bỏ tệp này";
+    kept.appendChild(button);
+    box.appendChild(kept);
+    wireKept(box);
+  }
+
+  function upload(input) {
+    var pk = input.dataset.line;
+    var file = input.files && input.files[0];
+    var box = document.getElementById("r" + pk + "-kept-box");
+    var note = document.getElementById("r" + pk + "-file-msg");
+    if (!file || !box || !note) return;
+    note.className = "small mt-1";
+    var limit = Number(input.dataset.maxBytes || 0);
+    if (limit && file.size > limit) {
+      input.value = "";
+      note.className = "small mt-1 text-danger";
+      note.textContent =
+        "Tệp “" + file.name + "” nặng " + megabytes(file.size) + " MB, vượt giới hạn " +
+        Math.floor(limit / 1024 / 1024) + " MB mỗi tệp. Hãy nén hoặc chia nhỏ tệp rồi tải lại.";
+      return;
+    }
+    note.textContent = "Đang tải tệp lên…";
+    input.dataset.uploading = "1";
+    var body = new FormData();
+    body.append("file", file);
+    post(input.dataset.uploadUrl, body)
+      .then(function (response) {
+        return response.json().then(function (data) {
+          return { ok: response.ok, data: data };
+        });
+      })
+      .then(function (answer) {
+        delete input.dataset.uploading;
+        input.value = "";
+        if (answer.ok) {
+          note.textContent = "";
+          showKept(box, pk, answer.data);
+        } else {
+          note.className = "small mt-1 text-danger";
+          note.textContent = answer.data.error || "Không tải được tệp lên.";
+        }
+      })
+      .catch(function () {
+        delete input.dataset.uploading;
+        note.className = "small mt-1 text-warning";
+        note.textContent =
+          "Chưa tải được tệp lên máy chủ: tệp sẽ được gửi cùng biểu mẫu khi bấm Lưu hoặc Nộp.";
+      });
+  }
+
+  form.querySelectorAll("input[type=file][data-upload-url]").forEach(function (input) {
+    var box = document.getElementById("r" + input.dataset.line + "-kept-box");
+    if (box) wireKept(box);
+    input.addEventListener("change", function () {
+      upload(input);
+    });
+  });
 })();

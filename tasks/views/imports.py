@@ -91,7 +91,7 @@ def import_preview(request, pk, token):
     if import_jobs.in_background(path):
         job = import_jobs.get(token) or import_jobs.start(token, name)
         if job.running:
-            return _reading(request, plan, name)
+            return _reading(request, plan, name, job)
         if request.headers.get("HX-Request"):
             # The poll of the "reading" page: load the whole page again, now answered.
             response = HttpResponse(status=204)
@@ -119,9 +119,10 @@ def import_preview(request, pk, token):
     return render(request, "tasks/import_preview.html", context)
 
 
-def _reading(request, plan, name):
-    """The page (or, to htmx's poll, the part) saying the file is still being read."""
-    context = {"plan": plan, "filename": name, "poll_seconds": 2}
+def _reading(request, plan, name, job):
+    """The page (or, to htmx's poll, the part) saying the file is still being read, with
+    how far the read is."""
+    context = {"plan": plan, "filename": name, "poll_seconds": 2, "job": job}
     if request.headers.get("HX-Request"):
         return render(request, "tasks/_import_reading.html", context)
     return render(request, "tasks/import_reading.html", context)
