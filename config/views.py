@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from dashboards import access as dashboards
 from orgunits.access import actor_for
-from orgunits.models import OrgUnit
 
 
 def landing_url(user) -> str:
@@ -19,10 +18,7 @@ def landing_url(user) -> str:
     actor = actor_for(user)
     if dashboards.sees_every_province(actor):
         return reverse("dashboards:dashboard_national")
-    if actor.unit is None:
-        return reverse("plans:list")
-    nhcsxh = actor.unit.kind in (OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD)
-    if nhcsxh or actor.has_role(*dashboards.PROVINCE_ROLES):
+    if dashboards.lands_on_dashboard(actor):
         return reverse("dashboards:dashboard_home")
     return reverse("plans:list")
 

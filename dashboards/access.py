@@ -31,6 +31,17 @@ def sees_every_province(actor: Actor) -> bool:
 PROVINCE_ROLES = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
 
 
+def lands_on_dashboard(actor: Actor) -> bool:
+    """Whether signing in leads to the user's own dashboard (national users land on the
+    overview, `sees_every_province`): NHCSXH staff of a branch or a transaction office,
+    reviewers, provincial admins and leaders; data-entry officers land on the plans."""
+    unit = actor.unit
+    if unit is None:
+        return False
+    nhcsxh = unit.kind in (OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD)
+    return nhcsxh or actor.has_role(*PROVINCE_ROLES)
+
+
 def home_kind(actor: Actor) -> str:
     """Which dashboard a user starts from (and the most they see):
 

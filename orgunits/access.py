@@ -126,6 +126,31 @@ def managed_province(actor: Actor) -> OrgUnit | None:
     return actor.province
 
 
+def grants_national_rights(actor: Actor) -> bool:
+    """Only superusers choose the central kinds of unit (NHCSXH Việt Nam, ministries, central
+    bodies) and attach accounts to the national unit or a unit of a central kind: the
+    admin's unit and account forms offer everyone else the kinds and units of a province."""
+    return actor.is_superuser
+
+
+def managed_accounts_q(tree_id: int) -> Q:
+    """Filter on User rows: the accounts a provincial admin manages — of their province's
+    tree, never a superuser's."""
+    return Q(profile__unit__tree_id=tree_id, is_superuser=False)
+
+
+def uses_admin(role: str | None) -> bool:
+    """Whether an account of this role signs in to the admin (`is_staff`): provincial admins
+    (the accounts a provincial admin saves, the demo accounts); superusers aside."""
+    return role == Profile.Role.PROVINCE_ADMIN
+
+
+def is_central_unit(unit: OrgUnit) -> bool:
+    """The national unit or a unit of a central kind: only superusers attach accounts to it
+    (`grants_national_rights`)."""
+    return is_national_unit(unit) or unit.kind in OrgUnit.CENTRAL_ONLY_KINDS
+
+
 def can_search_units_of(actor: Actor, unit: OrgUnit) -> bool:
     """The unit pickers search around `unit` (a plan's issuer): within the user's province;
     a superuser around any province's plan."""

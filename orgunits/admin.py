@@ -27,7 +27,7 @@ from mptt.admin import MPTTModelAdmin
 from config.query import positive_int
 
 from . import access
-from .access import actor_for, is_national_unit
+from .access import actor_for
 from .locks import tree_lock
 from .models import OrgUnit, Profile, UnitAlias, UnitGroup
 
@@ -197,23 +197,23 @@ def province_kind_choices(current: str | None = None) -> list[tuple[str, str]]:
 
 
 class OrgUnitAdminForm(forms.ModelForm):
-    """`province` (a provincial admin's province) and `by_superuser` are set by `get_form`.
+    """`province` (a provincial admin's province) and `grants_national` are set by `get_form`.
 
     Only superusers choose the central kinds (NHCSXH Việt Nam, ministries, central bodies):
     for everyone else the kind field offers, and accepts, only the kinds of a province."""
 
     province = None
-    by_superuser = True
+    grants_national = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.by_superuser and "kind" in self.fields:
+        if not self.grants_national and "kind" in self.fields:
             current = self.instance.kind if self.instance.pk else None
             self.fields["kind"].choices = [("", "---------"), *province_kind_choices(current)]
 
     def clean_kind(self):
         kind = self.cleaned_data.get("kind")
-        if not self.by_superuser and kind in OrgUnit.CENTRAL_ONLY_KINDS:
+        if not self.grants_national and kind in OrgUnit.CENTRAL_ONLY_KINDS:
             raise ValidationError(
                 f"Chỉ quản trị hệ thống mới tạo được đơn vị loại «{OrgUnit.Kind(kind).label}»: "
                 "chọn một loại đơn vị cấp tỉnh hoặc cấp xã."
@@ -267,7 +267,7 @@ class OrgUnitAdmin(ProvinceScopedMixin, ExportMixin, TreeLockedAdminMixin, MPTTM
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.province = managed_province(request)
-        form.by_superuser = actor_for(request.user).is_superuser
+        form.grants_national = access.grants_national_rights(actor_for(request.user))
         return form
 
 
@@ -341,15 +341,15 @@ class UnitAliasAdmin(ProvinceScopedMixin, ImportExportModelAdmin):
 
 class ProfileInlineForm(forms.ModelForm):
     """Only superusers attach an account to NHCSXH Việt Nam (the national unit, whose staff
-    read every province) or to any unit of a central kind (`by_superuser`, set per request)."""
+    read every province) or to any unit of a central kind (`grants_national`, set per request)."""
 
-    by_superuser = False
+    grants_national = False
 
     def clean_unit(self):
         unit = self.cleaned_data.get("unit")
-        if unit is None or self.by_superuser:
+        if unit is None or self.grants_national:
             return unit
-        if is_national_unit(unit) or unit.kind in OrgUnit.CENTRAL_ONLY_KINDS:
+        if access.is_central_unit(unit):
             raise ValidationError(
                 f"Chỉ quản trị hệ thống mới gắn được tài khoản với đơn vị loại "
                 f"«{unit.get_kind_display()}» ({unit.display_name}): chọn một đơn vị của tỉnh."
@@ -379,9 +379,9 @@ class ProfileInline(ProvinceScopedMixin, admin.StackedInline):
         return 1 if managed_province(request) else 0
 
     def get_formset(self, request, obj=None, **kwargs):
-        by_superuser = actor_for(request.user).is_superuser
+        grants_national = access.grants_national_rights(actor_for(request.user))
         kwargs["form"] = type("ProfileInlineForm", (ProfileInlineForm,),
-                              {"by_superuser": by_superuser})  # fmt: skip
+                              {"grants_national": grants_national})  # fmt: skip
         return super().get_formset(request, obj, **kwargs)
 
 
@@ -402,7 +402,7 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
     )
 
     def province_q(self, tree_id):
-        return Q(profile__unit__tree_id=tree_id, is_superuser=False)
+        return access.managed_accounts_q(tree_id)
 
     @admin.display(description="Đơn vị", ordering="profile__unit__name")
     def unit_name(self, obj):
@@ -448,7 +448,7 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
         if managed_province(request):
             user = form.instance
             profile = Profile.objects.filter(user=user).first()
-            staff = bool(profile and profile.role == Profile.Role.PROVINCE_ADMIN)
+            staff = access.uses_admin(profile.role if profile else None)
             if user.is_staff != staff:
                 user.is_staff = staff
                 user.save(update_fields=["is_staff"])

@@ -29,11 +29,17 @@ def _actor(user) -> Actor:
     return user if isinstance(user, Actor) else actor_for(user)
 
 
+def is_unit_reviewer(user) -> bool:
+    """A reviewer with a unit: "Báo cáo của đơn vị" lists the plans their unit follows."""
+    actor = _actor(user)
+    return actor.unit is not None and actor.has_role(Profile.Role.REVIEWER)
+
+
 def is_reviewer(user) -> bool:
     """Reviews reports at all (the bell, the review list): a reviewer with a unit, or a
     superuser; which reports is `reviewable_reports`."""
     actor = _actor(user)
-    return actor.is_superuser or (actor.unit is not None and actor.has_role(Profile.Role.REVIEWER))
+    return actor.is_superuser or is_unit_reviewer(actor)
 
 
 def report_plans(user) -> QuerySet[Plan]:
@@ -104,6 +110,41 @@ def is_reviewer_of(user, plan: Plan) -> bool:
         and actor.has_role(Profile.Role.REVIEWER)
         and actor.unit.pk in reviewing_unit_ids(plan)
     )
+
+
+def reviewing_units_by_plan(plans) -> dict[int, set[int]]:
+    """Plan id → the ids of its reviewing units (`reviewing_unit_ids`), for many plans in at
+    most one query (the branch fallback of plans naming no reviewer). Each plan carries
+    `issuer_tree_id` (annotated by the caller)."""
+    plans = {p.pk: p for p in plans}
+    trees = {
+        p.issuer_tree_id for p in plans.values() if not (p.follow_up_unit_id or p.report_to_unit_id)
+    }
+    branches: dict[int, int] = {}
+    if trees:
+        for pk, tree in (
+            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+            .order_by("pk")
+            .values_list("pk", "tree_id")
+        ):
+            branches.setdefault(tree, pk)
+    out = {}
+    for pk, p in plans.items():
+        ids = {u for u in (p.follow_up_unit_id, p.report_to_unit_id) if u}
+        if not ids and p.issuer_tree_id in branches:
+            ids.add(branches[p.issuer_tree_id])
+        out[pk] = ids
+    return out
+
+
+def plans_not_reviewed_by(user, plans) -> set[int]:
+    """`is_reviewer_of` for many plans at once (the bulk review): the ids of those among
+    `plans` the user may not review, in at most one query. Plans carry `issuer_tree_id`."""
+    actor = _actor(user)
+    if actor.is_superuser:
+        return set()
+    mine = actor.unit.pk if actor.unit and actor.has_role(Profile.Role.REVIEWER) else None
+    return {pk for pk, units in reviewing_units_by_plan(plans).items() if mine not in units}
 
 
 def reads_all_units(user, plan: Plan) -> bool:

@@ -91,6 +91,8 @@ def my_reports(request):
     plans = _page(request, plans_qs.select_related("issuer").order_by("tree_id", "lft"))
     context = {
         "actor": actor,
+        "unit_reviewer": access.is_unit_reviewer(actor),
+        "reviewer": access.is_reviewer(actor),
         "unit_rows": unit_rows,
         "plans": plans,
         "page": plans,

@@ -24,7 +24,13 @@ from django.utils import timezone
 
 from orgunits.models import OrgUnit, Profile
 
-from .access import _actor, can_fill, is_reviewer_of, reviewing_unit_ids
+from .access import (
+    _actor,
+    can_fill,
+    is_reviewer_of,
+    plans_not_reviewed_by,
+    reviewing_unit_ids,
+)
 from .indicators import parse_figure
 from .models import (
     Attachment,
@@ -442,30 +448,6 @@ class BulkResult:
     units: int = 0
 
 
-def _reviewing_units_by_plan(plans) -> dict[int, set[int]]:
-    """Plan id → the ids of its reviewing units (`reviewing_unit_ids`), for many plans in at
-    most one query (the branch fallback of plans naming no reviewer)."""
-    plans = {p.pk: p for p in plans}
-    trees = {
-        p.issuer_tree_id for p in plans.values() if not (p.follow_up_unit_id or p.report_to_unit_id)
-    }
-    branches: dict[int, int] = {}
-    if trees:
-        for pk, tree in (
-            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-            .order_by("pk")
-            .values_list("pk", "tree_id")
-        ):
-            branches.setdefault(tree, pk)
-    out = {}
-    for pk, p in plans.items():
-        ids = {u for u in (p.follow_up_unit_id, p.report_to_unit_id) if u}
-        if not ids and p.issuer_tree_id in branches:
-            ids.add(branches[p.issuer_tree_id])
-        out[pk] = ids
-    return out
-
-
 def review_many(
     report_ids,
     user,
@@ -509,16 +491,14 @@ def review_many(
             plan = row.period.plan
             plan.issuer_tree_id = row.issuer_tree_id
             plans[plan.pk] = plan
-        if not actor.is_superuser:
-            mine = actor.unit.pk if actor.unit and actor.has_role(Profile.Role.REVIEWER) else None
-            reviewers = _reviewing_units_by_plan(plans.values())
-            refused = [r for r in rows if mine not in reviewers[r.period.plan_id]]
-            if refused:
-                raise PermissionDenied(
-                    f"Bạn không phải cán bộ thẩm định của đơn vị theo dõi {len(refused)} trong "
-                    f"{len(rows)} dòng đã chọn: chỉ đơn vị theo dõi kế hoạch mới được chấp nhận "
-                    "hoặc trả lại các báo cáo đó. Chưa thẩm định dòng nào."
-                )
+        not_mine = plans_not_reviewed_by(actor, plans.values())
+        refused = [r for r in rows if r.period.plan_id in not_mine]
+        if refused:
+            raise PermissionDenied(
+                f"Bạn không phải cán bộ thẩm định của đơn vị theo dõi {len(refused)} trong "
+                f"{len(rows)} dòng đã chọn: chỉ đơn vị theo dõi kế hoạch mới được chấp nhận "
+                "hoặc trả lại các báo cáo đó. Chưa thẩm định dòng nào."
+            )
         period_ids = sorted({r.period_id for r in rows})
         if connection.vendor == "postgresql":
             periods = list(

@@ -8,6 +8,7 @@ and tasks wait on each and the closest known units; mapping a name there records
 (`UnitAlias`) and resolves every waiting assignment of that name in the province's plans
 the target may serve, creating the tracked assignments of issued plans.
 
+    scope = name_scope(user)                        # who sees which names: tasks/access.py
     names = waiting_names(scope)                    # one aggregate query (paginated)
     result = resolve_name(province, key, target)    # alias + resolve + expand, atomic
 """
@@ -20,12 +21,13 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from simple_history.utils import bulk_update_with_history
 
-from orgunits.access import actor_for, units_in_subtree
-from orgunits.models import OrgUnit, Profile, UnitAlias, UnitGroup
+from orgunits.access import units_in_subtree
+from orgunits.models import OrgUnit, UnitAlias, UnitGroup
 from orgunits.resolver import Target, Vocabulary
 from orgunits.text import fold
 from plans.models import Plan
 
+from .access import NameScope
 from .models import Assignment, Task
 
 REASON = "Xác định tên đơn vị chưa xác định"
@@ -38,49 +40,6 @@ class NameRefused(Exception):
 def unresolved_assignments():
     """Written assignments whose name is not (yet) a unit or group."""
     return Assignment.objects.filter(via__isnull=True, unit__isnull=True, group__isnull=True)
-
-
-# --- who sees and who maps ------------------------------------------------------------------
-
-
-@dataclass
-class NameScope:
-    """Whose waiting names a user sees: a province's (admins) or one unit's plans (officers)."""
-
-    province: OrgUnit
-    issuer: OrgUnit | None = None  # officers: only the plans their unit issues
-    can_map: bool = False
-
-    def plans(self):
-        plans = Plan.objects.filter(issuer__tree_id=self.province.tree_id)
-        return plans.filter(issuer=self.issuer) if self.issuer is not None else plans
-
-    def assignments(self):
-        if self.issuer is not None:
-            return unresolved_assignments().filter(task__plan__issuer=self.issuer)
-        return unresolved_assignments().filter(task__plan__issuer__tree_id=self.province.tree_id)
-
-
-def name_scope(user, province: OrgUnit | None = None) -> NameScope | None:
-    """The names page a user may see (None: refused). Superusers pick a province."""
-    actor = actor_for(user)
-    if actor.is_superuser:
-        province = (
-            province
-            or actor.province
-            or OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.PROVINCE)
-            .order_by("name")
-            .first()
-        )
-        return NameScope(province, can_map=True) if province is not None else None
-    own = actor.province
-    if own is None or (province is not None and province.pk != own.pk):
-        return None
-    if actor.has_role(Profile.Role.PROVINCE_ADMIN):
-        return NameScope(own, can_map=True)
-    if actor.has_role(Profile.Role.OFFICER) and actor.unit is not None:
-        return NameScope(own, issuer=actor.unit)
-    return None
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -100,7 +59,8 @@ def waiting_names(scope: NameScope):
     """Distinct waiting names of the scope with counts, most-waited first (a values query,
     for a paginator)."""
     return (
-        scope.assignments()
+        unresolved_assignments()
+        .filter(scope.plan_q("task__plan__"))
         .values("name_key")
         .annotate(
             name=Min("source_text"),
@@ -120,7 +80,8 @@ def describe(scope: NameScope, rows, vocabulary: Vocabulary) -> list[WaitingName
     ]
     by_key = {n.key: n for n in names}
     pairs = (
-        scope.assignments()
+        unresolved_assignments()
+        .filter(scope.plan_q("task__plan__"))
         .filter(name_key__in=list(by_key))
         .values_list("name_key", "task__plan_id")
         .distinct()
@@ -332,13 +293,11 @@ def unresolved_count(plan: Plan) -> int:
 
 __all__ = [
     "NameRefused",
-    "NameScope",
     "Resolution",
     "WaitingName",
     "all_targets",
     "describe",
     "mapped_aliases",
-    "name_scope",
     "printed_cells",
     "resolve_name",
     "unresolved_assignments",

@@ -29,6 +29,7 @@ from orgunits.access import actor_for
 from orgunits.models import OrgUnit, Profile
 from plans.access import can_create_plans, can_edit_plan, can_revise, can_view_plan
 from plans.models import Plan
+from tasks.access import name_scope
 from tasks.editor import load_rows
 from tasks.models import Assignment, Task
 from tasks.workflow import create_revision
@@ -195,6 +196,22 @@ def admin_account(client, unit):
     return response
 
 
+def _province(obj):
+    return {"tinh": obj.pk} if obj else {}
+
+
+def names_page(client, obj):
+    """The unresolved names page: the user's own province, or `obj` (?tinh=)."""
+    return client.get(reverse("tasks:unresolved_names"), _province(obj))
+
+
+def map_name(client, obj):
+    """Mapping a name on that page (no target chosen: past the permission check, the page
+    answers with a message and a redirect)."""
+    data = {"name": "Phòng Không Có", "target": "", **_province(obj)}
+    return client.post(reverse("tasks:unresolved_names"), data)
+
+
 def page(name, method="get"):
     def action(client, obj):
         return getattr(client, method)(reverse(name, args=[obj.pk]))
@@ -228,6 +245,8 @@ ACTIONS = {
     "national_dashboard": lambda client, obj: client.get(reverse("dashboards:dashboard_national")),
     "admin_head_unit": admin_head_unit,
     "admin_account": admin_account,
+    "names_page": names_page,
+    "map_name": map_name,
 }
 
 # role → action → (allowed case, refused case); a case is (object name, expected) where
@@ -256,6 +275,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_pg", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": ((None, 200), ("u_na", 403)),
+        "map_name": (None, (None, 403)),
     },
     "provincial_officer": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -279,6 +300,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": ((None, 200), ("u_na", 403)),
+        "map_name": (None, (None, 403)),
     },
     "reviewer_branch": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -302,6 +325,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
     "reviewer_pgd": {
         "plan_list": (("pg_draft", "shows"), ("na686", "hides")),
@@ -325,6 +350,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_pg", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
     "province_admin": {
         "plan_list": (("stc_draft", "shows"), ("na_draft", "hides")),
@@ -348,6 +375,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),  # the first link of the chain
         "admin_account": (("u_qn", "saved"), ("u_planted", "unsaved")),  # the second
+        "names_page": ((None, 200), ("u_na", 403)),
+        "map_name": ((None, 302), ("u_na", 403)),
     },
     "leader": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -371,6 +400,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
     "superuser": {
         "plan_list": (("na_draft", "shows"), None),
@@ -394,6 +425,8 @@ MATRIX = {
         "national_dashboard": ((None, 200), None),
         "admin_head_unit": (None, ("u_qn", "unsaved")),  # never inside a province (clean)
         "admin_account": (("u_tw_nhcsxh", "saved"), None),
+        "names_page": (("u_na", 200), None),
+        "map_name": (("u_na", 302), None),
     },
     "other_province": {
         "plan_list": (("na686", "shows"), ("qn17", "hides")),
@@ -417,6 +450,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_na", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": ((None, 200), ("u_qn", 403)),
+        "map_name": (None, (None, 403)),
     },
     "no_profile": {
         "plan_list": (None, ("ct39", "hides")),
@@ -440,6 +475,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
     "national": {
         "plan_list": (("na686", "shows"), ("na_draft", "hides")),
@@ -463,6 +500,8 @@ MATRIX = {
         "national_dashboard": ((None, 200), None),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
     "planted_head": {  # the end of the chain: a reviewer of Quảng Ngãi, nothing national
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -486,6 +525,8 @@ MATRIX = {
         "national_dashboard": (None, (None, 404)),
         "admin_head_unit": (None, ("u_qn", "unsaved")),
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
+        "names_page": (None, (None, 403)),
+        "map_name": (None, (None, 403)),
     },
 }
 
@@ -539,6 +580,8 @@ RULES = {
     "edit_header": lambda user, obj: can_edit_plan(user, obj),
     "revise": lambda user, obj: can_revise(user, obj),
     "national_dashboard": lambda user, obj: sees_every_province(actor_for(user)),
+    "names_page": lambda user, obj: name_scope(user, obj) is not None,
+    "map_name": lambda user, obj: bool((scope := name_scope(user, obj)) and scope.can_map),
 }
 RULE_CASES = [
     pytest.param(role, action, case[0], kind == "allowed", id=f"{role}-{action}-{kind}")

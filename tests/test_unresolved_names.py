@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 from orgunits.models import OrgUnit, Profile, UnitAlias
 from orgunits.resolver import Target, vocabulary_for
 from plans.models import Plan
+from tasks.access import name_scope
 from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
 from tasks.editor import load_rows, save_rows
 from tasks.expansion import tracked_assignments
 from tasks.importer import apply_import, preview_import
 from tasks.models import Assignment
-from tasks.unresolved import NameRefused, name_scope, resolve_name, waiting_names
+from tasks.unresolved import NameRefused, resolve_name, waiting_names
 from tasks.workflow import issue_plan
 from tasks.xlsx_writer import write_appendix, write_rows
 

@@ -16,9 +16,10 @@ from orgunits.models import OrgUnit
 from orgunits.resolver import vocabulary_for
 from orgunits.text import fold
 
+from ..access import name_scope
 from ..forms import AliasForm
 from ..importer import parse_target
-from ..unresolved import NameRefused, all_targets, describe, name_scope, resolve_name, waiting_names
+from ..unresolved import NameRefused, all_targets, describe, resolve_name, waiting_names
 
 PAGE = 25
 
@@ -64,7 +65,7 @@ def unresolved_names(request):
                     f"{result.alias.target}: {result.resolved} phân công trong {result.plans} "
                     f"kế hoạch đã được xác định, {result.tracked} phân công theo dõi được tạo.",
                 )
-        url = request.path + (f"?tinh={scope.province.pk}" if request.user.is_superuser else "")
+        url = request.path + (f"?tinh={scope.province.pk}" if scope.picks_province else "")
         return redirect(url)
     only = fold(request.GET.get("ten", ""))
     rows = waiting_names(scope)

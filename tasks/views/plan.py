@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 from plans.inference import open_inferences
 
-from ..access import may_see_names
+from ..access import may_see_names, picks_province
 from ..expansion import empty_groups, tracked_assignments
 from ..models import Assignment, Task
 from ..workflow import (
@@ -87,7 +87,7 @@ def _names_url(user, plan) -> str:
     if not may_see_names(user, plan):
         return ""
     url = reverse("tasks:unresolved_names")
-    return f"{url}?tinh={plan.issuer.province().pk}" if user.is_superuser else url
+    return f"{url}?tinh={plan.issuer.province().pk}" if picks_province(user) else url
 
 
 @login_required

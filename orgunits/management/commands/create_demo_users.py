@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from orgunits.access import uses_admin
 from orgunits.models import OrgUnit, Profile
 
 DEMO_PASSWORD = "ct39-demo-2025"
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={"first_name": full_name, "email": f"{username}@example.invalid",
-                          "is_staff": role == Profile.Role.PROVINCE_ADMIN},
+                          "is_staff": uses_admin(role)},
             )  # fmt: skip
             if created:
                 user.set_password(DEMO_PASSWORD)
