@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from orgunits.models import Profile
-from reports.dashboard_testing import TODAY, build_fixture
-from reports.testing import PASSWORD, make_user
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "dashboard"
 

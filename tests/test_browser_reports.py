@@ -12,7 +12,7 @@ from django.core.management import call_command
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport
 from reports.tasks import build_export
-from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
+from tests.factories import PASSWORD, issue_phuoc_giang, make_user, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import ProgressReport
-from reports.testing import PASSWORD, issue_phuoc_giang, make_user, unit
+from tests.factories import PASSWORD, issue_phuoc_giang, make_user, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "review"
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport, ReportTransition
-from reports.testing import issue_phuoc_giang, make_user, unit
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from config.celery import app as celery_app
 from orgunits.models import Profile
 from reports.consolidate import build, combine_task
 from reports.models import ProgressReport
-from reports.testing import download_export, issue_phuoc_giang, make_user, unit
 from reports.timeliness import Timeliness, timeliness_expression
+from tests.exports import download_export
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,4 +1,4 @@
-"""Dashboards: figures match the hand-computed province of reports/dashboard_testing.py
+"""Dashboards: figures match the hand-computed province of tests/dashboard_data.py
 (group assignments, a merger mid-year, an ad-hoc period), agree with the consolidated
 report, and each user sees only their scope (404 outside it)."""
 
@@ -12,9 +12,9 @@ from dashboards import figures as dash
 from dashboards.views import filters_from_request
 from orgunits.models import OrgUnit, Profile
 from reports.consolidate import build as consolidated
-from reports.dashboard_testing import TODAY, build_fixture
-from reports.testing import make_user
 from reports.timeliness import Timeliness as T
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from reports.models import ProgressReport, ReportingPeriod, ReportTransition
 from reports.periods import DEMO_MARK, ensure_periods
-from reports.testing import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

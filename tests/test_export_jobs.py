@@ -14,8 +14,8 @@ from config.celery import app as celery_app
 from orgunits.models import Profile
 from reports import consolidate, export_jobs
 from reports import tasks as report_tasks
-from reports.dashboard_testing import TODAY, build_fixture
-from reports.testing import issue_phuoc_giang, make_user, unit
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from orgunits.models import Profile
 from plans.models import Plan
 from reports.models import ProgressReport
-from reports.testing import issue_phuoc_giang, make_user, unit
 from tasks.workflow import create_revision
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 pytestmark = pytest.mark.django_db
 

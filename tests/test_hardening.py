@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import ExtensionRequest, ProgressReport, ReportTransition
-from reports.testing import download_export, issue_phuoc_giang, make_user, unit
+from tests.exports import download_export
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 
 def _draft_of(seed_key: str):
@@ -128,7 +129,7 @@ def test_every_export_writes_user_text_as_text_and_survives_control_characters(c
 
     from docx import Document
 
-    from reports.dashboard_testing import TODAY, build_fixture
+    from tests.dashboard_data import TODAY, build_fixture
 
     fx = build_fixture()
     _poison(fx)

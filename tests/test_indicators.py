@@ -14,7 +14,6 @@ from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from reports.consolidate import build as consolidated
 from reports.consolidate import to_docx, to_xlsx
-from reports.dashboard_testing import TODAY, build_fixture
 from reports.indicators import (
     SEED_INDICATORS,
     ensure_indicators,
@@ -24,9 +23,10 @@ from reports.indicators import (
     vn_number,
 )
 from reports.models import Indicator, IndicatorValue, ProgressReport
-from reports.testing import make_user
 from tasks.models import Assignment
 from tasks.workflow import derive_commune_plan
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def today(monkeypatch):
 
 @pytest.fixture
 def fx():
-    """The hand-computed province of reports/dashboard_testing.py, with two indicators on
+    """The hand-computed province of tests/dashboard_data.py, with two indicators on
     task I.1 (lead: the communes): xã An Bình and xã Bình Minh submitted their figures for
     2026, xã Cẩm Thạch's draft (L3) does not count."""
     fx = build_fixture()

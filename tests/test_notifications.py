@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import Notification
-from reports.testing import make_user, unit
+from tests.factories import make_user, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from orgunits.models import Profile
 from plans.models import Plan
 from reports.models import ProgressReport, ReportingPeriod
 from reports.periods import ensure_periods, period_line, yearly_schedule
-from reports.testing import issue_phuoc_giang, make_user, unit
 from tasks.timeframes import parse_timeframe
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -26,10 +26,10 @@ from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from reports.models import ProgressReport, ReportingPeriod
 from reports.periods import create_adhoc_period, ensure_periods, sync_lines
-from reports.testing import download_export
 from reports.timeliness import Ongoing, completion_rate, count_text, unit_on_time, update_rate
 from reports.timeliness import Timeliness as T
 from tasks.models import Task
+from tests.exports import download_export
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)

@@ -22,7 +22,7 @@ from reports.models import (
     ReportingPeriod,
 )
 from reports.reminders import deliver_digest, firings_on, message_id, run_sweep
-from reports.testing import issue_phuoc_giang, make_user, unit
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 # 2026 period of Phước Giang: cutoff 25/09/2026; 18/09 is 7 days before it.
 REMIND_DAY = date(2026, 9, 18)

@@ -20,7 +20,7 @@ from django.db import connection
 from config.celery import app as project_app
 from reports.models import Notification, Reminder, ReminderEmail
 from reports.reminders import run_sweep
-from reports.testing import issue_phuoc_giang, make_user, unit
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 
 def _broker_url() -> str:
@@ -85,7 +85,7 @@ def _start_worker(queue: str, mail_dir, pause: float, log) -> subprocess.Popen:
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "REDIS_URL": _broker_url(),
-        "EMAIL_BACKEND": "reports.testing.PausingFileBackend",
+        "EMAIL_BACKEND": "tests.mail_backends.PausingFileBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CT39_TEST_MAIL_PAUSE": str(pause),
         "REMINDER_SENDING_TIMEOUT": "2",

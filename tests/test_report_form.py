@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import Attachment, Notification, ProgressReport, ReportTransition
-from reports.testing import issue_phuoc_giang, make_user, phuoc_giang, unit
 from reports.workflow import REQUIRED_BY_STATUS, required_fields, review_report
+from tests.factories import issue_phuoc_giang, make_user, phuoc_giang, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from orgunits.models import Profile
 from reports.models import ProgressReport, ReportTransition
-from reports.testing import issue_phuoc_giang, make_user, unit
 from reports.workflow import LineInput, ReportError, review_report, save_unit_report
+from tests.factories import issue_phuoc_giang, make_user, unit
 
 
 def _input(row, narrative):

@@ -17,7 +17,7 @@ from reports.models import (
     ProgressReport,
     ReportTransition,
 )
-from reports.testing import PASSWORD, issue_phuoc_giang, make_user, phuoc_giang, unit
+from tests.factories import PASSWORD, issue_phuoc_giang, make_user, phuoc_giang, unit
 
 pytestmark = pytest.mark.django_db
 

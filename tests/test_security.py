@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from config.security import client_ip, is_local_path
 from reports.models import Notification
-from reports.testing import make_user, unit
+from tests.factories import make_user, unit
 
 pytestmark = pytest.mark.django_db
 

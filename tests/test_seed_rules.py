@@ -24,9 +24,9 @@ from orgunits.models import OrgUnit, Profile
 from plans.models import Inference, Plan
 from reports.models import Notification, ReportingPeriod
 from reports.periods import ensure_periods, yearly_schedule
-from reports.testing import make_user, unit
 from tasks.models import Task
 from tasks.workflow import NO_RULE_WARNING, derive_commune_plan
+from tests.factories import make_user, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -37,11 +37,10 @@ from zoneinfo import ZoneInfo
 
 from orgunits.models import OrgUnit, UnitGroup
 from plans.models import Plan
+from reports.models import ProgressReport, ReportingPeriod
+from reports.periods import ensure_periods, sync_lines
 from tasks.expansion import expand_plan
 from tasks.models import Assignment, Task
-
-from .models import ProgressReport, ReportingPeriod
-from .periods import ensure_periods, sync_lines
 
 TODAY = date(2026, 11, 23)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,0 +1,43 @@
+"""Test data: users with a unit and role, seeded units, the Phước Giang plan with its
+reporting periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+
+from orgunits.models import OrgUnit, Profile
+from plans.models import Plan
+
+PASSWORD = "mat-khau-dai-123"
+
+
+def make_user(username: str, unit: OrgUnit, role: str = Profile.Role.OFFICER, *, head=False):
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@example.vn", password=PASSWORD
+    )
+    Profile.objects.create(user=user, unit=unit, role=role, is_unit_head=head)
+    return user
+
+
+def unit(key: str) -> OrgUnit:
+    return OrgUnit.objects.get(key=key)
+
+
+def phuoc_giang() -> OrgUnit:
+    return OrgUnit.objects.get(admin_code="21370")
+
+
+def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = None) -> Plan:
+    """The Phước Giang commune plan with its periods: issued in the seeds (chưa rõ số);
+    issued here as 12/KH-UBND only if a test made it a draft again."""
+    from reports.periods import ensure_periods
+    from tasks.workflow import issue_plan
+
+    plan = Plan.objects.get(seed_key="pg-kh-ubnd")
+    if plan.status == Plan.Status.DRAFT:
+        issue_plan(plan, "12/KH-UBND", issued_on)
+        plan.refresh_from_db()
+    ensure_periods(today=today, plans=Plan.objects.filter(pk=plan.pk))
+    return plan
