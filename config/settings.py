@@ -7,6 +7,7 @@ One module, driven by environment variables. Defaults are safe for production
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -164,6 +165,14 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
 # Redis when REDIS_URL is set; otherwise an in-process cache and kombu's filesystem broker,
 # so that `make run` needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):
+    # Tests in parallel (pytest-xdist): worker gwN uses the Redis database N after the given
+    # one, as pytest-django gives it a test database of its own (test_…_gwN), so that one
+    # worker's cache.clear() never empties the cache or the broker of another.
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(_xdist_worker[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -37,10 +37,19 @@ def seeded(db):
     _load_seeds()
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    """Uploaded and exported files of this test run (of this pytest-xdist worker: each has
+    its own temporary directory), never the project's var/uploads."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Plain HTTP test client and unhashed static files (no collectstatic in tests)."""
+def _test_settings(settings, _media_root):
+    """Plain HTTP test client, unhashed static files (no collectstatic in tests) and the test
+    run's own media directory (a test may set its own)."""
     settings.SECURE_SSL_REDIRECT = False
+    settings.MEDIA_ROOT = _media_root
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -24,11 +24,11 @@ from tests.factories import issue_phuoc_giang, make_user, unit
 
 
 def _broker_url() -> str:
-    """A Redis database of this test's own (db 12 of the test Redis), and a unique queue."""
+    """The test run's Redis database (one per pytest-xdist worker, see config/settings.py);
+    each test has a queue of its own."""
     if os.environ.get("REPORTS_TEST_BROKER"):
         return os.environ["REPORTS_TEST_BROKER"]
-    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-    return base.rsplit("/", 1)[0] + "/12"
+    return settings.REDIS_URL or "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -91,6 +91,7 @@ def _start_worker(queue: str, mail_dir, pause: float, log) -> subprocess.Popen:
         "REMINDER_SENDING_TIMEOUT": "2",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("PYTEST_XDIST_WORKER", None)  # REDIS_URL is already this worker's database
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],

@@ -24,7 +24,7 @@ def run_manage(*args, **env):
     )
 
 
-def test_check_deploy_has_no_warnings():
+def test_check_deploy_has_no_warnings(tmp_path):
     result = run_manage(
         "check",
         "--deploy",
@@ -32,7 +32,7 @@ def test_check_deploy_has_no_warnings():
         "WARNING",
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="ct39.example.vn",
-        DATABASE_URL="sqlite:////tmp/ct39-deploy-check.sqlite3",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
