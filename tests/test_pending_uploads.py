@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import Attachment, ProgressReport
-from reports.testing import issue_phuoc_giang, make_user, phuoc_giang, unit
+from tests.factories import issue_phuoc_giang, make_user, phuoc_giang, unit
 
 pytestmark = pytest.mark.django_db
 
