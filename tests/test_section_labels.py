@@ -16,8 +16,8 @@ from orgunits.models import Profile
 from plans.models import Plan
 from reports.consolidate import build as consolidated
 from reports.consolidate import to_xlsx
-from reports.dashboard_testing import TODAY, build_fixture
-from reports.testing import make_user
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_plan_page_labels_sections_as_the_document(client, key, codes):
 
 
 def test_dashboard_and_consolidated_report_use_the_sections_code(client, monkeypatch):
-    """reports/dashboard_testing.py: a province whose plan numbers its sections "I", "II"."""
+    """tests/dashboard_data.py: a province whose plan numbers its sections "I", "II"."""
     fx = build_fixture()
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
     assert [s.code for s in fx.sections] == ["I", "II"]

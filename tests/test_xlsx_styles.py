@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from orgunits.models import Profile
 from plans.models import Plan
 from reports.consolidate import build, to_xlsx
-from reports.dashboard_testing import TODAY, build_fixture
-from reports.testing import make_user
 from tasks.xlsx_writer import STYLES, row_height, write_appendix
+from tests.dashboard_data import TODAY, build_fixture
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
