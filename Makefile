@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1
+# The suite runs on TEST_WORKERS pytest-xdist workers: worker N gets its own test database
+# (test_ct39_gwN) and the Redis database N after TEST_REDIS_URL's (14 and 15 by default).
+TEST_WORKERS ?= 2
 TEST_ENV := SECRET_KEY=test-secret-key-not-for-production SECURE_SSL_REDIRECT=0 \
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ct39} \
-	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/14}
 
 .PHONY: install run test lint format services
 
@@ -38,7 +41,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: install services lint
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff format .
