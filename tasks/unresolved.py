@@ -136,15 +136,6 @@ def describe(scope: NameScope, rows, vocabulary: Vocabulary) -> list[WaitingName
     return names
 
 
-def all_targets(vocabulary: Vocabulary) -> list[Target]:
-    """Every unit and group a name may be mapped to (the province's vocabulary)."""
-    seen: dict[Target, None] = {}
-    for key in vocabulary._entries:
-        for target in vocabulary.get(key):
-            seen.setdefault(target, None)
-    return sorted(seen, key=lambda t: (t.kind != "group", fold(t.name)))
-
-
 # --- mapping a name ---------------------------------------------------------------------------
 
 
@@ -187,7 +178,7 @@ def resolve_name(
     All or nothing. Raises NameRefused for a target outside the province's vocabulary."""
     from .expansion import expand_tasks
 
-    allowed = {(t.kind, t.pk) for t in all_targets(vocabulary)}
+    allowed = {(t.kind, t.pk) for t in vocabulary.targets()}
     if (target.kind, target.pk) not in allowed:
         raise NameRefused("Đơn vị được chọn không thuộc địa bàn của tỉnh này.")
     name = " ".join(name.split())[:300]
@@ -245,7 +236,6 @@ __all__ = [
     "NameScope",
     "Resolution",
     "WaitingName",
-    "all_targets",
     "describe",
     "name_scope",
     "resolve_name",

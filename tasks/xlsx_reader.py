@@ -67,7 +67,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 # --- checks before parsing ------------------------------------------------------------------
 
 
-def _read_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
+def read_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
     if isinstance(source, bytes):
         data = source
@@ -203,7 +203,7 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
     """Read the appendix table of a workbook, or raise AppendixFileError (in Vietnamese)."""
     if filename is None and isinstance(source, (str, Path)):
         filename = Path(source).name
-    data = _read_bytes(source)
+    data = read_bytes(source)
     check_file(data, filename or "")
     try:
         return _read_workbook(data)
