@@ -57,17 +57,20 @@ class NamingScope:
 
 
 def naming_scope(unit: OrgUnit) -> NamingScope:
-    """The NamingScope of the plans `unit` issues (two queries; `unit.territory` read as in
-    `territory_of`)."""
+    """The NamingScope of the plans `unit` issues (one query, two below a province;
+    `unit.territory` read as in `territory_of`)."""
     territory = territory_of(unit)
-    chain = OrgUnit.objects.filter(
-        Q(kind__in=OrgUnit.TERRITORIAL_KINDS) | Q(parent__isnull=True),
-        tree_id=territory.tree_id,
-        lft__lte=territory.lft,
-        rght__gte=territory.rght,
-    ).order_by("lft")
-    return NamingScope(
-        territory=territory,
-        chain=tuple(chain.values_list("pk", flat=True)),
-        central_trees=tuple(central_tree_ids()),
-    )
+    if territory.parent_id is None:  # a province (or a central body): no query
+        chain = (territory.pk,)
+    else:
+        chain = tuple(
+            OrgUnit.objects.filter(
+                Q(kind__in=OrgUnit.TERRITORIAL_KINDS) | Q(parent__isnull=True),
+                tree_id=territory.tree_id,
+                lft__lte=territory.lft,
+                rght__gte=territory.rght,
+            )
+            .order_by("lft")
+            .values_list("pk", flat=True)
+        )
+    return NamingScope(territory, chain, tuple(central_tree_ids()))

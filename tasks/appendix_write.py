@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.base import ModelState
 from simple_history.models import HistoricalRecords
 
 from orgunits.locks import tree_lock
@@ -70,6 +71,8 @@ SCHEDULE_FIELDS = (
 )
 WRITTEN_FIELDS = (*SHOWN_FIELDS, *SCHEDULE_FIELDS, "position", "extra_columns")
 TREE_FIELDS = ("parent", "tree_id", "lft", "rght", "level")
+#: What a re-import may change on an assignment it keeps (same role and unit or group).
+CHANGED_ASSIGNMENT_FIELDS = ("position", "source_text", "is_request", "picked_for_id")
 
 
 class ImportRefused(Exception):
@@ -128,7 +131,27 @@ class AssignmentSpec(NamedTuple):
     picked_for_id: int | None = None  # a unit picked for a "… có liên quan" group
 
     def build(self, task: Task) -> Assignment:
-        return Assignment(task=task, **self._asdict())
+        return _new_assignment(task_id=task.pk, **self._asdict())
+
+
+_BLANK: dict = {}
+
+
+def _new_assignment(**values) -> Assignment:
+    """A new Assignment with these values (attnames), the other fields at their defaults:
+    what `Assignment(**values)` gives, without the per-field work of Model.__init__ (a
+    2,000-row appendix names some 5,000 units). Falls back to the constructor if a field
+    ever gets a callable default."""
+    if not _BLANK:
+        fields = Assignment._meta.concrete_fields
+        if any(callable(f.default) for f in fields):
+            return Assignment(**values)
+        _BLANK.update({k: v for k, v in Assignment().__dict__.items() if k != "_state"})
+    obj = Assignment.__new__(Assignment)
+    obj.__dict__.update(_BLANK)
+    obj.__dict__.update(values)
+    obj._state = ModelState()
+    return obj
 
 
 def assignment_specs(row: PreparedRow) -> list[AssignmentSpec]:
@@ -356,7 +379,7 @@ def _names(keys, names: dict[tuple, str]) -> str:
 def diff_appendix(
     prepared: PreparedAppendix,
     tasks: list[Task],
-    written: list[Assignment],
+    written: list,
     match=match_rows,
 ) -> AppendixDiff:
     """What importing `prepared` would change in a plan with these tasks and assignments.
@@ -365,7 +388,7 @@ def diff_appendix(
     (an Excel file carries no ids)."""
     rows = prepared.rows
     matched = match(rows, tasks)
-    written_by_task: dict[int, list[Assignment]] = defaultdict(list)
+    written_by_task: dict[int, list] = defaultdict(list)
     for a in written:
         written_by_task[a.task_id].append(a)
     result = []
@@ -424,10 +447,18 @@ def diff_appendix(
     return AppendixDiff(rows=result, removed=removed, moved=moved)
 
 
-def plan_rows(plan: Plan) -> tuple[list[Task], list[Assignment]]:
-    """The plan's tasks in order and their written assignments: what a diff compares with."""
+#: The columns of a written assignment, as read for a diff (attnames).
+WRITTEN_COLUMNS = tuple(f.attname for f in Assignment._meta.concrete_fields)
+
+
+def plan_rows(plan: Plan) -> tuple[list[Task], list]:
+    """The plan's tasks in order and their written assignments: what a diff compares with.
+
+    The assignments come as named rows of WRITTEN_COLUMNS, not model instances (thousands of
+    them, each compared and most left alone); `_write` builds instances of those it changes."""
     tasks = list(plan.tasks.order_by("position"))
-    return tasks, list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
+    written = Assignment.objects.filter(task__plan=plan, via__isnull=True)
+    return tasks, list(written.values_list(*WRITTEN_COLUMNS, named=True))
 
 
 def reported_removals(removed: list[Task]) -> list[str]:
@@ -600,27 +631,25 @@ def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
 
     # Written assignments: keep the ones still named (same role and unit or group), create
     # the new ones, delete the ones no longer named.
-    by_task: dict[int, list[Assignment]] = defaultdict(list)
+    by_task: dict[int, list] = defaultdict(list)
     for a in written:
         by_task[a.task_id].append(a)
     create, change, delete = [], [], []
     for d in diff.rows:
         task = objs[d.row.index]
-        existing: dict[tuple, list[Assignment]] = defaultdict(list)
+        existing: dict[tuple, list] = defaultdict(list)
         for a in by_task.get(task.pk, []) if d.task is not None else []:
             existing[_assignment_key(a)].append(a)
         for wanted in assignment_specs(d.row):
             kept = existing.get(_assignment_key(wanted))
             if kept:
                 a = kept.pop(0)
-                fields = ("position", "source_text", "is_request", "picked_for_id")
-                if any(getattr(a, f) != getattr(wanted, f) for f in fields):
-                    for f in fields:
-                        setattr(a, f, getattr(wanted, f))
-                    change.append(a)
+                now = {f: getattr(wanted, f) for f in CHANGED_ASSIGNMENT_FIELDS}
+                if any(getattr(a, f) != value for f, value in now.items()):
+                    change.append(Assignment(**{**a._asdict(), **now}))
             else:
                 create.append(wanted.build(task))
-        delete.extend(a.pk for rest in existing.values() for a in rest)
+        delete.extend(a.id for rest in existing.values() for a in rest)
     if delete:
         Assignment.objects.filter(pk__in=delete).delete()
     if change:
