@@ -131,25 +131,25 @@ class AssignmentSpec(NamedTuple):
     picked_for_id: int | None = None  # a unit picked for a "… có liên quan" group
 
     def build(self, task: Task) -> Assignment:
-        return _new_assignment(task_id=task.pk, **self._asdict())
+        return _new_assignment(zip(self._fields, self, strict=True), task_id=task.pk)
 
 
 _BLANK: dict = {}
 
 
-def _new_assignment(**values) -> Assignment:
-    """A new Assignment with these values (attnames), the other fields at their defaults:
-    what `Assignment(**values)` gives, without the per-field work of Model.__init__ (a
-    2,000-row appendix names some 5,000 units). Falls back to the constructor if a field
-    ever gets a callable default."""
+def _new_assignment(values, **more) -> Assignment:
+    """A new Assignment with these values ((attname, value) pairs, and keywords), the other
+    fields at their defaults: what the constructor gives, without the per-field work of
+    Model.__init__ (a 2,000-row appendix names some 5,000 units). Falls back to the
+    constructor if a field ever gets a callable default."""
     if not _BLANK:
         fields = Assignment._meta.concrete_fields
-        if any(callable(f.default) for f in fields):
-            return Assignment(**values)
+        if any(f.has_default() and callable(f.default) for f in fields):
+            return Assignment(**dict(values), **more)
         _BLANK.update({k: v for k, v in Assignment().__dict__.items() if k != "_state"})
     obj = Assignment.__new__(Assignment)
     obj.__dict__.update(_BLANK)
-    obj.__dict__.update(values)
+    obj.__dict__.update(values, **more)
     obj._state = ModelState()
     return obj
 
