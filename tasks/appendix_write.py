@@ -465,9 +465,28 @@ def plan_rows(plan: Plan) -> tuple[list[Task], list]:
 
     The assignments come as named rows of WRITTEN_COLUMNS, not model instances (thousands of
     them, each compared and most left alone); `_write` builds instances of those it changes."""
-    tasks = list(plan.tasks.order_by("position"))
+    tasks = _loaded(plan.tasks.order_by("position"))
     written = Assignment.objects.filter(task__plan=plan, via__isnull=True)
     return tasks, list(written.values_list(*WRITTEN_COLUMNS, named=True))
+
+
+def _loaded(queryset) -> list:
+    """`list(queryset)`, the instances built as `_new` builds them (a plan's 2,000 tasks are
+    read for every preview and confirmation): the same field values, state and MPTT cache as
+    Model.from_db gives, without the per-field descriptor work of Model.__init__."""
+    model = queryset.model
+    names = [f.attname for f in model._meta.concrete_fields]
+    mptt = getattr(model, "_mptt_meta", None)
+    result = []
+    for row in queryset.values_list(*names):
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(names, row, strict=True))
+        obj._state = state = ModelState()
+        state.adding, state.db = False, queryset.db
+        if mptt is not None:
+            mptt.update_mptt_cached_fields(obj)
+        result.append(obj)
+    return result
 
 
 def reported_removals(removed: list[Task]) -> list[str]:

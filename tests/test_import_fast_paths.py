@@ -12,7 +12,7 @@ from openpyxl.xml.functions import fromstring
 from orgunits.models import OrgUnit
 from plans.models import Plan
 from tasks.appendix import MAX_CELL_TEXT, AppendixRow, prepare_appendix
-from tasks.appendix_write import _new
+from tasks.appendix_write import _loaded, _new
 from tasks.history import insert_rows
 from tasks.models import Assignment, Task
 from tasks.xlsx_reader import _inline_text
@@ -52,6 +52,11 @@ def test_inserted_rows_are_what_bulk_create_writes():
         k: v for k, v in read[slow.pk].items() if k not in ignore
     }
     assert read[fast.pk]["extra_columns"] == FIELDS["extra_columns"]
+    queryset = Task.objects.filter(plan=plan).order_by("pk")
+    for loaded, fetched in zip(_loaded(queryset), queryset, strict=True):
+        assert values(loaded) == values(fetched)
+        assert loaded._mptt_cached_fields == fetched._mptt_cached_fields
+        assert (loaded._state.adding, loaded._state.db) == (False, fetched._state.db)
 
 
 @pytest.mark.parametrize(
