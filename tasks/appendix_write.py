@@ -159,8 +159,16 @@ def _new(model, values=(), *, plan=None, **more):
         state["plan_id"] = plan.pk
         obj._state.fields_cache["plan"] = plan
     if hasattr(model, "_mptt_meta"):
-        model._mptt_meta.update_mptt_cached_fields(obj)
+        _cache_tree_fields(model._mptt_meta, obj)
     return obj
+
+
+def _cache_tree_fields(meta, obj) -> None:
+    """What MPTT's `update_mptt_cached_fields` caches for an instance with no deferred field
+    (the parent, and the order_insertion_by fields), without asking Django for the deferred
+    fields of each of thousands of instances."""
+    names = {meta.parent_attr, *(f.removeprefix("-") for f in meta.order_insertion_by)}
+    obj._mptt_cached_fields = {name: meta.get_raw_field_value(obj, name) for name in names}
 
 
 def assignment_specs(row: PreparedRow) -> list[AssignmentSpec]:
@@ -484,7 +492,7 @@ def _loaded(queryset) -> list:
         obj._state = state = ModelState()
         state.adding, state.db = False, queryset.db
         if mptt is not None:
-            mptt.update_mptt_cached_fields(obj)
+            _cache_tree_fields(mptt, obj)
         result.append(obj)
     return result
 
