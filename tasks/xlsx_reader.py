@@ -29,9 +29,10 @@ from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
+from openpyxl.worksheet._reader import INLINE_STRING, ROW_TAG, WorkSheetParser
 
 from . import xlsx_safety
 from .appendix_table import (
@@ -381,9 +382,19 @@ def _inline_text(element) -> str:
     return "".join(runs if plain is None else [plain, *runs])
 
 
+#: The sheet's rows are parsed with lxml, in C, rather than openpyxl's defusedxml parser
+#: (Python callbacks for every element): the same safety, since no part that declares a
+#: DTD gets this far (`xlsx_safety.check_parts`), and this parser never loads one, resolves
+#: an entity or touches the network anyway. Comments and processing instructions are
+#: dropped, as ElementTree drops them.
+_LXML_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False,
+                 "huge_tree": False, "remove_comments": True, "remove_pis": True}  # fmt: skip
+
+
 def _values(ws, min_row: int, max_col: int):
     """`ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True)` of a read-only
-    worksheet whose dimensions were reset, parsed with `_SheetParser`."""
+    worksheet whose dimensions were reset: its <row> elements read by openpyxl's own row
+    and cell parsing (`_SheetParser`), from lxml's parse."""
     empty = (None,) * max_col
     counter = min_row
     with ws._get_source() as source:
@@ -395,7 +406,12 @@ def _values(ws, min_row: int, max_col: int):
             date_formats=ws.parent._date_formats,
             timedelta_formats=ws.parent._timedelta_formats,
         )
-        for index, cells in parser.parse():
+        rows = etree.iterparse(source, events=("end",), tag=ROW_TAG, **_LXML_OPTIONS)
+        for _event, element in rows:
+            index, cells = parser.parse_row(element)
+            element.clear(keep_tail=True)  # and the rows before: memory stays flat
+            while element.getprevious() is not None:
+                del element.getparent()[0]
             while counter < index:  # rows missing from the file
                 counter += 1
                 yield empty
