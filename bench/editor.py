@@ -47,7 +47,8 @@ def build(province, tasks: int, communes: int, user=None):
     from orgunits.models import OrgUnit
     from orgunits.resolver import vocabulary_for
     from plans.models import Plan
-    from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
+    from tasks.appendix import AppendixRow, prepare_appendix
+    from tasks.appendix_write import create_tasks
     from tasks.expansion import expand_plan
     from tasks.workflow import create_revision, derive_commune_plan
 

@@ -177,6 +177,15 @@ class Vocabulary:
                 self._add_meaning(meaning, target, priority)
                 self._group_related.setdefault(target, meaning.related)
 
+    def targets(self) -> list[Target]:
+        """Every unit and group this vocabulary knows, groups first, each by its folded name:
+        what a name may be mapped to (an alias recorded from a preview or the names page)."""
+        seen: dict[Target, None] = {}
+        for key in self._entries:
+            for target in self.get(key):
+                seen.setdefault(target, None)
+        return sorted(seen, key=lambda t: (t.kind != "group", fold(t.name)))
+
     def add_group_rule(
         self, target: Target, kinds: Iterable[str], depth: str, priority: float = 0
     ) -> None:
@@ -482,23 +491,19 @@ def _bare_department_name(short_name: str) -> str | None:
 
 
 def vocabulary_for(unit) -> Vocabulary:
-    """The names a plan issued by `unit` may use, closest territory first (4 queries)."""
+    """The names a plan issued by `unit` may use (its `naming_scope`), closest territory
+    first (4 queries, 5 below a province)."""
     from django.db.models import Q
 
     from .models import OrgUnit, UnitAlias, UnitGroup
-    from .territory import central_tree_ids, territory_of
+    from .territory import naming_scope
 
-    territory = territory_of(unit)
-    chain = [territory.pk]
-    node = territory
-    while node.parent_id is not None:
-        node = node.parent.territory if node.parent.territory_id else node.parent
-        if node.pk not in chain:
-            chain.append(node.pk)
+    scope = naming_scope(unit)
+    territory = scope.territory
+    chain = list(reversed(scope.chain))  # the closest territory first
     distance = {pk: d for d, pk in enumerate(chain)}
-    central_roots = central_tree_ids()
     units = list(
-        OrgUnit.objects.filter(tree_id__in=[territory.tree_id, *central_roots]).only(
+        OrgUnit.objects.filter(tree_id__in=scope.trees).only(
             "pk", "name", "short_name", "kind", "territory_id", "tree_id"
         )
     )

@@ -16,11 +16,25 @@ __all__ = ["clean_cell", "fold", "strip_accents"]
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
+class _StripTable(dict):
+    """str.translate table: each character without its diacritics (its decomposition less
+    the combining marks; a lone combining mark goes), filled in as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        value = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        self[code] = value = unicodedata.normalize("NFC", value)
+        return value
+
+
+_STRIP = _StripTable({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def strip_accents(text: str) -> str:
     """Remove Vietnamese diacritics (đ→d, Đ→D), keeping case and every other character."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text.translate(_STRIP))
 
 
 def fold(text: str) -> str:

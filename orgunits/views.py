@@ -7,7 +7,7 @@ from config.query import positive_int
 
 from .access import actor_for, can_search_units_of
 from .models import OrgUnit, UnitGroup
-from .territory import central_tree_ids, territory_of
+from .territory import naming_scope
 from .text import fold
 
 MAX_RESULTS = 20
@@ -16,22 +16,16 @@ MAX_RESULTS = 20
 def search_scope(actor, unit: OrgUnit | None = None) -> tuple[list[int], list[int]]:
     """(tree ids of units, territory ids of groups) a picker may offer.
 
-    The territory chain of `unit` (a plan's issuer) or of the user, plus central bodies;
-    another province is never offered (a superuser may search any province's plan)."""
+    The `naming_scope` of `unit` (a plan's issuer) or of the user's unit: the territory
+    chain and the central bodies; another province is never offered (a superuser may search
+    any province's plan)."""
     base = unit or actor.unit
     if base is None:
         return [], []
     if not can_search_units_of(actor, base):
         raise Http404
-    central = central_tree_ids()
-    territory = territory_of(base)
-    chain = list(
-        OrgUnit.objects.filter(
-            tree_id=territory.tree_id, lft__lte=territory.lft, rght__gte=territory.rght,
-            kind__in=OrgUnit.TERRITORIAL_KINDS,
-        ).order_by("lft").values_list("pk", flat=True)
-    )  # fmt: skip
-    return [territory.tree_id, *central], chain
+    scope = naming_scope(base)
+    return list(scope.trees), list(scope.chain)
 
 
 def nearness(territories: list[int]) -> Case:

@@ -1,10 +1,10 @@
-"""Turn appendix rows (from a seed fixture or an Excel sheet) into a plan's tasks.
+"""Turn appendix rows into the tasks they will become: the prepared rows of every source.
 
-One code path for every source: `prepare_appendix` reads the rows into a preview
-(hierarchy from the STT column, cleaned cells, parsed timeframes, resolved units, and
-every problem per row in Vietnamese) without touching the database beyond reading the
-unit vocabulary; `create_tasks` writes a prepared appendix in bulk (a few statements in
-all, whatever the number of rows).
+One code path for every source (an Excel or Word file, the appendix editor's table, a seed
+fixture, a plan derived from another): `prepare_appendix` reads the rows into a preview
+(hierarchy from the STT column, cleaned cells, parsed timeframes, resolved or chosen units,
+and every problem per row in Vietnamese) without touching the database beyond reading the
+unit vocabulary. Writing them is `tasks.appendix_write`'s.
 """
 
 from __future__ import annotations
@@ -12,17 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Max
-
-from orgunits.locks import tree_lock
 from orgunits.resolver import Part, Vocabulary, resolve_cell
 from orgunits.text import clean_cell, fold
 
-from .history import bulk_create_with_history
-from .models import Assignment, Task
+from .models import Task
 from .stt import OutlineInput, build_outline
 from .timeframes import Schedule, parse_timeframe
 
@@ -138,8 +132,31 @@ def _memo(function):
     return call
 
 
-def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> PreparedAppendix:
-    """Read rows into a preview of the tasks they will become. Pure apart from `vocabulary`."""
+#: Characters one text cell may hold: a longer cell is refused on its row, never cut.
+MAX_CELL_TEXT = 20_000
+TEXT_CELLS = (("content", "Nội dung"), ("product", "Sản phẩm"),
+              ("timeframe", "Thời gian thực hiện"))  # fmt: skip
+CODE_LENGTH = Task._meta.get_field("code").max_length
+FULL_CODE_LENGTH = Task._meta.get_field("full_code").max_length
+
+
+def prepare_appendix(
+    rows: list[AppendixRow],
+    vocabulary: Vocabulary | None = None,
+    *,
+    parts: list[tuple[list[Part], list[Part]]] | None = None,
+    row_problems: dict[int, list[str]] | None = None,
+    levels: list[int] | None = None,
+) -> PreparedAppendix:
+    """Read rows into the tasks they will become, with every problem per row: the one place
+    where appendix rows are built and checked, whatever their source (Excel or Word file,
+    the editor's table, a seed fixture, a derived plan). Pure apart from `vocabulary`.
+
+    The units of each row are resolved from its lead and coordinating cells with
+    `vocabulary`, or given as they are (`parts`: one (lead, coordinating) pair a row, the
+    units chosen in the editor's pickers). `row_problems` are problems a reader found on
+    rows (row index → messages), kept with the others; `levels`, the indentation each row is
+    shown at (the editor), must agree with the level its STT gives."""
     clean = _memo(clean_cell)
     schedule_of = _memo(parse_timeframe)  # a Schedule is frozen: shared between rows
     outline = build_outline([OutlineInput(stt=r.stt, has_units=bool(clean(r.lead))) for r in rows])
@@ -159,8 +176,11 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
         heading, lead = split_lead_heading(source.lead)
         if heading:  # "Đơn vị thực hiện: …" written in the cell (an exported appendix)
             source.lead, source.lead_heading = lead, heading
-        lead_parts = resolve(source.lead)
-        coordinating_parts = resolve(source.coordinating)
+        if parts is None:
+            lead_parts = resolve(source.lead)
+            coordinating_parts = resolve(source.coordinating)
+        else:
+            lead_parts, coordinating_parts = (list(p) for p in parts[node.index])
         schedule = schedule_of(source.timeframe)
         timeframe_text = (
             clean(source.timeframe) if isinstance(source.timeframe, str) else schedule.text
@@ -183,17 +203,59 @@ def prepare_appendix(rows: list[AppendixRow], vocabulary: Vocabulary) -> Prepare
             coordinating_parts=coordinating_parts,
             problems=list(by_row.get(node.index, [])),
         )
-        if not row.content:
-            row.problems.append("thiếu nội dung nhiệm vụ.")
-        for part in row.unresolved:
-            row.warnings.append(unresolved_warning(part))
+        if levels is not None and levels[node.index] != node.level and not row.problems:
+            row.problems.append(_indent_problem(source.stt, levels[node.index], node.level))
+        row.problems += _row_problems(row)
+        row.problems += (row_problems or {}).get(node.index, [])
+        if parts is None:  # the editor shows its unresolved names on their chips
+            row.warnings += [unresolved_warning(part) for part in row.unresolved]
         if schedule.kind == Task.ScheduleKind.UNPARSED:
             row.warnings.append(
                 f"chưa đọc được thời gian thực hiện “{timeframe_text}”: hãy ghi theo dạng "
                 "“Thường xuyên”, “Hằng năm”, “Tháng 8/2025”, “Quý III/2025” hoặc “31/12/2025”."
             )
         prepared.append(row)
+    parents = {row.parent for row in prepared}
+    for row in prepared:
+        lonely = row.kind != Task.Kind.SECTION and row.index not in parents
+        if lonely and row.content and not row.lead_parts:
+            row.warnings.append("chưa có đơn vị chủ trì (cần có trước khi ban hành).")
     return PreparedAppendix(rows=prepared)
+
+
+LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
+
+
+def _indent_problem(stt: str, shown: int, level: int) -> str:
+    shown_name = LEVEL_NAMES[min(shown, len(LEVEL_NAMES) - 1)]
+    read = LEVEL_NAMES[min(level, len(LEVEL_NAMES) - 1)]
+    if not stt:
+        return (
+            f"dòng không có STT nên được xếp ở {read}, nhưng đang thụt lề ở {shown_name}: hãy "
+            "ghi STT hoặc chỉnh thụt lề cho khớp."
+        )
+    return (
+        f"STT “{stt}” xếp dòng này ở {read}, nhưng dòng đang thụt lề ở {shown_name}: hãy sửa "
+        "STT hoặc chỉnh thụt lề cho khớp."
+    )
+
+
+def _row_problems(row: PreparedRow) -> list[str]:
+    """What refuses a row whatever its source: no content, an STT too long to store, a text
+    cell over MAX_CELL_TEXT."""
+    problems = []
+    if not row.content:
+        problems.append("thiếu nội dung nhiệm vụ.")
+    if len(row.code) > CODE_LENGTH or len(row.full_code) > FULL_CODE_LENGTH:
+        problems.append(f"STT “{row.source.stt}” quá dài.")
+    for attr, label in TEXT_CELLS:
+        text = getattr(row.source, attr)
+        if isinstance(text, str) and len(text) > MAX_CELL_TEXT:
+            problems.append(
+                f"{label} dài {len(text):,} ký tự, quá giới hạn {MAX_CELL_TEXT:,} ký tự của một ô: "
+                "hãy rút gọn hoặc tách thành nhiều dòng.".replace(",", ".")
+            )
+    return problems
 
 
 def unresolved_warning(part: Part) -> str:
@@ -218,30 +280,6 @@ def _strip_row_prefix(message: str) -> str:
     """build_outline says "Dòng n: …"; rows carry their own label."""
     head, sep, rest = message.partition(": ")
     return rest if sep and head.startswith("Dòng") else message
-
-
-def _task_fields(row: PreparedRow) -> dict:
-    s = row.schedule
-    return {
-        "kind": row.kind,
-        "code": row.code,
-        "full_code": row.full_code,
-        "position": row.index,
-        "content": row.content,
-        "product": row.product,
-        "lead_text": row.lead_text,
-        "lead_heading": lead_heading(row.source.lead_heading),
-        "coordinating_text": row.coordinating_text,
-        "timeframe_text": row.timeframe_text,
-        "schedule_kind": s.kind,
-        "due_date": s.due_date,
-        "yearly_day": s.yearly_day,
-        "yearly_month": s.yearly_month,
-        "start_year": s.start_year,
-        "end_year": s.end_year,
-        "note": row.source.note,
-        "extra_columns": extra_columns(row.source),
-    }
 
 
 _HEADING_RE = re.compile(r"^\s*(đơn vị thực hiện|don vi thuc hien)\s*:\s*", re.IGNORECASE)
@@ -270,131 +308,3 @@ def extra_columns(source: AppendixRow) -> dict[str, str]:
     """The row's other columns (header as printed → text), when the reader found any."""
     extra = getattr(source, "extra", None) or {}
     return {str(k): str(v) for k, v in extra.items() if str(v).strip()}
-
-
-class AssignmentSpec(NamedTuple):
-    """An assignment a row names, before it becomes an Assignment (cheap to compare: the
-    importer's diff keys on these fields, and builds model objects only for new ones)."""
-
-    role: str
-    position: int
-    source_text: str
-    unit_id: int | None
-    group_id: int | None
-    name_key: str  # the folded name of an unresolved one; "" otherwise
-    is_request: bool = False  # named after "Đề nghị"
-    picked_for_id: int | None = None  # a unit picked for a "… có liên quan" group
-
-    def build(self, task: Task) -> Assignment:
-        return Assignment(task=task, **self._asdict())
-
-
-def assignment_specs(row: PreparedRow) -> list[AssignmentSpec]:
-    result = []
-    for role, parts in (
-        (Assignment.Role.LEAD, row.lead_parts),
-        (Assignment.Role.COORDINATING, row.coordinating_parts),
-    ):
-        for position, part in enumerate(parts):
-            target = part.target
-            if target is None:  # unresolved: kept as written, tracked by no one yet
-                key = fold(part.text)
-                if not key:
-                    continue
-                result.append(
-                    AssignmentSpec(
-                        role, position, part.text[:500], None, None, key[:500], part.request
-                    )
-                )
-                continue
-            result.append(
-                AssignmentSpec(
-                    role,
-                    position,
-                    part.text[:500],
-                    target.pk if target.kind == "unit" else None,
-                    target.pk if target.kind == "group" else None,
-                    "",
-                    part.request,
-                    part.picked_for if target.kind == "unit" else None,
-                )
-            )
-    return result
-
-
-def _assignments(task: Task, row: PreparedRow) -> list[Assignment]:
-    return [spec.build(task) for spec in assignment_specs(row)]
-
-
-def tree_layout(rows: list[PreparedRow]) -> dict[int, tuple[int, int, int, int]]:
-    """MPTT fields of prepared rows: index → (root number, lft, rght, level).
-
-    Each top-level row is a tree (root number counts them in order); nodes are numbered
-    depth-first in document order."""
-    children: dict[int | None, list[int]] = {}
-    for row in rows:
-        children.setdefault(row.parent, []).append(row.index)
-    layout: dict[int, tuple[int, int, int, int]] = {}
-    for root_number, root in enumerate(children.get(None, [])):
-        counter = 0
-        stack: list[tuple[int, int, bool]] = [(root, 0, False)]
-        lefts: dict[int, int] = {}
-        while stack:
-            index, level, done = stack.pop()
-            counter += 1
-            if done:
-                layout[index] = (root_number, lefts[index], counter, level)
-                continue
-            lefts[index] = counter
-            stack.append((index, level, True))
-            for child in reversed(children.get(index, [])):
-                stack.append((child, level + 1, False))
-    return layout
-
-
-def create_tasks(
-    plan,
-    prepared: PreparedAppendix,
-    source_tasks: dict[int, Task] | None = None,
-    user=None,
-    reason: str = "",
-) -> list[Task]:
-    """Write a prepared appendix into an empty plan, in bulk.
-
-    MPTT fields are computed here (each section is a tree; rows are numbered depth-first
-    in document order), so no rebuild is needed; writes hold the Task tree lock.
-    """
-    source_tasks = source_tasks or {}
-    rows = prepared.rows
-    layout = tree_layout(rows)
-    with transaction.atomic(), tree_lock(Task):
-        next_tree = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
-        tasks: dict[int, Task] = {}
-        for index, (root_number, lft, rght, level) in sorted(layout.items()):
-            task = Task(
-                plan=plan,
-                tree_id=next_tree + root_number,
-                level=level,
-                lft=lft,
-                rght=rght,
-                **_task_fields(rows[index]),
-            )
-            if index in source_tasks:
-                task.source_task = source_tasks[index]
-            tasks[index] = task
-        # Insert level by level so that parents have primary keys.
-        for level in range(max((t.level for t in tasks.values()), default=-1) + 1):
-            batch = [i for i, t in tasks.items() if t.level == level]
-            for i in batch:
-                parent = rows[i].parent
-                tasks[i].parent_id = tasks[parent].pk if parent is not None else None
-            bulk_create_with_history(
-                [tasks[i] for i in batch], Task, default_user=user, default_change_reason=reason
-            )
-        bulk_create_with_history(
-            [a for i, task in tasks.items() for a in _assignments(task, rows[i])],
-            Assignment,
-            default_user=user,
-            default_change_reason=reason,
-        )
-    return [tasks[i] for i in range(len(rows))]

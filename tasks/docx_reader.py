@@ -45,8 +45,8 @@ from .appendix_table import (
 from .xlsx_reader import (
     OLE2_MAGIC,
     ZIP_MAGIC,
-    _read_bytes,
     check_unzipped_size,
+    read_bytes,
 )
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -123,7 +123,7 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
     """Read the appendix table of a Word document, or raise AppendixFileError (Vietnamese)."""
     if filename is None and isinstance(source, (str, Path)):
         filename = Path(source).name
-    data = _read_bytes(source)
+    data = read_bytes(source)
     check_file(data, filename or "")
     try:
         return _read_document(data)

@@ -8,8 +8,9 @@ its key, the id of the task it shows (none for a new row), its indentation (0 m�
 vụ, 2 nội dung chi tiết), STT, content, product, timeframe and the units and groups chosen
 in the lead and coordinating pickers ("unit:12", "group:3").
 
-Saving goes through the importer's write path (`importer.apply_rows`): the rows become a
-`PreparedAppendix` — the outline from the STT column, cleaned cells, parsed timeframes —
+Saving goes through the one write path of an appendix (`appendix_write.apply_rows`): the
+rows become a `PreparedAppendix`, built and checked by `appendix.prepare_appendix` as every
+imported file is — the outline from the STT column, cleaned cells, parsed timeframes —
 whose unit parts are the chosen targets themselves (nothing is re-resolved from text), and
 rows are matched to tasks by id, so a reworded task keeps its primary key, its source task
 and whatever hangs off it. Every problem is reported per row in Vietnamese and nothing is
@@ -30,26 +31,18 @@ from config.query import positive_int
 from orgunits import collective
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
-from orgunits.text import clean_cell, fold, xml_safe
+from orgunits.territory import NamingScope, naming_scope
+from orgunits.text import fold, xml_safe
 from plans.models import Plan
 
-from .appendix import AppendixRow, PreparedAppendix, PreparedRow, _strip_row_prefix
-from .importer import ImportRefused, PlanChanged, apply_rows
+from .appendix import AppendixRow, PreparedRow, prepare_appendix
+from .appendix_write import ImportRefused, PlanChanged, apply_rows
 from .models import Assignment, Task
-from .stt import OutlineInput, build_outline
 from .timeframes import parse_timeframe
 
 REASON = "Soạn thảo phụ lục trên trang"
-MAX_TEXT = 20_000  # characters per cell
 
 
-def _text_cells(row) -> list[tuple[str, str]]:
-    """The free-text cells of an editor row, with their column names."""
-    return [("Nội dung", row.content), ("Sản phẩm", row.product),
-            ("Thời gian thực hiện", row.timeframe)]  # fmt: skip
-
-
-LEVEL_NAMES = ["cấp mục", "cấp nhiệm vụ", "cấp nội dung chi tiết"]
 BAD_PAYLOAD = (
     "Không đọc được bảng đã gửi (trang đã cũ hoặc bị lỗi): hãy tải lại trang rồi sửa lại. "
     "Chưa có gì được lưu."
@@ -226,8 +219,8 @@ def load_rows(plan: Plan) -> list[EditorRow]:
 
 
 def _text(value, limit: int | None = None) -> str:
-    """A submitted cell as text. Cells longer than MAX_TEXT are kept whole here and refused
-    with a message on their row (`prepare_rows`), never cut silently."""
+    """A submitted cell as text. Cells longer than `appendix.MAX_CELL_TEXT` are kept whole
+    here and refused with a message on their row (`prepare_appendix`), never cut silently."""
     if value is None:
         return ""
     if not isinstance(value, (str, int, float)):
@@ -312,44 +305,6 @@ def parse_payload(payload: str) -> list[_Submitted]:
 # --- checking and preparing ----------------------------------------------------------------------
 
 
-@dataclass
-class _Scope:
-    """What a plan's pickers may offer: the units of its province and of central bodies, and
-    the groups of its territory chain (its commune, its province) — as `orgunits:search`."""
-
-    province_tree: int
-    trees: set[int]
-    territories: set[int]
-    province_name: str
-
-
-def plan_scope(plan: Plan) -> _Scope:
-    issuer = plan.issuer
-    territory = issuer if issuer.territory_id in (None, issuer.pk) else issuer.territory
-    central = OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL)
-    chain = OrgUnit.objects.filter(
-        tree_id=territory.tree_id,
-        lft__lte=territory.lft,
-        rght__gte=territory.rght,
-        kind__in=OrgUnit.TERRITORIAL_KINDS,
-    )
-    root = issuer.province()
-    return _Scope(
-        province_tree=territory.tree_id,
-        trees={territory.tree_id, *central.values_list("tree_id", flat=True)},
-        territories=set(chain.values_list("pk", flat=True)),
-        province_name=root.name.removeprefix("Ủy ban nhân dân "),  # "tỉnh Quảng Ngãi"
-    )
-
-
-def _unit_name(unit: OrgUnit, scope: _Scope) -> str:
-    """How a newly chosen unit is written in the cell: its short name within the plan's own
-    territory chain or for central bodies, its full name otherwise ("Công an xã Phước Giang"
-    in a provincial plan), so that the printed text reads back to the same unit."""
-    local = unit.tree_id != scope.province_tree or unit.territory_id in scope.territories
-    return unit.display_name if local else unit.name
-
-
 def _cell_keys(chosen: list[Chosen]) -> list[tuple[str, int]]:
     keys: list[tuple[str, int]] = []
     for c in chosen:
@@ -379,7 +334,7 @@ def _pick(unit_pk, group_pk, units, groups, as_written, scope, today) -> Chosen 
     unit, group = units.get(unit_pk), groups.get(group_pk)
     if unit is None or group is None:
         return "một đơn vị đã chọn không còn trong danh mục: hãy bỏ và chọn lại."
-    if group.scope_id not in scope.territories or not is_related_group(group):
+    if not scope.may_name_group(group) or not is_related_group(group):
         return (
             f"nhóm “{group.name}” không phải nhóm “có liên quan” của địa bàn kế hoạch: chỉ chọn "
             "đơn vị cho nhóm có liên quan trong phụ lục."
@@ -403,20 +358,6 @@ def _pick(unit_pk, group_pk, units, groups, as_written, scope, today) -> Chosen 
     )
 
 
-def _indent_problem(row: EditorRow, level: int) -> str:
-    shown = LEVEL_NAMES[min(row.level, len(LEVEL_NAMES) - 1)]
-    read = LEVEL_NAMES[min(level, len(LEVEL_NAMES) - 1)]
-    if not row.stt:
-        return (
-            f"dòng không có STT nên được xếp ở {read}, nhưng đang thụt lề ở {shown}: hãy ghi "
-            "STT hoặc chỉnh thụt lề cho khớp."
-        )
-    return (
-        f"STT “{row.stt}” xếp dòng này ở {read}, nhưng dòng đang thụt lề ở {shown}: hãy sửa "
-        "STT hoặc chỉnh thụt lề cho khớp."
-    )
-
-
 def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     """Check the submitted rows and turn them into a PreparedAppendix for `apply_rows`.
 
@@ -424,7 +365,7 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     task id). A fixed number of queries whatever the number of rows."""
     tasks = {t.pk: t for t in plan.tasks.select_related("source_task__plan__issuer")}
     written = _written(plan)
-    scope = plan_scope(plan)
+    scope = naming_scope(plan.issuer)
     today = timezone.localdate()
     chips = [c for s in submitted for c in (*s.lead, *s.coordinating)]
     wanted_units = {pk for k, pk, _ in chips if k == "unit"}
@@ -439,12 +380,6 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     texts: list[tuple[str, str]] = []  # (lead, coordinating) cell text of each row
     for s in submitted:
         row = s.row
-        for label, text in _text_cells(row):
-            if len(text) > MAX_TEXT:
-                row.problems.append(
-                    f"{label} dài {len(text):,} ký tự, quá giới hạn {MAX_TEXT:,} ký tự của một ô: "
-                    "hãy rút gọn hoặc tách thành nhiều dòng.".replace(",", ".")
-                )
         task = tasks.get(row.task_id) if row.task_id else None
         if task is None:
             row.task_id = None  # an id not of this plan: a new row
@@ -488,9 +423,10 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
                     chosen.append(_chosen(existing))
                     continue
                 if kind == "unit":
-                    if target.tree_id not in scope.trees:
+                    if not scope.may_name_unit(target):
+                        province = plan.issuer.province().name.removeprefix("Ủy ban nhân dân ")
                         row.problems.append(
-                            f"“{target.name}” không thuộc địa bàn {scope.province_name} hoặc các "
+                            f"“{target.name}” không thuộc địa bàn {province} hoặc các "
                             "cơ quan Trung ương: chỉ chọn đơn vị trong danh sách gợi ý."
                         )
                         continue
@@ -505,9 +441,9 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
                             + ": hãy chọn đơn vị hiện nay."
                         )
                         continue
-                    chosen.append(Chosen("unit", pk, _unit_name(target, scope)))
+                    chosen.append(Chosen("unit", pk, scope.written_name(target)))
                 else:
-                    if target.scope_id not in scope.territories:
+                    if not scope.may_name_group(target):
                         row.problems.append(
                             f"nhóm “{target.name}” thuộc địa bàn khác, không phải địa bàn của kế "
                             "hoạch: chỉ chọn nhóm trong danh sách gợi ý."
@@ -527,38 +463,9 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
         )
         rows.append(row)
 
-    outline = build_outline(
-        [
-            OutlineInput(stt=r.stt, has_units=bool(lead))
-            for r, (lead, _) in zip(rows, texts, strict=True)
-        ]
-    )
-    parents = {node.parent for node in outline.rows}
-    by_row: dict[int, list[str]] = defaultdict(list)
-    for problem in outline.problems:
-        by_row[problem.row].append(_strip_row_prefix(problem.message))
-    prepared_rows, task_ids = [], {}
-    for index, (row, node) in enumerate(zip(rows, outline.rows, strict=True)):
+    sources, parts = [], []
+    for index, (row, (lead_text, coordinating_text)) in enumerate(zip(rows, texts, strict=True)):
         task = tasks.get(row.task_id) if row.task_id else None
-        lead_text, coordinating_text = texts[index]
-        content = clean_cell(row.content)
-        schedule = parse_timeframe(row.timeframe)
-        problems = [*by_row.get(index, [])]
-        if node.level != row.level and not by_row.get(index):
-            problems.append(_indent_problem(row, node.level))
-        if not content:
-            problems.append("thiếu nội dung nhiệm vụ.")
-        if len(node.code) > 20 or len(node.full_code) > 40:
-            problems.append(f"STT “{row.stt}” quá dài.")
-        row.problems = [*problems, *row.problems]
-        if schedule.kind == Task.ScheduleKind.UNPARSED:
-            row.warnings.append(
-                f"chưa đọc được thời gian thực hiện “{clean_cell(row.timeframe)}”: hãy ghi theo "
-                "dạng “Thường xuyên”, “Hằng năm”, “Tháng 8/2025”, “Quý III/2025” hoặc "
-                "“31/12/2025”."
-            )
-        if node.kind != Task.Kind.SECTION and index not in parents and not row.lead and content:
-            row.warnings.append("chưa có đơn vị chủ trì (cần có trước khi ban hành).")
         source = AppendixRow(
             stt=row.stt,
             content=row.content,
@@ -571,29 +478,21 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
             lead_heading=task.lead_heading if task else "",
         )
         source.extra = dict(task.extra_columns) if task else {}  # not edited on the page
-        prepared_rows.append(
-            PreparedRow(
-                source=source,
-                index=index,
-                parent=node.parent,
-                level=node.level,
-                kind=node.kind,
-                code=node.code,
-                full_code=node.full_code,
-                content=content,
-                product=clean_cell(row.product),
-                lead_text=lead_text,
-                coordinating_text=coordinating_text,
-                timeframe_text=clean_cell(row.timeframe),
-                schedule=schedule,
-                lead_parts=[_part(c) for c in row.lead],
-                coordinating_parts=[_part(c) for c in row.coordinating],
-                problems=list(row.problems),
-            )
-        )
-        if task is not None:
-            task_ids[index] = task.pk
-    return rows, PreparedAppendix(rows=prepared_rows), task_ids
+        sources.append(source)
+        parts.append(([_part(c) for c in row.lead], [_part(c) for c in row.coordinating]))
+    prepared = prepare_appendix(
+        sources,
+        parts=parts,
+        levels=[row.level for row in rows],
+        row_problems={i: row.problems for i, row in enumerate(rows)},  # picking the units
+    )
+    task_ids = {}
+    for row, ready in zip(rows, prepared.rows, strict=True):
+        row.problems = list(ready.problems)
+        row.warnings = [*ready.warnings, *row.warnings]
+        if row.task_id is not None:
+            task_ids[ready.index] = row.task_id
+    return rows, prepared, task_ids
 
 
 def _part(chosen: Chosen) -> Part:
@@ -684,7 +583,6 @@ __all__ = [
     "EditorRow",
     "load_rows",
     "parse_payload",
-    "plan_scope",
     "prepare_rows",
     "save_rows",
 ]

@@ -6,6 +6,11 @@ assignments) that doubles the Python work of the import. `bulk_create_with_histo
 is a drop-in for the calls this project makes: `bulk_create`, then one
 `INSERT INTO historical … SELECT … FROM table WHERE id IN (…)` per batch of primary keys,
 writing the same rows (history type "+", time, user, change reason).
+
+On PostgreSQL the rows themselves go in as `insert_rows` writes them: one
+`INSERT … SELECT * FROM UNNEST(column arrays) RETURNING id`, the statement Django's
+`bulk_create` builds there too, without preparing each value of each row through its field
+when the value needs no conversion (text, numbers, booleans, keys, dates).
 """
 
 from __future__ import annotations
@@ -43,13 +48,59 @@ def bulk_create_with_history(
             default_change_reason=default_change_reason,
             batch_size=batch_size,
         )
-    objs = model.objects.bulk_create(objs, batch_size=batch_size)
+    objs = insert_rows(model, objs) if connection.vendor == "postgresql" else (
+        model.objects.bulk_create(objs, batch_size=batch_size)
+    )  # fmt: skip
     if objs and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         # as simple-history: the given user, else the request's (HistoryRequestMiddleware)
         user = default_user or model.history.model.get_default_history_user(objs[0])
         record_history(
             model, [obj.pk for obj in objs], "+", user=user, reason=default_change_reason
         )
+    return objs
+
+
+#: Field types whose Python values go to the database as they are (psycopg2 adapts them).
+PLAIN_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+    "ForeignKey", "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField",
+}  # fmt: skip
+
+
+def insert_rows(model: type[Model], objs: list[Model]) -> list[Model]:
+    """`model.objects.bulk_create(objs)` on PostgreSQL, in one statement whatever the number
+    of rows, and without Django's per-value preparation for the plain field types: a
+    2,000-row appendix writes some 7,000 rows of 15 to 25 columns. Sets each object's
+    primary key and state as bulk_create does. Signals are not sent (nor by bulk_create)."""
+    if not objs:
+        return objs
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = []
+    for field in fields:
+        plain = field.get_internal_type() in PLAIN_TYPES and not getattr(field, "auto_now", False)
+        plain = plain and not getattr(field, "auto_now_add", False)
+        if plain:
+            columns.append([getattr(obj, field.attname) for obj in objs])
+        else:
+            columns.append(
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs]
+            )
+    qn = connection.ops.quote_name
+    types = [f.db_type(connection).split("(")[0] for f in fields]
+    pk = model._meta.pk
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"SELECT * FROM UNNEST({', '.join(f'(%s)::{t}[]' for t in types)}) "
+        f"RETURNING {qn(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, value in zip(objs, pks, strict=True):
+        setattr(obj, pk.attname, value)
+        obj._state.adding = False
+        obj._state.db = connection.alias
     return objs
 
 

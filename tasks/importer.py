@@ -13,344 +13,47 @@ their written assignments) keep their primary keys, so whatever hangs off them s
 two confirmations of the same file at the same time cannot duplicate rows; a plan changed
 since the preview (its `version`) is refused with a message to preview again.
 
-The writing half, `apply_rows(plan, prepared, …)`, is shared with the appendix editor
-(`tasks/editor.py`), which prepares its rows from the table on the page, with the units
-chosen in the pickers, and matches them to the plan's tasks by id.
+Matching, diffing and writing are `tasks.appendix_write`'s (the one write path, shared with
+the appendix editor and the seed loader); this module keeps what belongs to a file: reading
+it once for the preview and the confirmation, the preview's notes, the uploads kept between
+the two, and the aliases recorded from the preview.
 """
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import logging
 import re
 import secrets
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Max
-from simple_history.models import HistoricalRecords
 
 from config.query import positive_int
-from orgunits.locks import tree_lock
-from orgunits.resolver import Part, Target, Vocabulary, vocabulary_for
+from orgunits.resolver import Target, Vocabulary, vocabulary_for
 from orgunits.text import fold
 from plans.models import Plan
 
-from .appendix import (
-    PreparedAppendix,
-    PreparedRow,
-    _task_fields,
-    assignment_specs,
-    create_tasks,
-    prepare_appendix,
-    tree_layout,
+from .appendix import PreparedAppendix, prepare_appendix
+from .appendix_write import (
+    REASON,
+    AppendixDiff,
+    ImportRefused,
+    ImportResult,
+    PlanChanged,
+    apply_rows,
+    diff_appendix,
+    plan_rows,
+    reported_removals,
 )
-from .history import bulk_create_with_history
-from .models import Assignment, Task
 from .readers import ReadResult, read_appendix
-from .xlsx_reader import _read_bytes
+from .xlsx_reader import read_bytes
 
 logger = logging.getLogger(__name__)
-
-REASON = "Nhập phụ lục từ Excel"
-SIMILARITY = 0.6  # content this close (0–1) counts as the same row, reworded
-CODE_SIMILARITY = 0.4  # a row under the same code is the same row if at least this close
-MAX_SIMILARITY_PAIRS = 40_000  # beyond, only identical content is matched (keeps it fast)
-
-#: Task fields an import writes, with how the preview names them. `note` and
-#: `source_task` are not in the file and are kept.
-SHOWN_FIELDS = {
-    "code": "STT",
-    "full_code": "Mã đầy đủ",
-    "kind": "Loại dòng",
-    "content": "Nội dung nhiệm vụ",
-    "lead_text": "Đơn vị chủ trì",
-    "lead_heading": "Tiêu đề ô đơn vị chủ trì",
-    "coordinating_text": "Đơn vị phối hợp",
-    "product": "Sản phẩm",
-    "timeframe_text": "Thời gian thực hiện",
-}
-SCHEDULE_FIELDS = (
-    "schedule_kind",
-    "due_date",
-    "yearly_day",
-    "yearly_month",
-    "start_year",
-    "end_year",
-)
-WRITTEN_FIELDS = (*SHOWN_FIELDS, *SCHEDULE_FIELDS, "position", "extra_columns")
-TREE_FIELDS = ("parent", "tree_id", "lft", "rght", "level")
-
-
-class ImportRefused(Exception):
-    """The import cannot be applied (problems in the file, or the plan changed meanwhile)."""
-
-
-# --- diff ----------------------------------------------------------------------------------
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-    @property
-    def segments(self) -> list[tuple[str, str]]:
-        """Word-level diff for display: ("same" | "del" | "ins", text)."""
-        a, b = self.old.split(" "), self.new.split(" ")
-        result: list[tuple[str, str]] = []
-        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                result.append(("same", " ".join(a[i1:i2])))
-                continue
-            if i2 > i1:
-                result.append(("del", " ".join(a[i1:i2])))
-            if j2 > j1:
-                result.append(("ins", " ".join(b[j1:j2])))
-        return result
-
-
-@dataclass
-class RowDiff:
-    row: PreparedRow
-    task: Task | None  # the plan's task this row updates; None for a new row
-    changes: list[FieldChange] = field(default_factory=list)
-    matched_by: str = ""  # "code", "content" or "" (new row)
-
-    @property
-    def status(self) -> str:
-        if self.task is None:
-            return "added"
-        return "changed" if self.changes else "unchanged"
-
-
-@dataclass
-class AppendixDiff:
-    rows: list[RowDiff]
-    removed: list[Task]
-    moved: int = 0  # matched rows whose place in the tree changes without other change
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = Counter(r.status for r in self.rows)
-        return {
-            "added": counts["added"],
-            "changed": counts["changed"],
-            "unchanged": counts["unchanged"],
-            "removed": len(self.removed),
-        }
-
-    @property
-    def has_changes(self) -> bool:
-        c = self.counts
-        return bool(c["added"] or c["changed"] or c["removed"] or self.moved)
-
-
-def _key(text: str) -> str:
-    return fold(text)
-
-
-def _similar(a: str, b: str, threshold: float) -> float:
-    """How alike two folded texts are (0–1), or 0 when below `threshold` (cheap bounds first)."""
-    if a == b:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b)
-    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-        return 0.0
-    ratio = matcher.ratio()
-    return ratio if ratio >= threshold else 0.0
-
-
-def match_rows(rows: list[PreparedRow], tasks: list[Task]) -> dict[int, tuple[Task, str]]:
-    """Pair file rows with the plan's tasks: row index → (task, how it was matched).
-
-    By full code and position, then by full code, then by content. A code match whose
-    content is unrelated waits until the content matching is done: when rows are deleted
-    and the rest renumbered, each task follows its own text, not its old number; only the
-    rows left over are then paired by code (a row rewritten under the same number)."""
-    if not tasks:
-        return {}
-    free = {t.pk: t for t in tasks}
-    matched: dict[int, tuple[Task, str]] = {}
-    texts = {t.pk: _key(t.content) for t in tasks}
-    row_texts = {r.index: _key(r.content) for r in rows}
-
-    def take(row: PreparedRow, task: Task, how: str) -> None:
-        matched[row.index] = (task, how)
-        del free[task.pk]
-
-    by_code_position = {(t.full_code, t.position): t for t in tasks}
-    by_code: dict[str, list[Task]] = defaultdict(list)
-    for task in tasks:
-        if task.full_code:
-            by_code[task.full_code].append(task)
-
-    def by_code_stage(require_similar: bool) -> None:
-        for row in rows:
-            if row.index in matched:
-                continue
-            task = by_code_position.get((row.full_code, row.index))
-            candidates = [task] if task is not None else []
-            if row.full_code:
-                candidates += by_code.get(row.full_code, [])
-            for task in candidates:
-                if task.pk not in free:
-                    continue
-                if require_similar and not _similar(
-                    row_texts[row.index], texts[task.pk], CODE_SIMILARITY
-                ):
-                    continue
-                take(row, task, "code")
-                break
-
-    by_code_stage(require_similar=True)
-    by_content: dict[str, list[Task]] = defaultdict(list)
-    for task in free.values():
-        by_content[texts[task.pk]].append(task)
-    for row in rows:
-        if row.index in matched:
-            continue
-        candidates = [t for t in by_content.get(row_texts[row.index], []) if t.pk in free]
-        if candidates:
-            take(row, candidates[0], "content")
-    left = [r for r in rows if r.index not in matched]
-    if left and free and len(left) * len(free) <= MAX_SIMILARITY_PAIRS:
-        pairs = []
-        for row in left:
-            for task in free.values():
-                ratio = _similar(row_texts[row.index], texts[task.pk], SIMILARITY)
-                if ratio:
-                    pairs.append((-ratio, row.index, task.pk))
-        by_index = {r.index: r for r in left}
-        for _ratio, index, pk in sorted(pairs):
-            if index not in matched and pk in free:
-                take(by_index[index], free[pk], "content")
-    by_code_stage(require_similar=False)
-    return matched
-
-
-def _assignment_key(a) -> tuple:
-    """Same role and unit or group; an unresolved name by its folded text."""
-    unresolved = a.unit_id is None and a.group_id is None
-    return (a.role, a.unit_id, a.group_id, a.name_key if unresolved else "")
-
-
-def _extra_text(extra: dict) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in (extra or {}).items())
-
-
-def _names(keys, names: dict[tuple, str]) -> str:
-    return "; ".join(names.get(k, "?") for k in keys)
-
-
-def diff_appendix(
-    prepared: PreparedAppendix,
-    tasks: list[Task],
-    written: list[Assignment],
-    match=match_rows,
-) -> AppendixDiff:
-    """What importing `prepared` would change in a plan with these tasks and assignments.
-
-    `match` pairs rows with tasks (row index → (task, how)); by default by code and content
-    (an Excel file carries no ids)."""
-    rows = prepared.rows
-    matched = match(rows, tasks)
-    written_by_task: dict[int, list[Assignment]] = defaultdict(list)
-    for a in written:
-        written_by_task[a.task_id].append(a)
-    result = []
-    moved = 0
-    for row in rows:
-        task, how = matched.get(row.index, (None, ""))
-        diff = RowDiff(row=row, task=task, matched_by=how)
-        if task is not None:
-            new = _task_fields(row)
-            for name, label in SHOWN_FIELDS.items():
-                old_value, new_value = getattr(task, name), new[name]
-                if old_value != new_value:
-                    if name == "kind":
-                        old_value = Task.Kind(old_value).label
-                        new_value = Task.Kind(new_value).label
-                    elif name == "lead_heading":
-                        old_value = Task.LeadHeading(old_value).label
-                        new_value = Task.LeadHeading(new_value).label
-                    diff.changes.append(FieldChange(label, old_value or "", new_value or ""))
-            if (task.extra_columns or {}) != new["extra_columns"]:
-                diff.changes.append(
-                    FieldChange(
-                        "Các cột khác",
-                        _extra_text(task.extra_columns),
-                        _extra_text(new["extra_columns"]),
-                    )
-                )
-            if not diff.changes and any(getattr(task, f) != new[f] for f in SCHEDULE_FIELDS):
-                diff.changes.append(
-                    FieldChange("Thời hạn (đọc từ thời gian thực hiện)", "", row.schedule.summary)
-                )
-            old_keys = Counter(_assignment_key(a) for a in written_by_task[task.pk])
-            wanted = assignment_specs(row)
-            new_keys = Counter(_assignment_key(a) for a in wanted)
-            if old_keys != new_keys:
-                names = {_assignment_key(a): _target_name(a) for a in written_by_task[task.pk]}
-                names.update({_assignment_key(a): _target_name(a) for a in wanted})
-                diff.changes.append(
-                    FieldChange(
-                        "Phân công",
-                        _names(sorted((old_keys - new_keys).elements(), key=str), names),
-                        _names(sorted((new_keys - old_keys).elements(), key=str), names),
-                    )
-                )
-            parent = matched.get(row.parent, (None, ""))[0] if row.parent is not None else None
-            parent_pk = parent.pk if parent is not None else None
-            if not diff.changes and (
-                task.position != row.index
-                or task.parent_id != parent_pk
-                or (row.parent is not None and parent is None)
-            ):
-                moved += 1
-        result.append(diff)
-    used = {d.task.pk for d in result if d.task is not None}
-    removed = [t for t in tasks if t.pk not in used]
-    return AppendixDiff(rows=result, removed=removed, moved=moved)
-
-
-def reported_removals(removed: list[Task]) -> list[str]:
-    """One error per row the import would delete although units already reported on it (a
-    report keeps its task: deleting it would fail, and lose the unit's history)."""
-    if not removed:
-        return []
-    reported = set(
-        Task.objects.filter(pk__in=[t.pk for t in removed], progress_reports__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    errors = []
-    for task in removed:
-        if task.pk in reported:
-            content = task.content if len(task.content) <= 80 else task.content[:79] + "…"
-            errors.append(
-                f"Dòng {task.full_code or task.code or '(không số)'} “{content}” đã có báo cáo, "
-                "không thể xóa: hãy giữ dòng này trong tệp, hoặc lập bản sửa đổi của kế hoạch."
-            )
-    return errors
-
-
-def _target_name(a) -> str:
-    name = a.source_text or str(a.unit_id or a.group_id)
-    return f"{name} (chưa xác định)" if a.unit_id is None and a.group_id is None else name
-
 
 # --- preview -------------------------------------------------------------------------------
 
@@ -397,7 +100,7 @@ class ImportPreview:
         found: dict[str, UnknownName] = {}
         for row in self.prepared.rows:
             for part in row.unresolved:
-                key = _key(part.text)
+                key = fold(part.text)
                 entry = found.get(key)
                 if entry is None:
                     entry = found[key] = UnknownName(
@@ -430,10 +133,8 @@ SKIPPED_LABELS = {
 
 
 def _prepare(plan: Plan, read: ReadResult, vocabulary: Vocabulary | None) -> PreparedAppendix:
-    prepared = prepare_appendix(read.rows, vocabulary or vocabulary_for(plan.issuer))
-    for index, problems in read.row_problems.items():
-        prepared.rows[index].problems.extend(problems)
-    return prepared
+    vocabulary = vocabulary or vocabulary_for(plan.issuer)
+    return prepare_appendix(read.rows, vocabulary, row_problems=read.row_problems)
 
 
 def _notes(plan: Plan, read: ReadResult) -> list[str]:
@@ -464,7 +165,7 @@ def read_source(source, filename: str | None = None) -> ReadResult:
         return source
     if filename is None and isinstance(source, (str, Path)):
         filename = Path(source).name
-    data = _read_bytes(source)
+    data = read_bytes(source)
     digest = hashlib.sha256(data)
     limits = (filename or "", settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS)
     digest.update(repr(limits).encode())
@@ -491,9 +192,7 @@ def preview_import(
     do. Raises AppendixFileError."""
     read = read_source(source, filename)
     prepared = _prepare(plan, read, vocabulary)
-    tasks = list(plan.tasks.order_by("position"))
-    written = list(Assignment.objects.filter(task__plan=plan, via__isnull=True))
-    diff = diff_appendix(prepared, tasks, written)
+    diff = diff_appendix(prepared, *plan_rows(plan))
     return ImportPreview(
         plan=plan,
         read=read,
@@ -507,37 +206,6 @@ def preview_import(
 
 
 # --- apply ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    plan: Plan
-    counts: dict[str, int]
-    changed: bool
-
-    @property
-    def message(self) -> str:
-        c = self.counts
-        if not self.changed:
-            return f"Phụ lục của {self.plan.label} đã đúng như tệp: không có gì thay đổi."
-        return (
-            f"Đã nhập phụ lục vào {self.plan.label}: {c['added']} dòng thêm mới, "
-            f"{c['changed']} dòng sửa, {c['removed']} dòng xóa, {c['unchanged']} dòng giữ nguyên."
-        )
-
-
-@contextmanager
-def _history_user(user):
-    """Deletions record their history through signals: tell them who is importing."""
-    context = HistoricalRecords.context
-    if user is None or getattr(context, "request", None) is not None:
-        yield
-        return
-    context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        del context.request
 
 
 def apply_import(
@@ -564,185 +232,12 @@ def apply_import(
     return apply_rows(plan, prepared, user=user, expected_version=expected_version, reason=reason)
 
 
-class PlanChanged(ImportRefused):
-    """The plan was saved by someone else since the version the user started from."""
-
-    def __init__(self, message: str, version: int):
-        super().__init__(message)
-        self.version = version
-
-
-Matcher = Callable[[list[PreparedRow], list[Task]], dict[int, tuple[Task, str]]]
-
-
-def apply_rows(
-    plan: Plan,
-    prepared: PreparedAppendix,
-    *,
-    user=None,
-    expected_version: int | None = None,
-    reason: str = REASON,
-    match: Matcher = match_rows,
-    unchanged_if_stale: bool = False,
-) -> ImportResult:
-    """Write prepared rows into the plan in one transaction: the one write path of the
-    Excel import and the appendix editor.
-
-    The diff is recomputed under a row lock on the plan and the Task tree lock, so two
-    saves of the same rows at the same time cannot duplicate them. `match` pairs rows with
-    the plan's tasks (the importer guesses by code and content; the editor knows the ids).
-    A plan whose version is no longer `expected_version` is refused (PlanChanged), except,
-    with `unchanged_if_stale`, when the rows already are what the plan holds: a form posted
-    twice then succeeds without writing anything."""
-    if prepared.errors:
-        raise ImportRefused(f"Chưa lưu được: còn {len(prepared.errors)} lỗi cần sửa.")
-    with transaction.atomic(), _history_user(user):
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        stale = expected_version is not None and locked.version != expected_version
-        if stale and not unchanged_if_stale:
-            raise PlanChanged(
-                f"{locked.label} vừa được thay đổi (phiên bản {locked.version}) sau khi bạn xem "
-                "trước: hãy xem trước lại tệp rồi mới xác nhận.",
-                locked.version,
-            )
-        with tree_lock(Task):
-            tasks = list(locked.tasks.order_by("position"))
-            written = list(Assignment.objects.filter(task__plan=locked, via__isnull=True))
-            diff = diff_appendix(prepared, tasks, written, match=match)
-            if not diff.has_changes:
-                return ImportResult(locked, diff.counts, changed=False)
-            blocked = reported_removals(diff.removed)
-            if blocked:
-                raise ImportRefused(f"Chưa lưu được: {blocked[0]}" + (
-                    f" (và {len(blocked) - 1} dòng khác)" if len(blocked) > 1 else ""
-                ))  # fmt: skip
-            if stale:
-                raise PlanChanged(
-                    f"{locked.label} vừa được người khác lưu (phiên bản {locked.version}) "
-                    "trong lúc bạn soạn.",
-                    locked.version,
-                )
-            if tasks:
-                _write(locked, prepared, diff, tasks, written, user, reason)
-            else:
-                create_tasks(locked, prepared, user=user, reason=reason)
-            locked.version += 1
-            locked._history_user = user
-            locked._change_reason = reason
-            locked.save(update_fields=["version", "updated_at"])
-        if locked.status == Plan.Status.ISSUED:
-            from .expansion import expand_plan
-
-            expand_plan(locked, user=user)
-    plan.version = locked.version
-    return ImportResult(locked, diff.counts, changed=True)
-
-
-def _write(plan, prepared, diff, tasks, written, user, reason) -> None:
-    """Update a plan that has tasks: create, update and delete rows; sync assignments."""
-    rows = prepared.rows
-    layout = tree_layout(rows)
-    roots = sorted({t.tree_id for t in tasks})
-    needed = 1 + max((root for root, *_ in layout.values()), default=-1)
-    if needed > len(roots):
-        start = (Task.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
-        roots += list(range(start, start + needed - len(roots)))
-    tracked = (*WRITTEN_FIELDS, "parent_id")
-    every = (*tracked, *TREE_FIELDS[1:])
-    before = {t.pk: tuple(getattr(t, f) for f in every) for t in tasks}
-    objs: dict[int, Task] = {}
-    history: list[Task] = []
-    for d in diff.rows:
-        fields = _task_fields(d.row)
-        fields.pop("note")
-        task = d.task if d.task is not None else Task(plan=plan, note=d.row.source.note)
-        for name, value in fields.items():
-            setattr(task, name, value)
-        root, task.lft, task.rght, task.level = layout[d.row.index]
-        task.tree_id = roots[root]
-        objs[d.row.index] = task
-    depth = max((t.level for t in objs.values()), default=-1)
-    for level in range(depth + 1):
-        batch = [i for i, t in objs.items() if t.level == level]
-        for i in batch:
-            parent = rows[i].parent
-            objs[i].parent_id = objs[parent].pk if parent is not None else None
-        new = [objs[i] for i in batch if objs[i].pk is None]
-        if new:
-            bulk_create_with_history(
-                new, Task, default_user=user, default_change_reason=reason, batch_size=500
-            )
-    update = []
-    changed: set[str] = set()  # only these columns are written (a CASE per column and row)
-    for d in diff.rows:
-        task = d.task
-        if task is None:
-            continue
-        now = tuple(getattr(task, f) for f in every)
-        if now != before[task.pk]:
-            update.append(task)
-            changed.update(f for f, a, b in zip(every, now, before[task.pk], strict=True) if a != b)
-            if now[: len(tracked)] != before[task.pk][: len(tracked)]:
-                history.append(task)
-    if update:
-        columns = [f.removesuffix("_id") if f == "parent_id" else f for f in every if f in changed]
-        Task.objects.bulk_update(update, columns, batch_size=500)
-    if history:
-        Task.history.bulk_history_create(
-            history, update=True, default_user=user, default_change_reason=reason
-        )
-    if diff.removed:
-        Task.objects.filter(pk__in=[t.pk for t in diff.removed]).delete()
-
-    # Written assignments: keep the ones still named (same role and unit or group), create
-    # the new ones, delete the ones no longer named.
-    by_task: dict[int, list[Assignment]] = defaultdict(list)
-    for a in written:
-        by_task[a.task_id].append(a)
-    create, change, delete = [], [], []
-    for d in diff.rows:
-        task = objs[d.row.index]
-        existing: dict[tuple, list[Assignment]] = defaultdict(list)
-        for a in by_task.get(task.pk, []) if d.task is not None else []:
-            existing[_assignment_key(a)].append(a)
-        for wanted in assignment_specs(d.row):
-            kept = existing.get(_assignment_key(wanted))
-            if kept:
-                a = kept.pop(0)
-                fields = ("position", "source_text", "is_request", "picked_for_id")
-                if any(getattr(a, f) != getattr(wanted, f) for f in fields):
-                    for f in fields:
-                        setattr(a, f, getattr(wanted, f))
-                    change.append(a)
-            else:
-                create.append(wanted.build(task))
-        delete.extend(a.pk for rest in existing.values() for a in rest)
-    if delete:
-        Assignment.objects.filter(pk__in=delete).delete()
-    if change:
-        Assignment.objects.bulk_update(
-            change, ["position", "source_text", "is_request", "picked_for"], batch_size=500
-        )
-        Assignment.history.bulk_history_create(
-            change, update=True, default_user=user, default_change_reason=reason
-        )
-    if create:
-        bulk_create_with_history(
-            create, Assignment, default_user=user, default_change_reason=reason, batch_size=500
-        )
-
-
 # --- aliases from the preview ----------------------------------------------------------------
 
 
 def alias_targets(plan: Plan, vocabulary: Vocabulary | None = None) -> list[Target]:
     """What a name in this plan may be mapped to: the units and groups its vocabulary knows."""
-    vocabulary = vocabulary or vocabulary_for(plan.issuer)
-    seen: dict[Target, None] = {}
-    for key in vocabulary._entries:
-        for target in vocabulary.get(key):
-            seen.setdefault(target, None)
-    return sorted(seen, key=lambda t: (t.kind != "group", fold(t.name)))
+    return (vocabulary or vocabulary_for(plan.issuer)).targets()
 
 
 def add_alias(plan: Plan, name: str, target: Target, user=None):
@@ -772,15 +267,11 @@ __all__ = [
     "ImportPreview",
     "ImportRefused",
     "ImportResult",
-    "Part",
     "PlanChanged",
     "add_alias",
     "alias_targets",
     "apply_import",
-    "apply_rows",
-    "diff_appendix",
     "discard_upload",
-    "match_rows",
     "parse_target",
     "pending_upload",
     "preview_import",

@@ -64,7 +64,7 @@ def read_appendix(source: str | Path | bytes | BinaryIO, filename: str | None = 
     """Read the appendix of an .xlsx or a .docx file (see the two readers)."""
     if filename is None and isinstance(source, (str, Path)):
         filename = Path(source).name
-    data = xlsx_reader._read_bytes(source)
+    data = xlsx_reader.read_bytes(source)
     suffix = Path(filename).suffix.lower() if filename else ""
     if suffix and suffix not in EXCEL_SUFFIXES and suffix not in docx_reader.WORD_SUFFIXES:
         check_upload(data, filename or "")

@@ -11,7 +11,8 @@ from orgunits.resolver import vocabulary_for
 from plans.models import Plan
 from plans.seed import record_inference
 
-from .appendix import AppendixRow, PreparedAppendix, create_tasks, prepare_appendix
+from .appendix import AppendixRow, PreparedAppendix, prepare_appendix
+from .appendix_write import create_tasks
 from .models import Task
 
 FIELDS = (

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from orgunits.access import units_in_subtree
 from orgunits.models import OrgUnit, UnitAlias, UnitGroup
 from orgunits.resolver import Target, Vocabulary
+from orgunits.territory import naming_scope
 from orgunits.text import fold
 from plans.models import Plan
 
@@ -97,15 +98,6 @@ def describe(scope: NameScope, rows, vocabulary: Vocabulary) -> list[WaitingName
     return names
 
 
-def all_targets(vocabulary: Vocabulary) -> list[Target]:
-    """Every unit and group a name may be mapped to (the province's vocabulary)."""
-    seen: dict[Target, None] = {}
-    for key in vocabulary._entries:
-        for target in vocabulary.get(key):
-            seen.setdefault(target, None)
-    return sorted(seen, key=lambda t: (t.kind != "group", fold(t.name)))
-
-
 # --- mapping a name ---------------------------------------------------------------------------
 
 
@@ -148,7 +140,7 @@ def resolve_name(
     All or nothing. Raises NameRefused for a target outside the province's vocabulary."""
     from .expansion import expand_tasks
 
-    allowed = {(t.kind, t.pk) for t in all_targets(vocabulary)}
+    allowed = {(t.kind, t.pk) for t in vocabulary.targets()}
     if (target.kind, target.pk) not in allowed:
         raise NameRefused("Đơn vị được chọn không thuộc địa bàn của tỉnh này.")
     name = " ".join(name.split())[:300]
@@ -242,14 +234,12 @@ def _replace_names(text: str, names: list[tuple[str, str | None]]) -> str:
 def printed_cells(plan: Plan) -> dict[int, tuple[str, str]]:
     """Task pk → (lead text, coordinating text) for the tasks whose cells name a mapped
     name, each such name written as the unit's name the way the plan writes a chosen unit
-    (`editor._unit_name`: its short name within the plan's territory, its full name
+    (`NamingScope.written_name`: its short name within the plan's territory, its full name
     otherwise) or the group's name; unresolved names and the rest of the cell stay as
     written. Empty (one query) when the plan holds no mapped name."""
     mapped = mapped_aliases(plan)
     if not mapped:
         return {}
-    from .editor import _unit_name, plan_scope
-
     wanted_units = {pk for kind, pk, _key in mapped if kind == "unit"}
     wanted_groups = {pk for kind, pk, _key in mapped if kind == "group"}
     rows = (
@@ -266,13 +256,13 @@ def printed_cells(plan: Plan) -> dict[int, tuple[str, str]]:
         .select_related("unit", "group")
         .order_by("task_id", "role", "position", "pk")
     )
-    scope = plan_scope(plan)
+    scope = naming_scope(plan.issuer)
     names: dict[tuple[int, str], list[tuple[str, str | None]]] = {}
     for a in assignments:
         printed = None
         key = fold(" ".join(a.source_text.split()))
         if a.unit_id and ("unit", a.unit_id, key) in mapped:
-            printed = _unit_name(a.unit, scope)
+            printed = scope.written_name(a.unit)
         elif a.group_id and ("group", a.group_id, key) in mapped:
             printed = a.group.name
         names.setdefault((a.task_id, a.role), []).append((a.source_text, printed))
@@ -295,7 +285,6 @@ __all__ = [
     "NameRefused",
     "Resolution",
     "WaitingName",
-    "all_targets",
     "describe",
     "mapped_aliases",
     "printed_cells",

@@ -25,7 +25,8 @@ from orgunits.models import OrgUnit
 from orgunits.resolver import Part, Target, vocabulary_for
 from plans.models import Plan
 
-from .appendix import AppendixRow, create_tasks, prepare_appendix
+from .appendix import AppendixRow, prepare_appendix
+from .appendix_write import create_tasks
 from .expansion import ExpansionResult, expand_plan
 from .models import Assignment, Task
 from .stt import to_roman

@@ -16,7 +16,8 @@ from django.urls import reverse
 from orgunits.models import OrgUnit, Profile, UnitGroup
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
-from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
+from tasks.appendix import AppendixRow, prepare_appendix
+from tasks.appendix_write import create_tasks
 from tasks.editor import load_rows
 from tasks.importer import preview_import
 from tasks.models import Task

@@ -9,7 +9,8 @@ from simple_history.utils import bulk_create_with_history as python_helper
 from orgunits.models import OrgUnit
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
-from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
+from tasks.appendix import AppendixRow, prepare_appendix
+from tasks.appendix_write import create_tasks
 from tasks.history import bulk_create_with_history
 from tasks.models import Assignment, Task
 

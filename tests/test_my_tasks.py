@@ -10,7 +10,8 @@ from django.urls import reverse
 from orgunits.models import OrgUnit, Profile
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
-from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
+from tasks.appendix import AppendixRow, prepare_appendix
+from tasks.appendix_write import create_tasks
 from tasks.expansion import expand_plan
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from orgunits.models import OrgUnit, Profile, UnitAlias
 from orgunits.resolver import Target, vocabulary_for
 from plans.models import Plan
 from tasks.access import name_scope
-from tasks.appendix import AppendixRow, create_tasks, prepare_appendix
+from tasks.appendix import AppendixRow, prepare_appendix
+from tasks.appendix_write import create_tasks
 from tasks.editor import load_rows, save_rows
 from tasks.expansion import tracked_assignments
 from tasks.importer import apply_import, preview_import

@@ -19,7 +19,7 @@ from orgunits.text import fold
 from ..access import name_scope
 from ..forms import AliasForm
 from ..importer import parse_target
-from ..unresolved import NameRefused, all_targets, describe, resolve_name, waiting_names
+from ..unresolved import NameRefused, describe, resolve_name, waiting_names
 
 PAGE = 25
 
@@ -79,6 +79,6 @@ def unresolved_names(request):
         "names": names,
         "only": only,
         # The full list of units is offered only for one name (it is long).
-        "targets": all_targets(vocabulary) if only and scope.can_map else [],
+        "targets": vocabulary.targets() if only and scope.can_map else [],
     }
     return render(request, "tasks/unresolved_names.html", context)
