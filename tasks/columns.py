@@ -39,6 +39,7 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("chi tieu", 4),  # a list of targets (Phụ lục I of NQ 03/NQ-CP): one row per target
         ("cong viec", 3),
         ("hoat dong", 2),
+        ("hanh dong", 3),  # "Hành động cụ thể" (QĐ 707/QĐ-TTg, 2026): one action per row
         ("de an", 2),
         ("chuong trinh", 1),
         ("ten", 1),

@@ -20,6 +20,9 @@ HEADERS = [
     ("Tên nhiệm vụ, đề án", "content"),
     ("Nhiệm vụ và giải pháp", "content"),
     ("Nhiệm vụ, giải pháp", "content"),
+    # Phụ lục of Quyết định 707/QĐ-TTg (2026): a group column, then one action per row
+    ("Nội dung hành động", "content"),
+    ("Hành động cụ thể", "content"),
     ("NOI DUNG NHIEM VU", "content"),
     ("NỘI DUNG NHIỆM VU", "content"),
     ("NOI DUMG NHIEM VU", "content"),  # OCR: "m" for "n"
