@@ -68,6 +68,9 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("lo trinh", 4),
         ("hoan thanh", 3),
         ("moc", 2),
+        # "Giai đoạn thực hiện" (Phụ lục I of QĐ 222/QĐ-TTg, 2025): "2025 - 2035". Weighs
+        # no more than "nhiem vu", so "Nhiệm vụ giai đoạn 2026 - 2030" stays the task column.
+        ("giai doan", 3),
     ),
     "note": (("ghi chu", 8),),
 }

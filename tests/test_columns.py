@@ -67,6 +67,12 @@ HEADERS = [
     ("Tiến độ thực hiện", "timeframe"),
     ("Lộ trình thực hiện", "timeframe"),
     ("THOI\nGIAN\nTHUC\nHIEN", "timeframe"),
+    # Phụ lục I of Quyết định 222/QĐ-TTg (2025): a period of years, "2025 - 2035"
+    ("Giai đoạn\nthực hiện", "timeframe"),
+    ("Giai đoạn", "timeframe"),
+    ("Nhiệm vụ giai đoạn 2026 - 2030", "content"),
+    ("Nhiệm vụ,\nhoạt động cụ thể", "content"),
+    ("Nguồn lực\ndự kiến¹", "extra"),
     # remarks and other columns
     ("Ghi chú", "note"),
     ("GHI CHÚ", "note"),
