@@ -88,18 +88,18 @@ class Header:
     @property
     def columns(self) -> dict[str, int]:
         """Role → the first column holding it (extra columns left out); of two timeframe
-        columns ("Thời gian bắt đầu", "Thời gian hoàn thành") the deadline one."""
+        columns ("Thời gian bắt đầu", "Thời gian hoàn thành") the deadline one; of two
+        task columns ("Nội dung hành động", "Hành động cụ thể") the specific one, the
+        other being the group each task belongs to (kept as an extra column)."""
         found: dict[str, int] = {}
         for index in sorted(self.roles):
             role = self.roles[index]
-            if role != "extra" and role not in found:
-                found[role] = index
-            elif (
-                role == "timeframe"
-                and _is_deadline(self.labels.get(index, ""))
-                and not _is_deadline(self.labels.get(found["timeframe"], ""))
+            if role == "extra":
+                continue
+            if role not in found or _preferred(
+                role, self.labels.get(index, ""), self.labels.get(found[role], "")
             ):
-                found["timeframe"] = index
+                found[role] = index
         return found
 
     @property
@@ -129,6 +129,16 @@ class Header:
 def _is_deadline(label: str) -> bool:
     key = f" {fold(label)} "
     return any(f" {word} " in key for word in ("hoan thanh", "thoi han", "ket thuc", "han"))
+
+
+def _is_specific(label: str) -> bool:
+    return " cu the " in f" {fold(label)} "
+
+
+def _preferred(role: str, label: str, than: str) -> bool:
+    """Whether a second column of `role` headed `label` holds it rather than the first."""
+    test = {"timeframe": _is_deadline, "content": _is_specific}.get(role)
+    return test is not None and test(label) and not test(than)
 
 
 def missing_columns(columns: dict[str, int]) -> list[str]:

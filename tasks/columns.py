@@ -39,6 +39,7 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("chi tieu", 4),  # a list of targets (Phụ lục I of NQ 03/NQ-CP): one row per target
         ("cong viec", 3),
         ("hoat dong", 2),
+        ("hanh dong", 3),  # "Hành động cụ thể" (QĐ 707/QĐ-TTg, 2026): one action per row
         ("de an", 2),
         ("chuong trinh", 1),
         ("ten", 1),
@@ -70,6 +71,9 @@ KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("giai doan thuc hien", 6),
         ("hoan thanh", 3),
         ("moc", 2),
+        # "Giai đoạn thực hiện" (Phụ lục I of QĐ 222/QĐ-TTg, 2025): "2025 - 2035". Weighs
+        # no more than "nhiem vu", so "Nhiệm vụ giai đoạn 2026 - 2030" stays the task column.
+        ("giai doan", 3),
     ),
     "note": (("ghi chu", 8),),
 }

@@ -31,7 +31,7 @@ from config.query import positive_int
 from orgunits import collective
 from orgunits.models import OrgUnit, UnitGroup
 from orgunits.resolver import Part, Target
-from orgunits.territory import NamingScope, naming_scope
+from orgunits.territory import naming_scope
 from orgunits.text import fold, xml_safe
 from plans.models import Plan
 

@@ -25,7 +25,7 @@ __all__ = [
     "parse_stt",
 ]
 
-SttKind = Literal["roman", "number", "dotted", "letter", "empty", "invalid"]
+SttKind = Literal["roman", "subsection", "number", "dotted", "letter", "empty", "invalid"]
 RowKind = Literal["section", "task", "subitem"]
 
 #: The 29 letters of the Vietnamese alphabet, in order.
@@ -37,6 +37,8 @@ _ROMAN_RE = re.compile(r"(?=[IVXL])(XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NUMBER_RE = re.compile(r"\d+")
 _DOTTED_RE = re.compile(r"\d+(?:\.\d+)+")
+#: A sub-section of a Roman section, "II.1" (Phụ lục 2 of Chương trình 104-CTr/TU, Lào Cai).
+_SUBSECTION_RE = re.compile(r"([IVXL]+)\.(\d+)")
 _BRACKETED_RE = re.compile(r"[(\[]\s*(.*?)\s*[)\]]")
 _TRAILING_RE = re.compile(r"\s*[.)\]]$")
 
@@ -45,8 +47,9 @@ _TRAILING_RE = re.compile(r"\s*[.)\]]$")
 class Stt:
     """A parsed STT cell.
 
-    ``code`` is the normalised STT ("I", "12", "1.1", "đ", "" when empty, the raw text
-    when invalid); ``parts`` holds the numbers of a number or dotted code ((12,), (1, 1)).
+    ``code`` is the normalised STT ("I", "II.1", "12", "1.1", "đ", "" when empty, the raw
+    text when invalid); ``parts`` holds the numbers of a number, dotted or sub-section code
+    ((12,), (1, 1), (1,) for "II.1").
     """
 
     kind: SttKind
@@ -56,7 +59,7 @@ class Stt:
     @property
     def ordinal(self) -> int | None:
         """Position among its siblings (1 for "I", "1", "x.1", "a"), None if unknown."""
-        if self.kind in ("number", "dotted"):
+        if self.kind in ("number", "dotted", "subsection"):
             return self.parts[-1]
         if self.kind == "roman":
             return _roman_value(self.code)
@@ -110,6 +113,10 @@ def parse_stt(raw: str | int | float | None) -> Stt:
         return Stt("dotted", ".".join(str(part) for part in parts), parts)
     if _ROMAN_RE.fullmatch(core):
         return Stt("roman", core)
+    subsection = _SUBSECTION_RE.fullmatch(core)
+    if subsection and _ROMAN_RE.fullmatch(subsection.group(1)):
+        number = int(subsection.group(2))
+        return Stt("subsection", f"{subsection.group(1)}.{number}", (number,))
     if len(core) == 1 and core.lower() in VIETNAMESE_ALPHABET:
         return Stt("letter", core.lower())
     return Stt("invalid", text)
@@ -174,14 +181,20 @@ class Outline:
         return sum(1 for row in self.rows if row.kind == kind)
 
 
+#: Kinds of the rows under which numbered tasks may number on across sections.
+SECTIONS = ("roman", "subsection")
+
+
 def _rank(stt: Stt) -> int:
     """Nesting rank: a row nests under the nearest preceding row of a smaller rank."""
     if stt.kind == "roman":
         return 0
-    if stt.kind == "number":
+    if stt.kind == "subsection":  # "II.1" nests under "II" and holds numbered tasks
         return 1
+    if stt.kind == "number":
+        return 2
     if stt.kind == "dotted":
-        return len(stt.parts)
+        return len(stt.parts) + 1
     return 1000  # letter
 
 
@@ -192,6 +205,8 @@ def _expected_code(stt: Stt, ordinal: int) -> str:
         return LETTER_SEQUENCE[ordinal - 1] if ordinal <= len(LETTER_SEQUENCE) else "?"
     if stt.kind == "dotted":
         return ".".join(str(part) for part in (*stt.parts[:-1], ordinal))
+    if stt.kind == "subsection":
+        return f"{stt.code.split('.')[0]}.{ordinal}"
     return str(ordinal)
 
 
@@ -254,13 +269,19 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
         parents.append(parent)
         levels.append(0 if parent is None else levels[parent] + 1)
 
-        if stt.kind == "letter" and (parent_stt is None or parent_stt.kind == "roman"):
+        if stt.kind == "letter" and (parent_stt is None or parent_stt.kind in SECTIONS):
             report(
                 index,
                 f"mục “{stt.code}” đứng trước mọi nhiệm vụ có STT số; chữ cái chỉ dùng cho "
                 "mục con của một nhiệm vụ (1, 2… hoặc 1.1, 1.2…). Hãy thêm dòng nhiệm vụ "
                 "hoặc sửa STT.",
             )
+        if stt.kind == "subsection":
+            prefix = stt.code.split(".")[0]
+            if parent_stt is None or parent_stt.kind != "roman":
+                report(index, f"STT “{stt.code}” không có mục “{prefix}” đứng trước.")
+            elif parent_stt.code != prefix:
+                report(index, f"STT “{stt.code}” không thuộc mục “{parent_stt.code}” đứng trước.")
         if stt.kind == "dotted":
             prefix = ".".join(str(part) for part in stt.parts[:-1])
             if parent_stt is None or parent_stt.kind not in ("number", "dotted"):
@@ -283,7 +304,7 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
                 previous is None
                 and stt.kind == "number"
                 and parent_stt is not None
-                and parent_stt.kind == "roman"
+                and parent_stt.kind in SECTIONS
                 and last_number_in_sections is not None
                 and ordinal == last_number_in_sections + 1
             )
@@ -304,7 +325,7 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
                     )
         seen_codes.setdefault(code_key, index)
         last_sibling[(parent, stt.kind)] = index
-        if stt.kind == "number" and parent_stt is not None and parent_stt.kind == "roman":
+        if stt.kind == "number" and parent_stt is not None and parent_stt.kind in SECTIONS:
             last_number_in_sections = ordinal
 
     has_children = {parent for parent in parents if parent is not None}
@@ -320,7 +341,7 @@ def build_outline(rows: Sequence[OutlineInput], first_row_number: int = 1) -> Ou
             kind = "task" if level == 1 else "subitem"
         if stt.kind in ("empty", "invalid"):
             full_code = ""
-        elif stt.kind == "dotted" or parent is None or not full_codes[parent]:
+        elif stt.kind in ("dotted", "subsection") or parent is None or not full_codes[parent]:
             full_code = stt.code
         else:
             full_code = f"{full_codes[parent]}.{stt.code}"

@@ -20,6 +20,9 @@ HEADERS = [
     ("Tên nhiệm vụ, đề án", "content"),
     ("Nhiệm vụ và giải pháp", "content"),
     ("Nhiệm vụ, giải pháp", "content"),
+    # Phụ lục of Quyết định 707/QĐ-TTg (2026): a group column, then one action per row
+    ("Nội dung hành động", "content"),
+    ("Hành động cụ thể", "content"),
     ("NOI DUNG NHIEM VU", "content"),
     ("NỘI DUNG NHIỆM VU", "content"),
     ("NOI DUMG NHIEM VU", "content"),  # OCR: "m" for "n"
@@ -69,6 +72,10 @@ HEADERS = [
     ("GIAI ĐOẠN THỰC HIỆN", "timeframe"),
     ("Nhiệm vụ giai đoạn 2026 - 2030", "content"),  # a period named in a content header
     ("Tên nhiệm vụ, đề án, dự án", "content"),
+    # Phụ lục I of Quyết định 222/QĐ-TTg (2025): a period of years, "2025 - 2035"
+    ("Giai đoạn", "timeframe"),
+    ("Nhiệm vụ,\nhoạt động cụ thể", "content"),
+    ("Nguồn lực\ndự kiến¹", "extra"),
     # remarks and other columns
     ("Ghi chú", "note"),
     ("GHI CHÚ", "note"),

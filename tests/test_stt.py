@@ -17,6 +17,11 @@ PARSE_CASES = [
     ("XIV", Stt("roman", "XIV")),
     ("XX", Stt("roman", "XX")),
     ("(III)", Stt("roman", "III")),
+    # a sub-section of a Roman section (Phụ lục 2 of Chương trình 104-CTr/TU, Lào Cai, 2026)
+    ("IV.1", Stt("subsection", "IV.1", (1,))),
+    ("II.1", Stt("subsection", "II.1", (1,))),
+    ("II.7.", Stt("subsection", "II.7", (7,))),
+    ("IIII.1", Stt("invalid", "IIII.1")),
     # number
     ("1", Stt("number", "1", (1,))),
     (" 3. ", Stt("number", "3", (3,))),
@@ -61,7 +66,6 @@ PARSE_CASES = [
     ("1..2", Stt("invalid", "1..2")),
     ("-", Stt("invalid", "-")),
     ("•", Stt("invalid", "•")),
-    ("IV.1", Stt("invalid", "IV.1")),
     ("Mục 1", Stt("invalid", "Mục 1")),
 ]
 
@@ -447,4 +451,38 @@ def test_continued_numbering_must_follow_on() -> None:
     outline = build_outline(_rows([("I", False), ("1", True), ("II", False), ("5", True)]))
     assert [p.message for p in outline.problems] == [
         "Dòng 4: STT “5” không đúng thứ tự: mục đầu tiên phải là “1”."
+    ]
+
+
+def test_roman_sub_sections_hold_tasks_numbered_on() -> None:
+    """Chương trình 104-CTr/TU (Tỉnh ủy Lào Cai, 2026), Phụ lục 2: "I" with tasks 1–2, then
+    "II" with sub-sections "II.1" (tasks restart at 1) and "II.2" (tasks number on: 3…)."""
+    outline = build_outline(
+        _rows(
+            [
+                ("I", False),
+                ("1", True),
+                ("2", True),
+                ("II", False),
+                ("II.1", False),
+                ("1", True),
+                ("2", True),
+                ("II.2", False),
+                ("3", True),
+            ]
+        )
+    )
+    assert outline.ok, [p.message for p in outline.problems]
+    assert [row.parent for row in outline] == [None, 0, 0, None, 3, 4, 4, 3, 7]
+    assert [row.full_code for row in outline][4:] == ["II.1", "II.1.1", "II.1.2", "II.2", "II.2.3"]
+
+
+def test_sub_section_must_follow_its_section() -> None:
+    outline = build_outline(_rows([("I", False), ("II.1", False), ("1", True)]))
+    assert [p.message for p in outline.problems] == [
+        "Dòng 2: STT “II.1” không thuộc mục “I” đứng trước."
+    ]
+    outline = build_outline(_rows([("II.1", False), ("1", True)]))
+    assert [p.message for p in outline.problems] == [
+        "Dòng 1: STT “II.1” không có mục “II” đứng trước."
     ]

@@ -429,6 +429,24 @@ def test_of_two_timeframe_columns_the_deadline_is_the_timeframe():
     assert (row.timeframe, row.extra) == ("Quý IV/2026", {"Thời gian bắt đầu": "01/2026"})
 
 
+def test_of_two_task_columns_the_specific_one_is_the_content():
+    """Quyết định 707/QĐ-TTg (2026): "Nội dung hành động" groups the rows, each row is one
+    "Hành động cụ thể" with its own lead and deadline."""
+    header = ["STT", "Nội dung hành động", "Hành động cụ thể", "Bộ ngành chủ trì",
+              "Bộ ngành phối hợp", "Thời hạn hoàn thành"]  # fmt: skip
+    rows = [
+        ["1.", "Hoàn thiện pháp luật", "Sửa đổi Bộ luật", "Bộ Công an", "Bộ Tư pháp", "10/2027"],
+        ["", "", "Rà soát quy trình", "Bộ Tư pháp", "", "12/2027"],
+    ]
+    read = read_appendix(xlsx(rows, header=header))
+    assert read.columns["content"] == 2
+    assert [(r.stt, r.content, r.lead, r.timeframe) for r in read.rows] == [
+        ("1.", "Sửa đổi Bộ luật", "Bộ Công an", "10/2027"),
+        ("", "Rà soát quy trình", "Bộ Tư pháp", "12/2027"),
+    ]
+    assert read.rows[0].extra == {"Nội dung hành động": "Hoàn thiện pháp luật"}
+
+
 def test_a_performing_units_column_is_kept_apart_from_a_lead_column():
     header = ["STT", "NỘI DUNG NHIỆM VỤ", "ĐƠN VỊ THỰC HIỆN", "THỜI GIAN"]
     read = read_appendix(xlsx([["1", "Nhiệm vụ", "Sở Tài chính", "2026"]], header=header))
