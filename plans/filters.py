@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from config import query
 from orgunits.models import OrgUnit
 
 from .models import Plan
@@ -24,7 +25,6 @@ LEVELS = {
     "xa": ("Xã, phường, đặc khu", Q(issuer__territory__kind=OrgUnit.Kind.COMMUNE)),
 }
 STATUSES = dict(Plan.Status.choices)
-YEARS = range(1990, 2101)
 
 
 @dataclass
@@ -55,20 +55,13 @@ class PlanFilters:
         return cond
 
 
-def _int(text: str) -> int | None:
-    text = text.strip()
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 9:
-        return None
-    return int(text)
-
-
 def parse_plan_filters(params) -> PlanFilters:
     """Read the filters from a QueryDict (or a plain dict of strings)."""
     f = PlanFilters()
     f.q = " ".join((params.get("q") or "").split())[:200]
     raw = (params.get("co_quan") or "").strip()
     if raw:
-        f.issuer = _int(raw)
+        f.issuer = query.positive_int(raw)
         if f.issuer is None:
             f.notes.append("Cơ quan ban hành không hợp lệ nên không được dùng để lọc.")
     raw = (params.get("cap") or "").strip()
@@ -85,8 +78,8 @@ def parse_plan_filters(params) -> PlanFilters:
             f.notes.append("Trạng thái không hợp lệ nên không được dùng để lọc.")
     raw = (params.get("nam") or "").strip()
     if raw:
-        year = _int(raw)
-        if year is None or year not in YEARS:
+        year = query.year(raw)
+        if year is None:
             f.notes.append(f"Năm “{raw[:20]}” không hợp lệ (nhập năm bốn chữ số, vd. 2025).")
         else:
             f.year = year

@@ -60,45 +60,41 @@ def report_plans(user) -> QuerySet[Plan]:
     return plans.filter(issuer=unit)
 
 
+def _reviewing_units(rows) -> dict[int, list[int]]:
+    """The one rule behind `reviewing_unit_ids` and its batched forms: a plan's follow-up
+    unit, then the unit it reports to, else the first NHCSXH branch of its issuer's tree.
+    `rows` are (plan id, follow_up_unit_id, report_to_unit_id, issuer tree id); at most one
+    query (the branches of the plans naming no reviewer)."""
+    rows = list(rows)
+    trees = {tree for _pk, follow_up, report_to, tree in rows if not (follow_up or report_to)}
+    branches: dict[int, int] = {}
+    if trees:
+        for pk, tree in (
+            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+            .order_by("pk")
+            .values_list("pk", "tree_id")
+        ):
+            branches.setdefault(tree, pk)
+    out = {}
+    for pk, follow_up, report_to, tree in rows:
+        ids = [u for u in (follow_up, report_to) if u] or [branches.get(tree)]
+        out[pk] = list(dict.fromkeys(u for u in ids if u))
+    return out
+
+
 def reviewing_unit_ids(plan: Plan) -> list[int]:
     """The NHCSXH units that review this plan's reports (the first one follows up)."""
-    ids = [pk for pk in (plan.follow_up_unit_id, plan.report_to_unit_id) if pk]
-    if not ids:
-        branch = (
-            OrgUnit.objects.filter(tree_id=plan.issuer.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if branch:
-            ids.append(branch)
-    return list(dict.fromkeys(ids))
+    row = (plan.pk, plan.follow_up_unit_id, plan.report_to_unit_id, plan.issuer.tree_id)
+    return _reviewing_units([row])[plan.pk]
 
 
 def first_reviewing_units(plan_ids) -> dict[int, int]:
     """Plan id → `reviewing_unit_ids(plan)[0]`, for many plans in two queries (the reviewer
     escalations go to)."""
-    rows = list(
-        Plan.objects.filter(pk__in=plan_ids).values_list(
-            "pk", "follow_up_unit_id", "report_to_unit_id", "issuer__tree_id"
-        )
+    rows = Plan.objects.filter(pk__in=plan_ids).values_list(
+        "pk", "follow_up_unit_id", "report_to_unit_id", "issuer__tree_id"
     )
-    branches: dict[int, int] = {}
-    for pk, tree in (
-        OrgUnit.objects.filter(
-            tree_id__in={r[3] for r in rows if not (r[1] or r[2])},
-            kind=OrgUnit.Kind.NHCSXH_BRANCH,
-        )
-        .order_by("pk")
-        .values_list("pk", "tree_id")
-    ):
-        branches.setdefault(tree, pk)
-    out = {}
-    for pk, follow_up, report_to, tree in rows:
-        reviewer = follow_up or report_to or branches.get(tree)
-        if reviewer:
-            out[pk] = reviewer
-    return out
+    return {pk: ids[0] for pk, ids in _reviewing_units(rows).items() if ids}
 
 
 def is_reviewer_of(user, plan: Plan) -> bool:
@@ -112,29 +108,12 @@ def is_reviewer_of(user, plan: Plan) -> bool:
     )
 
 
-def reviewing_units_by_plan(plans) -> dict[int, set[int]]:
-    """Plan id → the ids of its reviewing units (`reviewing_unit_ids`), for many plans in at
-    most one query (the branch fallback of plans naming no reviewer). Each plan carries
-    `issuer_tree_id` (annotated by the caller)."""
-    plans = {p.pk: p for p in plans}
-    trees = {
-        p.issuer_tree_id for p in plans.values() if not (p.follow_up_unit_id or p.report_to_unit_id)
-    }
-    branches: dict[int, int] = {}
-    if trees:
-        for pk, tree in (
-            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-            .order_by("pk")
-            .values_list("pk", "tree_id")
-        ):
-            branches.setdefault(tree, pk)
-    out = {}
-    for pk, p in plans.items():
-        ids = {u for u in (p.follow_up_unit_id, p.report_to_unit_id) if u}
-        if not ids and p.issuer_tree_id in branches:
-            ids.add(branches[p.issuer_tree_id])
-        out[pk] = ids
-    return out
+def reviewing_units_by_plan(plans) -> dict[int, list[int]]:
+    """Plan id → `reviewing_unit_ids(plan)`, for many plans in at most one query. Each plan
+    carries `issuer_tree_id` (annotated by the caller)."""
+    return _reviewing_units(
+        (p.pk, p.follow_up_unit_id, p.report_to_unit_id, p.issuer_tree_id) for p in plans
+    )
 
 
 def plans_not_reviewed_by(user, plans) -> set[int]:
