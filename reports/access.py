@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from orgunits.access import Actor, actor_for, units_in_subtree
@@ -169,6 +170,41 @@ def can_fill(user, unit: OrgUnit) -> bool:
     return (
         actor.unit is not None and actor.unit.pk == unit.pk and actor.has_role(Profile.Role.OFFICER)
     )
+
+
+def can_fill_line(user, line: ProgressReport) -> bool:
+    """The user may still change this line (its status, narrative, attachments): they fill
+    its unit's reports, its period is open and the line is a draft or was returned."""
+    return can_fill(user, line.unit) and not line.period.is_closed and line.is_editable_state
+
+
+# --- who is told: the same roles as the rules above, as recipients ----------------------
+
+
+def fills_reports(profile: Profile) -> bool:
+    """An officer: fills their unit's reports (`can_fill`), so gets its reminders."""
+    return profile.role == Profile.Role.OFFICER
+
+
+def reviews_reports(profile: Profile) -> bool:
+    """A reviewer: their unit's review reminders and submission notices are theirs."""
+    return profile.role == Profile.Role.REVIEWER
+
+
+def _active_users(**profile_filter) -> QuerySet:
+    return get_user_model().objects.filter(
+        is_active=True, **{f"profile__{k}": v for k, v in profile_filter.items()}
+    )
+
+
+def officers_of(unit_ids) -> QuerySet:
+    """Active officers of the units: those who fill, and are told about, their reports."""
+    return _active_users(unit_id__in=list(unit_ids), role=Profile.Role.OFFICER)
+
+
+def reviewers_of(plan: Plan) -> QuerySet:
+    """Active reviewers of the plan's reviewing units (`reviewing_unit_ids`)."""
+    return _active_users(unit_id__in=reviewing_unit_ids(plan), role=Profile.Role.REVIEWER)
 
 
 def can_manage_periods(user, plan: Plan) -> bool:

@@ -52,10 +52,9 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
-from orgunits.models import Profile
 from plans.models import Plan
 
-from .access import first_reviewing_units
+from .access import fills_reports, first_reviewing_units, reviews_reports
 from .models import (
     DEFAULT_ESCALATION_DAYS,
     DEFAULT_REMINDER_DAYS,
@@ -475,8 +474,8 @@ def _own_digests(unit, live, missing, users, now, notes, messages, recipients_of
     per_user: dict[int, tuple[object, list[Reminder]]] = {}
     for rem in live:
         for user in users:
-            officer = user.profile.role == Profile.Role.OFFICER
-            if officer or (user.profile.is_unit_head and rem.kind == Reminder.Kind.ESCALATION):
+            escalation = rem.kind == Reminder.Kind.ESCALATION
+            if fills_reports(user.profile) or (escalation and user.profile.is_unit_head):
                 per_user.setdefault(user.pk, (user, []))[1].append(rem)
     groups: dict[tuple, list] = defaultdict(list)
     for user, items in per_user.values():
@@ -515,7 +514,7 @@ def _review_digest(unit, live, late, users, now, notes, messages, recipients_of)
     """One list of every late unit, per reviewing unit and day, to its reviewers."""
     from .workflow import unit_report_url
 
-    reviewers = [u for u in users if u.profile.role == Profile.Role.REVIEWER]
+    reviewers = [u for u in users if reviews_reports(u.profile)]
     if not live:
         return
     blocks = []

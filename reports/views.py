@@ -233,6 +233,8 @@ def unit_report(request, period_pk, unit_pk):
         )
         .order_by("task__position", "role")
     )
+    for line in lines:  # the rules below read them: no query per line
+        line.period, line.unit = period, unit
     indicators: dict[int, list[Indicator]] = {}
     for ind in Indicator.objects.filter(task_id__in={line.task_id for line in lines}):
         indicators.setdefault(ind.task_id, []).append(ind)
@@ -255,7 +257,7 @@ def unit_report(request, period_pk, unit_pk):
             {
                 "line": line,
                 "code": line.task.full_code or line.task.code or str(line.task.position + 1),
-                "editable": can_fill and line.is_editable_state,
+                "editable": access.can_fill_line(request.user, line),
                 "errors": row_errors.get(line.pk, []),
                 "summary": [
                     e.removeprefix(f"Nhiệm vụ {line.task.full_code or line.task.position + 1}: ")

@@ -44,12 +44,11 @@ def _line(request, pk) -> ProgressReport:
 
 
 def _fillable(request, line: ProgressReport) -> str | None:
-    """Why the user may not attach a file to the line (Vietnamese), or None."""
-    if not access.can_fill(request.user, line.unit):
-        return REFUSED
-    if line.period.is_closed or not line.is_editable_state:
-        return NOT_EDITABLE
-    return None
+    """Why the user may not attach a file to the line (Vietnamese), or None: the rule is
+    `access.can_fill_line`, the same as the report page's editable lines."""
+    if access.can_fill_line(request.user, line):
+        return None
+    return NOT_EDITABLE if access.can_fill(request.user, line.unit) else REFUSED
 
 
 @login_required

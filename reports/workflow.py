@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -22,13 +21,15 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from orgunits.models import OrgUnit, Profile
+from orgunits.models import OrgUnit
 
 from .access import (
     _actor,
     can_fill,
     is_reviewer_of,
+    officers_of,
     plans_not_reviewed_by,
+    reviewers_of,
     reviewing_unit_ids,
 )
 from .indicators import parse_figure
@@ -567,9 +568,7 @@ def _notify_returns(rows, comment: str, resubmit_by: date | None) -> None:
     for row in rows:
         groups.setdefault((row.unit_id, row.period_id), []).append(row)
     users: dict[int, list[int]] = {}
-    for pk, unit_id in _users(
-        unit_id__in=list({u for u, _ in groups}), role=Profile.Role.OFFICER
-    ).values_list("pk", "profile__unit_id"):
+    for pk, unit_id in officers_of({u for u, _ in groups}).values_list("pk", "profile__unit_id"):
         users.setdefault(unit_id, []).append(pk)
     now = timezone.now()
     notes = []
@@ -664,20 +663,12 @@ def unit_report_url(period_id: int, unit_id: int) -> str:
     return reverse("reports:unit_report", args=[period_id, unit_id])
 
 
-def _users(**profile_filter):
-    return get_user_model().objects.filter(
-        is_active=True, **{f"profile__{k}": v for k, v in profile_filter.items()}
-    )
-
-
 def notify_units(unit_ids, text: str, link: str) -> int:
-    users = _users(unit_id__in=list(unit_ids), role=Profile.Role.OFFICER)
-    return _notify(users, text, link)
+    return _notify(officers_of(unit_ids), text, link)
 
 
 def notify_reviewers(plan, text: str, link: str) -> int:
-    users = _users(unit_id__in=reviewing_unit_ids(plan), role=Profile.Role.REVIEWER)
-    return _notify(users, text, link)
+    return _notify(reviewers_of(plan), text, link)
 
 
 def _notify(users, text: str, link: str) -> int:
@@ -709,7 +700,7 @@ def announce_adhoc_period(period: ReportingPeriod) -> tuple[int, int]:
     unit_ids = list(period.lines.values_list("unit_id", flat=True).distinct())
     text = f"{plan.label}: yêu cầu {period.label}, hạn {period.cutoff:%d/%m/%Y}."
     notes = notify_units(unit_ids, text, reverse("reports:my_reports"))
-    users = _users(unit_id__in=unit_ids, role=Profile.Role.OFFICER).exclude(email="")
+    users = officers_of(unit_ids).exclude(email="")
     body = [
         "Kính gửi đơn vị,",
         "",

@@ -38,9 +38,9 @@ def _shot(page, name):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_remind_submit_return_resubmit_accept_and_download(
-    seeded, live_server, browser, settings, monkeypatch
+    seeded, live_server, browser, settings, monkeypatch, tmp_path
 ):
-    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "uploads"  # per test: xdist workers run side by side
     plan = issue_phuoc_giang(date(2025, 12, 1))
     police = unit("w21370-cong-an")
     make_user("cb-congan", police)
@@ -164,11 +164,11 @@ def test_remind_submit_return_resubmit_accept_and_download(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_report_form_live_checks_kept_attachment_and_ready_submit(
-    seeded, live_server, browser, settings
+    seeded, live_server, browser, settings, tmp_path
 ):
     """Required markers follow the status as one types; a refused submit keeps the chosen
     file; the ready lines are submitted with the file, the rest stay drafts."""
-    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "uploads"  # per test: xdist workers run side by side
     plan = issue_phuoc_giang(date(2025, 12, 1))
     police = unit("w21370-cong-an")
     make_user("cb-congan2", police)
@@ -253,12 +253,12 @@ def test_report_form_live_checks_kept_attachment_and_ready_submit(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_attachment_uploaded_at_once_survives_an_error_then_submits(
-    seeded, live_server, browser, settings
+    seeded, live_server, browser, settings, tmp_path
 ):
     """Choosing a file uploads it at once (its name and a "bỏ tệp" link appear, the form
     keeps only the reference); a refused submit shows it still attached; the corrected
     submit saves it with the report. A refused type is said in Vietnamese on the line."""
-    settings.MEDIA_ROOT = ARTIFACTS / "uploads"
+    settings.MEDIA_ROOT = tmp_path / "uploads"  # per test: xdist workers run side by side
     plan = issue_phuoc_giang(date(2025, 12, 1))
     police = unit("w21370-cong-an")
     make_user("cb-congan3", police)
@@ -295,7 +295,9 @@ def test_attachment_uploaded_at_once_survives_an_error_then_submits(
     assert page.inner_text(f"#r{first.pk}-file-msg") == ""
     assert kept.locator("[data-drop-file]").is_visible()
     # Dropped: the block goes and so does the stored file; chosen again.
-    kept.locator("[data-drop-file]").click()
+    with page.expect_response(lambda r: r.url.endswith("/tep-tam/bo/")) as dropped:
+        kept.locator("[data-drop-file]").click()
+    assert dropped.value.ok
     assert kept.count() == 0
     page.set_input_files(f"#r{first.pk}-file", str(pdf))
     kept.wait_for()
@@ -322,4 +324,4 @@ def test_attachment_uploaded_at_once_survives_an_error_then_submits(
     report = ProgressReport.objects.get(pk=first.pk)
     assert report.state == "submitted"
     assert [a.original_name for a in report.attachments.all()] == ["bien-ban-hop.pdf"]
-    assert list((ARTIFACTS / "uploads" / "pending").iterdir()) == []  # the dropped one too
+    assert list((tmp_path / "uploads" / "pending").iterdir()) == []  # the dropped one too
