@@ -26,9 +26,21 @@ def _fast_password_hasher():
 
 @pytest.fixture(scope="session")
 def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
-    """Every test database starts with the five seed plans loaded."""
+    """Every test database starts with the five seed plans loaded. At the end, sessions
+    left open on it by server threads (live_server, the Celery worker tests) are ended, so
+    the test database can be dropped."""
     with django_db_blocker.unblock():
         _load_seeds()
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
