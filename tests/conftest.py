@@ -68,6 +68,34 @@ def _test_settings(settings, _media_root):
     }
 
 
+# --- a unit's report form: Công an xã Phước Giang in the open period (a module may define
+# its own `period`, `police` or `officer`) -------------------------------------------------
+
+
+@pytest.fixture
+def period():
+    from django.utils import timezone
+
+    from tests.factories import issue_phuoc_giang
+
+    plan = issue_phuoc_giang(today=timezone.localdate())
+    return plan.reporting_periods.order_by("-cutoff").first()
+
+
+@pytest.fixture
+def police():
+    from tests.factories import unit
+
+    return unit("w21370-cong-an")
+
+
+@pytest.fixture
+def officer(police):
+    from tests.factories import make_user
+
+    return make_user("canbo-congan", police)
+
+
 # --- browser tests (Playwright driving Debian's chromium) ----------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -41,3 +41,29 @@ def issue_phuoc_giang(issued_on: date = date(2025, 12, 1), today: date | None = 
         plan.refresh_from_db()
     ensure_periods(today=today, plans=Plan.objects.filter(pk=plan.pk))
     return plan
+
+
+# --- a unit's report form ------------------------------------------------------------------
+
+#: The smallest file the upload check reads as a PDF.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def unit_lines(period, unit: OrgUnit) -> list:
+    """The unit's report lines of the period, in the page's order."""
+    from reports.models import ProgressReport
+
+    return list(
+        ProgressReport.objects.filter(period=period, unit=unit).order_by("task__position", "pk")
+    )
+
+
+def report_form(lines, action="save", token="t1", **overrides) -> dict:
+    """The POST of a unit's report page with every line "Đang thực hiện" and a narrative."""
+    data = {"action": action, "token": token, "line": [str(r.pk) for r in lines]}
+    for r in lines:
+        p = f"r{r.pk}-"
+        data |= {p + "version": str(r.version), p + "status": "in_progress",
+                 p + "narrative": "Đã tuyên truyền tại 5 thôn.", p + "product_ref": "",
+                 p + "completed_on": "", p + "reason": ""}  # fmt: skip
+    return data | overrides

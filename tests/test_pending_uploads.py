@@ -6,35 +6,16 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from reports.models import Attachment, ProgressReport
-from tests.factories import issue_phuoc_giang, make_user, phuoc_giang, unit
+from tests.factories import PDF, make_user, phuoc_giang, report_form, unit
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-@pytest.fixture
-def period():
-    plan = issue_phuoc_giang(today=timezone.localdate())
-    return plan.reporting_periods.order_by("-cutoff").first()
-
-
-@pytest.fixture
-def police():
-    return unit("w21370-cong-an")
-
-
-@pytest.fixture
-def officer(police):
-    return make_user("canbo-congan", police)
 
 
 @pytest.fixture
@@ -54,16 +35,6 @@ def _pending():
         return default_storage.listdir("pending")[1]
     except FileNotFoundError:
         return []
-
-
-def _form(lines, action="save", token="t1", **overrides):
-    data = {"action": action, "token": token, "line": [str(r.pk) for r in lines]}
-    for r in lines:
-        p = f"r{r.pk}-"
-        data |= {p + "version": str(r.version), p + "status": "in_progress",
-                 p + "narrative": "Đã tuyên truyền tại 5 thôn.", p + "product_ref": "",
-                 p + "completed_on": "", p + "reason": ""}  # fmt: skip
-    return data | overrides
 
 
 def test_the_page_offers_the_upload_at_once(client, period, police, officer, lines):
@@ -89,14 +60,16 @@ def test_upload_then_refused_post_then_submit_posts_only_the_reference(
 
     url = reverse("reports:unit_report", args=[period.pk, police.pk])
     ref = {f"r{first.pk}-file_ref": data["ref"]}
-    response = client.post(url, _form(lines, "submit", **ref, **{f"r{broken.pk}-narrative": ""}))
+    response = client.post(
+        url, report_form(lines, "submit", **ref, **{f"r{broken.pk}-narrative": ""})
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Đã đính kèm: Biên bản họp.pdf (giữ lại)" in body and data["ref"] in body
     assert not Attachment.objects.exists() and len(_pending()) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, _form(lines, "submit", token="t2", **ref))
+        response = client.post(url, report_form(lines, "submit", token="t2", **ref))
     assert response.status_code == 302
     att = Attachment.objects.get()
     assert (att.report_id, att.original_name, att.uploaded_by) == (first.pk, "Biên bản họp.pdf",

@@ -14,12 +14,11 @@ from django.utils import timezone
 from orgunits.models import Profile
 from reports.models import Attachment, Notification, ProgressReport, ReportTransition
 from reports.workflow import REQUIRED_BY_STATUS, required_fields, review_report
-from tests.factories import issue_phuoc_giang, make_user, phuoc_giang, unit
+from tests.factories import PDF, make_user, phuoc_giang, report_form, unit, unit_lines
 
 pytestmark = pytest.mark.django_db
 
 S = ProgressReport.State
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -27,48 +26,12 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
-@pytest.fixture
-def period():
-    plan = issue_phuoc_giang(today=timezone.localdate())
-    return plan.reporting_periods.order_by("-cutoff").first()
-
-
-@pytest.fixture
-def police():
-    return unit("w21370-cong-an")
-
-
-@pytest.fixture
-def officer(police):
-    return make_user("canbo-congan", police)
-
-
 def _url(period, unit, query=""):
     return reverse("reports:unit_report", args=[period.pk, unit.pk]) + query
 
 
-def _lines(period, unit):
-    return list(
-        ProgressReport.objects.filter(period=period, unit=unit).order_by("task__position", "pk")
-    )
-
-
 def _code(line):
     return line.task.full_code or str(line.task.position + 1)
-
-
-def _form(lines, action="save", token="t1", **overrides):
-    data = {"action": action, "token": token, "line": [str(r.pk) for r in lines]}
-    for r in lines:
-        p = f"r{r.pk}-"
-        data[p + "version"] = str(r.version)
-        data[p + "status"] = "in_progress"
-        data[p + "narrative"] = "Đã tuyên truyền tại 5 thôn."
-        data[p + "product_ref"] = ""
-        data[p + "completed_on"] = ""
-        data[p + "reason"] = ""
-    data.update(overrides)
-    return data
 
 
 def _pdf(name="ke-hoach.pdf"):
@@ -96,10 +59,10 @@ def test_every_status_has_its_rule():
 
 def test_page_marks_required_fields_from_the_saved_status(client, period, police, officer):
     client.force_login(officer)
-    first, second = _lines(period, police)[:2]
+    first, second = unit_lines(period, police)[:2]
     client.post(
         _url(period, police),
-        _form([first, second], **{f"r{second.pk}-status": "not_feasible",
+        report_form([first, second], **{f"r{second.pk}-status": "not_feasible",
                                   f"r{second.pk}-reason": "Thiếu kinh phí"}),
     )  # fmt: skip
     body = client.get(_url(period, police)).content.decode()
@@ -118,7 +81,7 @@ def test_submit_ready_lines_leaves_the_rest_as_drafts(
 ):
     reviewer = make_user("thamdinh-pgd", unit("qn-pgd-532"), Profile.Role.REVIEWER)
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     no_status, no_narrative, no_reason = lines[8], lines[9], lines[10]
     overrides = {
         f"r{no_status.pk}-status": "",
@@ -129,11 +92,11 @@ def test_submit_ready_lines_leaves_the_rest_as_drafts(
     for later in lines[11:]:  # untouched lines: no status chosen
         overrides[f"r{later.pk}-status"] = ""
         overrides[f"r{later.pk}-narrative"] = ""
-    data = _form(lines, "submit_ready", **overrides)
+    data = report_form(lines, "submit_ready", **overrides)
     with django_assert_max_num_queries(60):
         response = client.post(_url(period, police), data)
     assert response.status_code == 302
-    after = {r.pk: r for r in _lines(period, police)}
+    after = {r.pk: r for r in unit_lines(period, police)}
     assert [after[r.pk].state for r in lines[:8]] == [S.SUBMITTED] * 8
     assert {after[r.pk].state for r in lines[8:]} == {S.DRAFT}
     # What was typed on the incomplete lines is kept as a draft.
@@ -153,34 +116,34 @@ def test_submit_ready_lines_leaves_the_rest_as_drafts(
 
 def test_submit_ready_with_nothing_ready_says_so(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)[:2]
-    data = _form(lines, "submit_ready", **{f"r{r.pk}-narrative": "" for r in lines})
+    lines = unit_lines(period, police)[:2]
+    data = report_form(lines, "submit_ready", **{f"r{r.pk}-narrative": "" for r in lines})
     page = client.post(_url(period, police), data, follow=True).content.decode()
     assert "Chưa nộp dòng nào; 2 dòng chưa nộp, vẫn là bản nháp" in page
-    assert {r.state for r in _lines(period, police)} == {S.DRAFT}
+    assert {r.state for r in unit_lines(period, police)} == {S.DRAFT}
 
 
 def test_submit_ready_with_bad_input_saves_nothing(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     bad = {f"r{lines[3].pk}-status": "done", f"r{lines[3].pk}-completed_on": "31/02/2026"}
-    response = client.post(_url(period, police), _form(lines, "submit_ready", **bad))
+    response = client.post(_url(period, police), report_form(lines, "submit_ready", **bad))
     assert response.status_code == 400
     assert "không đúng dạng dd/mm/yyyy" in response.content.decode()
     assert not ReportTransition.objects.exists()
-    assert {r.narrative for r in _lines(period, police)} == {""}
+    assert {r.narrative for r in unit_lines(period, police)} == {""}
 
 
 def test_error_summary_lists_each_line_with_a_link(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     a, b, c = lines[2], lines[5], lines[7]
     bad = {
         f"r{a.pk}-status": "",
         f"r{b.pk}-status": "not_feasible",
         f"r{c.pk}-status": "done",
     }
-    response = client.post(_url(period, police), _form(lines, "submit", **bad))
+    response = client.post(_url(period, police), report_form(lines, "submit", **bad))
     assert response.status_code == 400
     body = response.content.decode()
     summary = body.split('id="error-summary"')[1].split("</ul>")[0]
@@ -195,27 +158,27 @@ def test_error_summary_lists_each_line_with_a_link(client, period, police, offic
 
 def test_save_message_counts_changed_lines_only(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
-    page = client.post(_url(period, police), _form(lines), follow=True).content.decode()
+    lines = unit_lines(period, police)
+    page = client.post(_url(period, police), report_form(lines), follow=True).content.decode()
     assert "Đã lưu nháp 16 dòng có thay đổi." in page
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     one = {f"r{lines[4].pk}-narrative": "Đã tổ chức 3 hội nghị."}
-    page = client.post(_url(period, police), _form(lines, token="t2", **one), follow=True)
+    page = client.post(_url(period, police), report_form(lines, token="t2", **one), follow=True)
     assert "Đã lưu nháp 1 dòng có thay đổi; 15 dòng không đổi." in page.content.decode()
-    after = _lines(period, police)
+    after = unit_lines(period, police)
     assert [r.version for r in after] == [3 if r.pk == lines[4].pk else 2 for r in after]
-    page = client.post(_url(period, police), _form(after, token="t3", **one), follow=True)
+    page = client.post(_url(period, police), report_form(after, token="t3", **one), follow=True)
     assert "Không có thay đổi nào so với bản đã lưu" in page.content.decode()
-    assert [r.version for r in _lines(period, police)] == [r.version for r in after]
+    assert [r.version for r in unit_lines(period, police)] == [r.version for r in after]
 
 
 def test_attachment_is_kept_after_an_error_and_saved_with_the_report(
     client, period, police, officer, django_capture_on_commit_callbacks
 ):
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     first, broken = lines[0], lines[1]
-    data = _form(lines, "submit", **{f"r{broken.pk}-narrative": ""})
+    data = report_form(lines, "submit", **{f"r{broken.pk}-narrative": ""})
     data[f"r{first.pk}-file"] = _pdf("Kế hoạch 05.pdf")
     response = client.post(_url(period, police), data)
     assert response.status_code == 400
@@ -227,13 +190,13 @@ def test_attachment_is_kept_after_an_error_and_saved_with_the_report(
     assert len(pending) == 1
 
     # Refused a second time (still incomplete): the same kept file is still offered.
-    data = _form(lines, "submit", token="t1b", **{f"r{broken.pk}-narrative": "",
+    data = report_form(lines, "submit", token="t1b", **{f"r{broken.pk}-narrative": "",
                                                    f"r{first.pk}-file_ref": ref})  # fmt: skip
     body = client.post(_url(period, police), data).content.decode()
     assert "Đã đính kèm: Kế hoạch 05.pdf (giữ lại)" in body and ref in body
     assert len(default_storage.listdir("pending")[1]) == 1
 
-    data = _form(lines, "submit", token="t2", **{f"r{first.pk}-file_ref": ref})
+    data = report_form(lines, "submit", token="t2", **{f"r{first.pk}-file_ref": ref})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(period, police), data)
     assert response.status_code == 302
@@ -243,17 +206,17 @@ def test_attachment_is_kept_after_an_error_and_saved_with_the_report(
     with att.file.open("rb") as fh:
         assert fh.read() == PDF
     assert default_storage.listdir("pending")[1] == []  # the kept copy is removed
-    assert {r.state for r in _lines(period, police)} == {S.SUBMITTED}
+    assert {r.state for r in unit_lines(period, police)} == {S.SUBMITTED}
 
 
 def test_kept_file_can_be_dropped(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)[:2]
-    data = _form(lines, "submit", **{f"r{lines[1].pk}-narrative": ""})
+    lines = unit_lines(period, police)[:2]
+    data = report_form(lines, "submit", **{f"r{lines[1].pk}-narrative": ""})
     data[f"r{lines[0].pk}-file"] = _pdf()
     body = client.post(_url(period, police), data).content.decode()
     ref = re.search(rf'name="r{lines[0].pk}-file_ref" value="([^"]+)"', body).group(1)
-    data = _form(lines, "submit", token="t2", **{
+    data = report_form(lines, "submit", token="t2", **{
         f"r{lines[0].pk}-file_ref": ref, f"r{lines[0].pk}-drop_file": "1"})  # fmt: skip
     assert client.post(_url(period, police), data).status_code == 302
     assert not Attachment.objects.exists()
@@ -261,15 +224,15 @@ def test_kept_file_can_be_dropped(client, period, police, officer):
 
 def test_kept_file_reference_is_bound_to_its_line_and_user(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)[:2]
-    data = _form(lines, "submit", **{f"r{lines[1].pk}-narrative": ""})
+    lines = unit_lines(period, police)[:2]
+    data = report_form(lines, "submit", **{f"r{lines[1].pk}-narrative": ""})
     data[f"r{lines[0].pk}-file"] = _pdf()
     body = client.post(_url(period, police), data).content.decode()
     ref = re.search(rf'name="r{lines[0].pk}-file_ref" value="([^"]+)"', body).group(1)
 
     # Moved to another line, or forged: refused, nothing saved.
     for forged in (ref, ref[:-2] + "xx"):
-        data = _form(lines, "save", token="t2", **{f"r{lines[1].pk}-file_ref": forged})
+        data = report_form(lines, "save", token="t2", **{f"r{lines[1].pk}-file_ref": forged})
         response = client.post(_url(period, police), data)
         assert response.status_code == 400
         assert "tệp đã giữ lại không còn dùng được" in response.content.decode()
@@ -278,14 +241,14 @@ def test_kept_file_reference_is_bound_to_its_line_and_user(client, period, polic
     # Another officer of the same unit cannot use it either.
     colleague = make_user("canbo-khac", police)
     client.force_login(colleague)
-    data = _form(lines, "save", token="t3", **{f"r{lines[0].pk}-file_ref": ref})
+    data = report_form(lines, "save", token="t3", **{f"r{lines[0].pk}-file_ref": ref})
     assert client.post(_url(period, police), data).status_code == 400
     assert not Attachment.objects.exists()
 
 
 def test_other_units_are_refused(client, period, police, officer):
-    lines = _lines(period, police)
-    data = _form(lines, "submit_ready")
+    lines = unit_lines(period, police)
+    data = report_form(lines, "submit_ready")
     data[f"r{lines[0].pk}-file"] = _pdf()
     # An officer of another unit of the same commune: does not see the page at all.
     client.force_login(make_user("hoi-nong-dan", unit("w21370-hoi-nong-dan")))
@@ -301,8 +264,8 @@ def test_other_units_are_refused(client, period, police, officer):
 
 def test_double_post_of_a_partial_submit_changes_nothing(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
-    data = _form(lines, "submit_ready", "same", **{f"r{lines[0].pk}-status": ""})
+    lines = unit_lines(period, police)
+    data = report_form(lines, "submit_ready", "same", **{f"r{lines[0].pk}-status": ""})
     data[f"r{lines[1].pk}-file"] = _pdf()
     assert client.post(_url(period, police), data).status_code == 302
     data[f"r{lines[1].pk}-file"] = _pdf()
@@ -312,11 +275,11 @@ def test_double_post_of_a_partial_submit_changes_nothing(client, period, police,
     assert Attachment.objects.count() == 1
 
 
-def test_returned_filter_shows_only_returned_lines(client, period, police, officer):
+def test_returned_filter_shows_only_returnedunit_lines(client, period, police, officer):
     reviewer = make_user("thamdinh-pgd", unit("qn-pgd-532"), Profile.Role.REVIEWER)
     client.force_login(officer)
-    lines = _lines(period, police)
-    client.post(_url(period, police), _form(lines, "submit"))
+    lines = unit_lines(period, police)
+    client.post(_url(period, police), report_form(lines, "submit"))
     by = timezone.localdate() + timedelta(days=5)
     returned = [lines[3], lines[6]]
     for line in returned:
@@ -332,10 +295,10 @@ def test_returned_filter_shows_only_returned_lines(client, period, police, offic
     # Resubmitting from the filtered page keeps the filter and touches only those lines.
     fresh = [ProgressReport.objects.get(pk=r.pk) for r in returned]
     response = client.post(
-        _url(period, police, "?trang_thai=tra_lai"), _form(fresh, "submit", "t2")
+        _url(period, police, "?trang_thai=tra_lai"), report_form(fresh, "submit", "t2")
     )
     assert response["Location"].endswith("?trang_thai=tra_lai")
-    assert {r.state for r in _lines(period, police)} == {S.SUBMITTED}
+    assert {r.state for r in unit_lines(period, police)} == {S.SUBMITTED}
     page = client.get(response["Location"]).content.decode()
     assert "Không có dòng nào ở mục này." in page
     # An unknown filter value shows every line.
