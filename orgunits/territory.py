@@ -3,6 +3,7 @@ the trees of the central bodies, and the units a plan of the unit may name."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -15,6 +16,22 @@ def territory_of(unit: OrgUnit) -> OrgUnit:
 
     Reads `unit.territory` (select_related it to avoid a query)."""
     return unit if unit.territory_id in (None, unit.pk) else unit.territory
+
+
+_PLACE = re.compile(
+    r"^(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+(?:tỉnh|thành phố|xã|phường|đặc khu)\s+",
+    re.IGNORECASE,
+)
+
+
+def place_name(unit: OrgUnit) -> str:
+    """The địa danh written before "ngày … tháng … năm …" in the unit's documents (Nghị định
+    30/2020): the name of the province or commune it sits in ("Nghệ An", "Phước Giang"),
+    "" when the unit is outside any territory (central bodies)."""
+    territory = territory_of(unit)
+    if territory.kind not in (OrgUnit.Kind.PROVINCE, OrgUnit.Kind.COMMUNE):
+        return ""
+    return _PLACE.sub("", territory.name).strip()
 
 
 def central_tree_ids() -> list[int]:

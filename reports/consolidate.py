@@ -23,6 +23,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from config.progress import Ticker
+from orgunits.models import OrgUnit
+from orgunits.territory import place_name
 from orgunits.text import xml_safe
 from tasks.models import Task
 from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
@@ -489,7 +491,8 @@ BLANK_DATE = "ngày      tháng      năm 20   "
 
 
 def _docx_setup(doc) -> None:
-    """A4 portrait, the decree's margins, Times New Roman 13, page numbers in the footer."""
+    """A4 portrait, the decree's margins, Times New Roman 13, page numbers at the top centre
+    from page 2 on."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -508,9 +511,14 @@ def _docx_setup(doc) -> None:
     table = doc.styles.add_style("CT39 Table", 1)  # paragraph style for table cells
     table.base_style = normal
     table.font.size = Pt(TABLE_PT)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = footer.add_run()
+    # Nghị định 30/2020, Phụ lục I: numbered from 1, centred in the top margin, size 13-14,
+    # not shown on the first page (an empty first-page header).
+    section.different_first_page_header_footer = True
+    section.header_distance = Cm(1.0)
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = number.add_run()
+    run.font.size = Pt(BODY_PT)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -522,8 +530,26 @@ def _docx_setup(doc) -> None:
         run._r.append(el)
         if kind == "separate":
             num = OxmlElement("w:t")
-            num.text = "1"
+            num.text = "2"
             run._r.append(num)
+
+
+def _restart_page_numbers(section) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    sect = section._sectPr
+    numbering = sect.find(qn("w:pgNumType"))
+    if numbering is None:
+        numbering = OxmlElement("w:pgNumType")
+        later = ("cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
+                 "rtlGutter", "docGrid", "printerSettings", "sectPrChange")  # fmt: skip
+        following = next((el for el in sect if el.tag in {qn(f"w:{t}") for t in later}), None)
+        if following is None:
+            sect.append(numbering)
+        else:
+            following.addprevious(numbering)  # the schema's order
+    numbering.set(qn("w:start"), "1")
 
 
 def _para(where, text="", *, size=None, bold=False, italic=False, align=None, indent=False,
@@ -629,6 +655,14 @@ def _grid(doc, headers: list[str], rows: list[list], widths: list[float], *, bol
     return t
 
 
+def _symbol(issuer) -> str:
+    """The report's ký hiệu: "BC-UBND" for a People's Committee, else "BC-" left for the
+    office to complete with its own abbreviation."""
+    if issuer.kind in (OrgUnit.Kind.PROVINCE, OrgUnit.Kind.COMMUNE):
+        return "BC-UBND"
+    return "BC-"
+
+
 def _header_block(doc, c: Consolidated) -> None:
     """Issuing body on the left, quốc hiệu and tiêu ngữ on the right; number and date."""
     issuer = c.period.plan.issuer
@@ -646,8 +680,9 @@ def _header_block(doc, c: Consolidated) -> None:
     _para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align="center", size=13)
     _para(right, "———————————", align="center", size=10)
     number, place = t.rows[1].cells
-    _cell(number, "Số:        /BC-", align="center", size=13)
-    _cell(place, f"……………, {BLANK_DATE}", italic=True, align="center", size=13)
+    _cell(number, f"Số:        /{_symbol(issuer)}", align="center", size=13)
+    _cell(place, f"{place_name(issuer) or '……………'}, {BLANK_DATE}", italic=True,
+          align="center", size=13)  # fmt: skip
     _widths(t, [6.5, 9.5])
     _para(doc, after=12)
 
@@ -730,6 +765,7 @@ def to_docx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     _signature(doc)
 
     appendix = doc.add_section(WD_SECTION.NEW_PAGE)
+    _restart_page_numbers(appendix)  # the appendix is numbered on its own (Nghị định 30)
     appendix.orientation = WD_ORIENT.LANDSCAPE
     appendix.page_width, appendix.page_height = Cm(29.7), Cm(21.0)
     appendix.left_margin, appendix.right_margin = Cm(2.0), Cm(1.5)
@@ -737,7 +773,8 @@ def to_docx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     _para(doc, "PHỤ LỤC", size=14, bold=True, align="center")
     _para(doc, "CHI TIẾT TÌNH HÌNH THỰC HIỆN THEO NHIỆM VỤ VÀ ĐƠN VỊ", size=14, bold=True,
           align="center")  # fmt: skip
-    _para(doc, f"(Kèm theo Báo cáo số      /BC-      {BLANK_DATE} của {plan.issuer.name})",
+    _para(doc, f"(Kèm theo Báo cáo số      /{_symbol(plan.issuer)} {BLANK_DATE} của "
+          f"{plan.issuer.name})",
           italic=True, align="center", after=12)  # fmt: skip
     _appendix_table(doc, c, ticker)
     if c.indicators:

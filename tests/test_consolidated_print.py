@@ -1,15 +1,17 @@
 """The consolidated .docx printed through LibreOffice (Nghị định 30/2020/NĐ-CP layout): header
-block, page numbers in the footer, Vietnamese number format, no unit name broken across
-lines, a bounded page count for the Nghệ An seed plan with illustrative reports."""
+block, page numbers at the top centre from page 2 (the appendix numbered on its own),
+Vietnamese number format, no word broken across lines, a bounded page count for the Nghệ An
+seed plan with illustrative reports."""
 
 import re
 import shutil
 import subprocess
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from docx import Document
 
 from plans.models import Plan
 from reports.consolidate import build, to_docx, vn_number
@@ -79,14 +81,36 @@ def test_nghe_an_report_prints_as_an_administrative_document(tmp_path):
         assert line in first, line
     text = _text(pdf)
     assert "Nơi nhận:" in text and "THỦ TRƯỞNG ĐƠN VỊ" in text and "PHỤ LỤC" in text
-    # Page numbers: each page's footer prints its number on a line of its own.
-    for page in (1, 2, pages):
-        lines = [s.strip() for s in _text(pdf, page, "-layout").splitlines() if s.strip()]
-        assert lines[-1] == str(page), (page, lines[-3:])
-    # No word broken across lines: every unit name reads whole once line breaks are spaces.
+    assert "Nghệ An, ngày" in first and "/BC-UBND" in first
+
+    # Page numbers (Nghị định 30/2020, Phụ lục I): centred in the top margin, not shown on the
+    # first page; the appendix (landscape) is numbered on its own from 1, its first hidden.
+    def top_line(page):
+        return next(s.strip() for s in _text(pdf, page, "-layout").splitlines() if s.strip())
+
+    starts = [n for n in range(1, pages + 1) if "CHI TIẾT TÌNH HÌNH THỰC HIỆN" in _text(pdf, n)]
+    assert starts, "the appendix heading is printed"
+    appendix = starts[0]
+    assert 2 < appendix < pages
+    assert top_line(1) == "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN" or not top_line(1).isdigit()
+    assert top_line(2) == "2" and top_line(appendix - 1) == str(appendix - 1)
+    assert not top_line(appendix).isdigit()
+    assert top_line(appendix + 1) == "2" and top_line(pages) == str(pages - appendix + 1)
+    # No word broken across lines: every word of the document prints whole.
+    document = Document(BytesIO(docx))
+    written = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        written += [cell.text for row in table.rows for cell in row.cells]
+    printed = set(re.findall(r"\w+", text))
+    broken = set(re.findall(r"\w+", " ".join(written))) - printed
+    assert not broken, sorted(broken)[:20]
     flat = re.sub(r"\s+", " ", text)
     for _, name, _ in data.units:
         assert re.sub(r"\s+", " ", name) in flat, name
+    # Times New Roman 13 for the body, no Word heading styles (black, not blue).
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and normal.size.pt == 13
+    assert not [p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")]
     # Vietnamese number format in the tables
     total = data.unit_total.total
     assert total >= 1000 and vn_number(total) in flat
