@@ -36,8 +36,8 @@ def dashboard_of(key):
 
 LANDINGS = [
     ("admin", lambda: reverse("dashboards:dashboard_national")),
-    ("canbo.phuocgiang", lambda: reverse("plans:list")),
-    ("canbo.sotaichinh", lambda: reverse("plans:list")),
+    ("canbo.phuocgiang", lambda: reverse("tasks:my_tasks")),  # its tasks, to report on
+    ("canbo.sotaichinh", lambda: reverse("tasks:my_tasks")),
     ("pgd.nghiahanh", lambda: dashboard_of("qn-pgd-532")),
     ("nhcsxh.quangngai", lambda: dashboard_of("qn")),  # the branch sees its province
     ("quantri.quangngai", lambda: dashboard_of("qn")),
@@ -62,3 +62,17 @@ def test_the_link_of_the_signed_out_home_leads_to_the_role_landing(client, demo_
         "/dang-nhap/", {"username": "nhcsxh.quangngai", "password": PASSWORD}, follow=True
     )
     assert response.wsgi_request.path == dashboard_of("qn")
+
+
+def test_an_officer_whose_unit_carries_no_task_lands_on_the_plans(client, demo_users):
+    from tasks.expansion import tracked_assignments
+    from tests.factories import make_user
+
+    busy = tracked_assignments().values("unit_id")
+    idle = OrgUnit.objects.filter(tree_id=OrgUnit.objects.get(key="qn").tree_id).exclude(
+        pk__in=busy
+    )
+    user = make_user("canbo-khong-viec", idle.order_by("pk").first())
+    client.force_login(user)
+    response = client.get("/", follow=True)
+    assert response.wsgi_request.path == reverse("plans:list")
