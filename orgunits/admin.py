@@ -24,6 +24,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from mptt.admin import MPTTModelAdmin
 
+from config.numbers import count_text
 from config.query import positive_int
 
 from . import access
@@ -440,7 +441,7 @@ class AccountAdmin(ProvinceScopedMixin, UserAdmin):
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
         self.message_user(
-            request, f"Đã vô hiệu hóa {count} tài khoản (không xóa, lịch sử được giữ)."
+            request, f"Đã vô hiệu hóa {count_text(count)} tài khoản (không xóa, lịch sử được giữ)."
         )
 
     def save_related(self, request, form, formsets, change):

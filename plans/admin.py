@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from mptt.admin import MPTTModelAdmin
 
+from config.numbers import count_text
 from orgunits.admin import TreeLockedAdminMixin
 
 from .models import Inference
@@ -56,7 +57,9 @@ class InferenceAdmin(admin.ModelAdmin):
     @admin.action(description="Xác nhận (bỏ dấu “suy luận”)")
     def confirm(self, request, queryset):
         n = confirm_inferences(queryset, request.user)
-        self.message_user(request, f"Đã xác nhận {n} nội dung suy luận.", messages.SUCCESS)
+        self.message_user(
+            request, f"Đã xác nhận {count_text(n)} nội dung suy luận.", messages.SUCCESS
+        )
 
     def has_add_permission(self, request):
         return False

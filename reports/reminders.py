@@ -52,6 +52,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
+from config.numbers import count_text
 from plans.models import Plan
 
 from .access import fills_reports, first_reviewing_units, reviews_reports
@@ -280,9 +281,9 @@ def _item_text(rem: Reminder, missing: int, unit_name: str, for_reviewer: bool) 
     period, plan = rem.period, rem.period.plan
     head = f"{plan.label} — {period.label}, hạn {period.cutoff:%d/%m/%Y}"
     if rem.kind == Reminder.Kind.REMINDER:
-        return f"{head} ({rem.offset_text}): còn {missing} nhiệm vụ chưa nộp báo cáo."
+        return f"{head} ({rem.offset_text}): còn {count_text(missing)} nhiệm vụ chưa nộp báo cáo."
     who = unit_name if for_reviewer else "Đơn vị"
-    return f"{head}: {who} chưa nộp {missing} báo cáo, {rem.offset_text}."
+    return f"{head}: {who} chưa nộp {count_text(missing)} báo cáo, {rem.offset_text}."
 
 
 def sending_timeout() -> timedelta:
@@ -492,7 +493,7 @@ def _own_digests(unit, live, missing, users, now, notes, messages, recipients_of
         total = sum(missing[rem.period_id] for rem in items)
         subject = (
             f"[CT39] {'Quá hạn báo cáo' if escalation else 'Nhắc hạn báo cáo'}: "
-            f"{unit.name} còn {total} nhiệm vụ chưa nộp"
+            f"{unit.name} còn {count_text(total)} nhiệm vụ chưa nộp"
         )
         body = (
             f"Kính gửi: {unit.name}\n\n"
@@ -502,7 +503,7 @@ def _own_digests(unit, live, missing, users, now, notes, messages, recipients_of
         )
         short = (
             f"{'Quá hạn' if escalation else 'Nhắc hạn'} báo cáo: {unit.name} còn "
-            f"{total} nhiệm vụ chưa nộp ("
+            f"{count_text(total)} nhiệm vụ chưa nộp ("
             + "; ".join(f"{r.period.plan.label}, hạn {r.period.cutoff:%d/%m/%Y}" for r in items)
             + ")."
         )
@@ -526,13 +527,15 @@ def _review_digest(unit, live, late, users, now, notes, messages, recipients_of)
         lines_total += sum(n for _, _, n in rows)
         blocks.append(
             f"{period.plan.label} — {period.label}, hạn {period.cutoff:%d/%m/%Y} "
-            f"({rem.offset_text}), {len(rows)} đơn vị chưa nộp đủ:\n"
+            f"({rem.offset_text}), {count_text(len(rows))} đơn vị chưa nộp đủ:\n"
             + "\n".join(
-                f"- {name}: {n} báo cáo chưa nộp — {site_url(unit_report_url(period.pk, pk))}"
+                f"- {name}: {count_text(n)} báo cáo chưa nộp — "
+                f"{site_url(unit_report_url(period.pk, pk))}"
                 for pk, name, n in rows
             )
             + f"\n  Cả kỳ báo cáo: {site_url(reverse('reports:period_detail', args=[period.pk]))}"
         )
+    units, lines_total = count_text(units), count_text(lines_total)
     subject = f"[CT39] Đơn vị chậm báo cáo: {units} đơn vị còn {lines_total} báo cáo chưa nộp"
     body = (
         f"Kính gửi: {unit.name}\n\n"

@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
+from config.numbers import count_text
+
 from .models import ProgressReport, local_day_end
 
 
@@ -278,11 +280,6 @@ class Ongoing:
             " đã báo cáo, "
             f"{count_text(self.done)} Hoàn thành, {count_text(self.in_progress)} Đang thực hiện"
         )
-
-
-def count_text(value: int) -> str:
-    """A count as Vietnamese print it: 3031 → "3.031" (the dashboards' `num` filter too)."""
-    return f"{int(value):,}".replace(",", ".")
 
 
 def completion_text(done: int, due: int, what: str = "nhiệm vụ") -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.numbers import count_text
 from config.query import positive_int
 from config.security import is_local_path
 from orgunits.access import actor_for
@@ -166,8 +167,8 @@ def _group_missing(unsubmitted) -> str:
 def _saved_message(result) -> str:
     if result.saved == 0:
         return "Không có thay đổi nào so với bản đã lưu: chưa lưu gì thêm."
-    text = f"Đã lưu nháp {result.saved} dòng có thay đổi"
-    return text + (f"; {result.unchanged} dòng không đổi." if result.unchanged else ".")
+    text = f"Đã lưu nháp {count_text(result.saved)} dòng có thay đổi"
+    return text + (f"; {count_text(result.unchanged)} dòng không đổi." if result.unchanged else ".")
 
 
 @login_required
@@ -207,17 +208,17 @@ def unit_report(request, period_pk, unit_pk):
             elif submit and result.unsubmitted:
                 left = len(result.unsubmitted)
                 head = (
-                    f"Đã nộp {result.submitted} dòng{late}; "
+                    f"Đã nộp {count_text(result.submitted)} dòng{late}; "
                     if result.submitted
                     else "Chưa nộp dòng nào; "
                 )
                 messages.warning(
                     request,
-                    f"{head}{left} dòng chưa nộp, vẫn là bản nháp (còn thiếu "
+                    f"{head}{count_text(left)} dòng chưa nộp, vẫn là bản nháp (còn thiếu "
                     f"{_group_missing(result.unsubmitted)}).",
                 )
             elif submit:
-                messages.success(request, f"Đã nộp {result.submitted} báo cáo{late}.")
+                messages.success(request, f"Đã nộp {count_text(result.submitted)} báo cáo{late}.")
             else:
                 messages.success(request, _saved_message(result))
             return redirect(request.get_full_path())

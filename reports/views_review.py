@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from config.numbers import count_text
 from config.query import positive_int
 from orgunits.models import OrgUnit
 from plans.models import Plan
@@ -180,9 +181,11 @@ def _act(request, f: dict) -> int:
         code = row.task.full_code or row.task.position + 1
         messages.success(request, f"Đã {verb} báo cáo nhiệm vụ {code} của {row.unit.display_name}.")
     else:
-        text = f"Đã {verb} {result.changed} báo cáo của {result.units} đơn vị."
+        text = (
+            f"Đã {verb} {count_text(result.changed)} báo cáo của {count_text(result.units)} đơn vị."
+        )
         if result.already:
-            text += f" {result.already} dòng đã được {verb} trước đó, giữ nguyên."
+            text += f" {count_text(result.already)} dòng đã được {verb} trước đó, giữ nguyên."
         messages.success(request, text)
     return 200
 

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from config.numbers import count_text
 from orgunits.models import OrgUnit
 
 from .access import (
@@ -256,7 +257,8 @@ def save_unit_report(
             if row_errors:
                 count = sum(len(e) for e in row_errors.values())
                 raise ReportError(
-                    f"Chưa lưu: có {count} chỗ cần sửa ở {len(row_errors)} dòng "
+                    f"Chưa lưu: có {count_text(count)} chỗ cần sửa ở {count_text(len(row_errors))} "
+                    "dòng "
                     "(danh sách bên dưới, bấm vào từng dòng để đến chỗ cần sửa).",
                     row_errors,
                 )
@@ -484,7 +486,8 @@ def review_many(
         )
         if len(rows) != len(ids):
             raise ReportError(
-                f"{len(ids) - len(rows)} dòng báo cáo đã chọn không còn tồn tại; tải lại trang. "
+                f"{count_text(len(ids) - len(rows))} dòng báo cáo đã chọn không còn tồn tại; "
+                "tải lại trang. "
                 "Chưa thẩm định dòng nào."
             )
         plans = {}
@@ -496,8 +499,9 @@ def review_many(
         refused = [r for r in rows if r.period.plan_id in not_mine]
         if refused:
             raise PermissionDenied(
-                f"Bạn không phải cán bộ thẩm định của đơn vị theo dõi {len(refused)} trong "
-                f"{len(rows)} dòng đã chọn: chỉ đơn vị theo dõi kế hoạch mới được chấp nhận "
+                "Bạn không phải cán bộ thẩm định của đơn vị theo dõi "
+                f"{count_text(len(refused))} trong {count_text(len(rows))} dòng đã chọn: chỉ đơn "
+                "vị theo dõi kế hoạch mới được chấp nhận "
                 "hoặc trả lại các báo cáo đó. Chưa thẩm định dòng nào."
             )
         period_ids = sorted({r.period_id for r in rows})
@@ -684,7 +688,8 @@ def _notify(users, text: str, link: str) -> int:
 def _notify_reviewers_of_submission(period, unit, count: int) -> None:
     notify_reviewers(
         period.plan,
-        f"{unit.display_name} đã nộp {count} báo cáo ({period.label}, {period.plan.label}).",
+        f"{unit.display_name} đã nộp {count_text(count)} báo cáo "
+        f"({period.label}, {period.plan.label}).",
         reverse("reports:review_list") + f"?ky={period.pk}",
     )
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from config.numbers import count_text
 from orgunits.resolver import Part, Vocabulary, resolve_cell
 from orgunits.text import clean_cell, fold
 
@@ -252,8 +253,9 @@ def _row_problems(row: PreparedRow) -> list[str]:
         text = getattr(row.source, attr)
         if isinstance(text, str) and len(text) > MAX_CELL_TEXT:
             problems.append(
-                f"{label} dài {len(text):,} ký tự, quá giới hạn {MAX_CELL_TEXT:,} ký tự của một ô: "
-                "hãy rút gọn hoặc tách thành nhiều dòng.".replace(",", ".")
+                f"{label} dài {count_text(len(text))} ký tự, quá giới hạn "
+                f"{count_text(MAX_CELL_TEXT)} ký tự của một ô: hãy rút gọn hoặc tách thành nhiều "
+                "dòng."
             )
     return problems
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 
+from config.numbers import count_text
 from orgunits.text import fold
 
 from .appendix import AppendixRow
@@ -345,7 +346,7 @@ def read_rows(
             continue
         if len(result.rows) >= limit:
             raise AppendixFileError(
-                f"Bảng có hơn {limit:,} dòng dữ liệu ({place}), vượt giới "
+                f"Bảng có hơn {count_text(limit)} dòng dữ liệu ({place}), vượt giới "
                 "hạn một lần nhập: hãy tách phụ lục thành nhiều tệp nhỏ hơn.".replace(",", ".")
             )
         result.rows.append(_row(values, header, columns, extras, row, result))

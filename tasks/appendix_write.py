@@ -34,6 +34,7 @@ from django.db.models import Max
 from django.db.models.base import ModelState
 from simple_history.models import HistoricalRecords
 
+from config.numbers import count_text
 from orgunits.locks import tree_lock
 from orgunits.text import fold
 from plans.models import Plan
@@ -538,8 +539,9 @@ class ImportResult:
         if not self.changed:
             return f"Phụ lục của {self.plan.label} đã đúng như tệp: không có gì thay đổi."
         return (
-            f"Đã nhập phụ lục vào {self.plan.label}: {c['added']} dòng thêm mới, "
-            f"{c['changed']} dòng sửa, {c['removed']} dòng xóa, {c['unchanged']} dòng giữ nguyên."
+            f"Đã nhập phụ lục vào {self.plan.label}: {count_text(c['added'])} dòng thêm mới, "
+            f"{count_text(c['changed'])} dòng sửa, {count_text(c['removed'])} dòng xóa, "
+            f"{count_text(c['unchanged'])} dòng giữ nguyên."
         )
 
 
@@ -577,7 +579,7 @@ def apply_rows(
     with `unchanged_if_stale`, when the rows already are what the plan holds: a form posted
     twice then succeeds without writing anything."""
     if prepared.errors:
-        raise ImportRefused(f"Chưa lưu được: còn {len(prepared.errors)} lỗi cần sửa.")
+        raise ImportRefused(f"Chưa lưu được: còn {count_text(len(prepared.errors))} lỗi cần sửa.")
     with transaction.atomic(), _history_user(user):
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
         stale = expected_version is not None and locked.version != expected_version
@@ -595,7 +597,7 @@ def apply_rows(
             blocked = reported_removals(diff.removed)
             if blocked:
                 raise ImportRefused(f"Chưa lưu được: {blocked[0]}" + (
-                    f" (và {len(blocked) - 1} dòng khác)" if len(blocked) > 1 else ""
+                    f" (và {count_text(len(blocked) - 1)} dòng khác)" if len(blocked) > 1 else ""
                 ))  # fmt: skip
             if stale:
                 raise PlanChanged(

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from config.numbers import count_text
 from config.query import positive_int
 from orgunits import collective
 from orgunits.models import OrgUnit, UnitGroup
@@ -122,8 +123,9 @@ class EditorOutcome:
             return "Phụ lục không có gì thay đổi: không cần lưu."
         c = self.counts
         return (
-            f"Đã lưu phụ lục: {c['added']} dòng thêm mới, {c['changed']} dòng sửa, "
-            f"{c['removed']} dòng xóa, {c['unchanged']} dòng giữ nguyên."
+            f"Đã lưu phụ lục: {count_text(c['added'])} dòng thêm mới, "
+            f"{count_text(c['changed'])} dòng sửa, "
+            f"{count_text(c['removed'])} dòng xóa, {count_text(c['unchanged'])} dòng giữ nguyên."
         )
 
     @property
@@ -547,7 +549,7 @@ def save_rows(plan: Plan, payload: str, version, user=None) -> EditorOutcome:
         return EditorOutcome(
             rows=rows,
             errors=[
-                f"Chưa lưu: bảng còn {count} lỗi cần sửa (đánh dấu đỏ ở từng dòng).",
+                f"Chưa lưu: bảng còn {count_text(count)} lỗi cần sửa (đánh dấu đỏ ở từng dòng).",
                 *prepared.errors,
             ],
         )

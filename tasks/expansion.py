@@ -36,6 +36,7 @@ from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from config.numbers import count_text
 from orgunits.models import OrgUnit, UnitGroup
 
 from .history import bulk_create_with_history
@@ -221,13 +222,13 @@ class EmptyGroup:
     def message(self) -> str:
         if self.related:
             return (
-                f"Nhóm “{self.group.name}” ({self.tasks} nhiệm vụ) là các đơn vị có liên quan, "
-                "chưa chọn đơn vị cụ thể nên chưa được theo dõi: hãy chọn các đơn vị liên quan "
-                "của từng nhiệm vụ trong trang Soạn thảo phụ lục."
+                f"Nhóm “{self.group.name}” ({count_text(self.tasks)} nhiệm vụ) là các đơn vị có "
+                "liên quan, chưa chọn đơn vị cụ thể nên chưa được theo dõi: hãy chọn các đơn vị "
+                "liên quan của từng nhiệm vụ trong trang Soạn thảo phụ lục."
             )
         return (
-            f"Chưa có đơn vị nào thuộc nhóm “{self.group.name}” trong danh mục ({self.tasks} "
-            "nhiệm vụ chưa được theo dõi cho đơn vị nào của nhóm)"
+            f"Chưa có đơn vị nào thuộc nhóm “{self.group.name}” trong danh mục "
+            f"({count_text(self.tasks)} nhiệm vụ chưa được theo dõi cho đơn vị nào của nhóm)"
             + (f": {self.group.note}" if self.group.note else ".")
         )
 

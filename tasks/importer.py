@@ -33,6 +33,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from config.numbers import count_text
 from config.query import positive_int
 from orgunits.resolver import Target, Vocabulary, vocabulary_for
 from orgunits.text import fold
@@ -112,7 +113,7 @@ class ImportPreview:
 
     def summary_lines(self) -> list[str]:
         """The summary in Vietnamese, as printed by the command and shown on the pages."""
-        s = self.summary
+        s = {k: count_text(v) for k, v in self.summary.items()}
         return [
             f"Đọc {s['rows']} dòng ({self.read.place or self.read.sheet}, tiêu đề ở dòng "
             f"{self.read.header_row}): {s['sections']} mục, {s['tasks']} nhiệm vụ, "
@@ -145,7 +146,7 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
             f"Tệp ghi “kèm theo … số {named}” nhưng đang nhập vào {plan.label}: hãy kiểm tra "
             "đã chọn đúng kế hoạch."
         )
-    skipped = [f"{n} {SKIPPED_LABELS[k]}" for k, n in read.skipped.items() if n]
+    skipped = [f"{count_text(n)} {SKIPPED_LABELS[k]}" for k, n in read.skipped.items() if n]
     if skipped:
         notes.append(f"Đã bỏ qua {', '.join(skipped)}.")
     return notes
@@ -226,7 +227,8 @@ def apply_import(
     prepared = _prepare(plan, read, None)
     if prepared.errors:
         raise ImportRefused(
-            f"Chưa nhập được: tệp còn {len(prepared.errors)} lỗi cần sửa (xem danh sách)."
+            f"Chưa nhập được: tệp còn {count_text(len(prepared.errors))} lỗi cần sửa "
+            "(xem danh sách)."
         )
     reason = f"{reason}: {filename}" if filename else reason
     return apply_rows(plan, prepared, user=user, expected_version=expected_version, reason=reason)

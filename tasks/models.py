@@ -190,11 +190,11 @@ class Assignment(models.Model):
     )
     source_text = models.CharField("tên như ghi trong phụ lục", max_length=500, blank=True)
     name_key = models.CharField(
-        "khoá tên chưa xác định",
+        "khóa tên chưa xác định",
         max_length=500,
         blank=True,
         db_index=True,
-        help_text="Tên đã chuẩn hoá (không dấu, chữ thường) của một tên chưa xác định.",
+        help_text="Tên đã chuẩn hóa (không dấu, chữ thường) của một tên chưa xác định.",
     )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_request = models.BooleanField(

@@ -22,6 +22,8 @@ from xml.parsers import expat
 from django.conf import settings
 from openpyxl.utils.cell import range_boundaries
 
+from config.numbers import count_text
+
 #: Excel's grid: 1,048,576 rows × 16,384 columns (XFD). Nothing real refers beyond it.
 EXCEL_MAX_ROW = 1_048_576
 EXCEL_MAX_COL = 16_384
@@ -326,4 +328,4 @@ def too_many_rows(sheet: str, limit: int) -> str:
 
 def number(value: int) -> str:
     """10000 → "10.000", as numbers are written in Vietnamese."""
-    return f"{value:,}".replace(",", ".")
+    return count_text(value)

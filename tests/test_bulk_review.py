@@ -210,6 +210,56 @@ def test_filters(client, submitted, reviewer):
     assert client.get(URL, {"ky": "abc", "don_vi": "-1", "trang_thai": "x"}).status_code == 200
 
 
+def test_period_filter_lists_only_that_periods_lines(client, period, submitted, reviewer):
+    """Two periods with lines waiting: `ky` lists the chosen one's lines, and only them."""
+    from datetime import timedelta
+
+    from reports.periods import create_adhoc_period
+
+    adhoc = create_adhoc_period(
+        period.plan, title="Báo cáo sơ kết 6 tháng", cutoff=timezone.localdate() + timedelta(9)
+    )
+    now = timezone.now()
+    other = ProgressReport.objects.filter(period=adhoc, active=True)
+    other.update(
+        state=S.SUBMITTED, status="in_progress", narrative="Sơ kết.",
+        submitted_at=now, first_submitted_at=now,
+    )  # fmt: skip
+    adhoc_ids = set(other.values_list("pk", flat=True))
+    assert adhoc_ids and not adhoc_ids & {r.pk for r in submitted}
+    client.force_login(reviewer)
+    size = {"so_dong": 100}
+    everything = client.get(URL, size).context["page"]
+    assert everything.paginator.count == len(submitted) + len(adhoc_ids)
+    for chosen, expected in ((period, {r.pk for r in submitted}), (adhoc, adhoc_ids)):
+        page = client.get(URL, {"ky": chosen.pk, **size}).context["page"]
+        assert {r.pk for r in page.object_list} == expected, chosen.label
+        assert {r.period_id for r in page.object_list} == {chosen.pk}
+    # The unit picker counts within the chosen period too.
+    police = unit("w21370-cong-an")
+    waiting = client.get(URL, {"ky": adhoc.pk}).context["waiting_units"]
+    counted = {u["unit_id"]: u["n"] for u in waiting}
+    assert counted[police.pk] == other.filter(unit=police).count()
+
+
+def test_state_filter_lists_the_lines_in_that_state(client, submitted, reviewer):
+    client.force_login(reviewer)
+    accepted, returned = submitted[:3], submitted[3:5]
+    _post(client, [r.pk for r in accepted])
+    _post(client, [r.pk for r in returned], decision="return", comment="Bổ sung số liệu.")
+    size = {"so_dong": 100}
+
+    def listed(state):
+        return {r.pk for r in client.get(URL, {"trang_thai": state, **size}).context["page"]}
+
+    assert listed("accepted") == {r.pk for r in accepted}
+    assert listed("returned") == {r.pk for r in returned}
+    waiting = {r.pk for r in submitted[5:]}
+    assert listed("submitted") == waiting
+    # The default is what waits for review.
+    assert {r.pk for r in client.get(URL, size).context["page"]} == waiting
+
+
 def test_navbar_count_is_one_query_per_request(
     client, submitted, reviewer, django_assert_max_num_queries
 ):

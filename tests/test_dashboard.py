@@ -443,29 +443,134 @@ def test_unit_filter_lists_the_units_below(client, fx, today):
     assert f'value="{reverse("dashboards:dashboard", args=[fx.x1.pk])}?nam=2026"' in body
 
 
-def test_exports_print_with_header_filter_and_row_heights(client, fx):
-    """Wrapped text gets a row height, the header row repeats on each page and filters."""
+#: A task text and a unit name far wider than their columns (60 and 34 units wide).
+LONG_TASK = (
+    "Rà soát, cập nhật danh sách hộ nghèo, hộ cận nghèo và hộ mới thoát nghèo trên địa bàn; "
+    "phối hợp với Ngân hàng Chính sách xã hội giải ngân kịp thời nguồn vốn tín dụng ưu đãi, "
+    "kiểm tra việc sử dụng vốn vay đúng mục đích và báo cáo kết quả định kỳ hằng quý "
+    "về Ủy ban nhân dân tỉnh qua Sở Tài chính trước ngày 25 của tháng cuối quý."
+)
+LONG_UNIT = "Phòng Giao dịch Ngân hàng Chính sách xã hội huyện miền núi biên giới phía Tây"
+
+
+def _min_lines(text: str, width: float) -> int:
+    """Lines `text` needs at least in a column `width` wide: no print fits more than 1.6
+    characters per unit of width (Times New Roman 11 through LibreOffice)."""
+    return -(-len(text) // int(width * 1.6))
+
+
+def _long_texts(fx):
+    from tasks.models import Task
+
+    Task.objects.filter(pk=fx.tasks[0].pk).update(content=LONG_TASK)
+    OrgUnit.objects.filter(pk=fx.x1.pk).update(short_name=LONG_UNIT)
+
+
+def _xlsx(client, url):
     from openpyxl import load_workbook
 
+    return load_workbook(io.BytesIO(client.get(url).content)).active
+
+
+def _header_row(ws, first="STT") -> int:
+    return next(r[0].row for r in ws.iter_rows() if r[0].value == first)
+
+
+def _assert_prints(ws, header: int, columns: int, name: str) -> int:
+    """Header row repeated on each printed page, AutoFilter over the data (not the total),
+    A4 landscape one page wide, Times New Roman with borders. Returns the last data row."""
+    from openpyxl.utils import get_column_letter
+
+    assert ws.print_title_rows == f"${header}:${header}", name
+    first, last_cell = ws.auto_filter.ref.split(":")
+    assert first == f"A{header}", name
+    assert last_cell.rstrip("0123456789") == get_column_letter(columns), name
+    last = int(last_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert last > header and ws.cell(row=last, column=2).value != "Tổng cộng", name
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, name
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4, name
+    for row in (header, header + 1, last):
+        assert ws.cell(row=row, column=2).font.name == "Times New Roman", (name, row)
+    assert ws.cell(row=header + 1, column=2).border.left.style == "thin", name
+    return last
+
+
+def test_exports_print_with_header_filter_and_row_heights(client, fx):
+    """Wrapped text gets a row height, the header row repeats on each page and filters."""
+    _long_texts(fx)
     client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
     for table in ("phan-cong", "qua-han", "don-vi"):
-        url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, table])
-        ws = load_workbook(io.BytesIO(client.get(url).content)).active
-        header = next(r[0].row for r in ws.iter_rows() if r[0].value == "STT")
-        assert ws.print_title_rows == f"${header}:${header}", table
-        assert ws.auto_filter.ref.startswith(f"A{header}:"), table
-        last = int(ws.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-        assert ws.cell(row=last, column=2).value != "Tổng cộng"
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
-        assert ws.cell(row=header, column=1).font.name == "Times New Roman"
-        assert ws.cell(row=header + 1, column=2).border.left.style == "thin"
-    url = reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"])
-    ws = load_workbook(io.BytesIO(client.get(url).content)).active
+        ws = _xlsx(client, reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, table]))
+        header = _header_row(ws)
+        _assert_prints(ws, header, ws.max_column, table)
+    ws = _xlsx(client, reverse("dashboards:dashboard_xlsx", args=[fx.province.pk, "phan-cong"]))
+    header = _header_row(ws)
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
-    for row in ws.iter_rows(min_row=2):
+    rows = list(ws.iter_rows(min_row=header + 1))
+    long_rows = [r for r in rows if r[4].value == LONG_TASK]
+    others = [r for r in rows if r[4].value != LONG_TASK and r[1].value != LONG_UNIT]
+    assert long_rows and others, "the fixture lists the long task and others"
+    lines = _min_lines(LONG_TASK, widths["E"])
+    assert lines >= 3
+    height = {r[0].row: ws.row_dimensions[r[0].row].height or 15 for r in rows}
+    for row in long_rows:
+        assert row[4].alignment.wrap_text
+        # The row grows with its text: at least 15 points per line it needs …
+        assert height[row[0].row] >= 15 * lines, row[0].row
+    # … and only the rows of long text grow that much.
+    assert max(height[r[0].row] for r in others) < min(height[r[0].row] for r in long_rows)
+    unit_rows = [r for r in rows if r[1].value == LONG_UNIT]
+    assert unit_rows and all(r[1].alignment.wrap_text for r in unit_rows)
+    for row in unit_rows:
+        needed = max(_min_lines(LONG_UNIT, widths["B"]), _min_lines(str(row[4].value), widths["E"]))
+        assert needed >= 2 and ws.row_dimensions[row[0].row].height >= 15 * needed, row[0].row
+    for row in rows:
         longest = max(
             (len(c.value) / (widths.get(c.column_letter) or 10) for c in row
              if isinstance(c.value, str) and c.alignment.wrap_text), default=0,
         )  # fmt: skip
         if longest > 1.5:  # text wider than its column: the row is tall enough for it
             assert ws.row_dimensions[row[0].row].height >= 15 * int(longest / 1.3), row[0].row
+
+
+def test_task_export_prints_with_header_filter_font_and_row_heights(client, fx):
+    """The per-task export (dashboard_task_xlsx) prints like the others: the header row
+    repeated, an AutoFilter, Times New Roman, and rows as tall as their wrapped text."""
+    _long_texts(fx)
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    url = reverse("dashboards:dashboard_task_xlsx", args=[fx.province.pk, fx.tasks[0].pk])
+    ws = _xlsx(client, url)
+    header = _header_row(ws, "Kỳ báo cáo")
+    assert [c.value for c in ws[header]][1:3] == ["STT", "Đơn vị"]
+    last = _assert_prints(ws, header, ws.max_column, "nhiệm vụ")
+    assert ws.cell(row=1, column=1).font.name == "Times New Roman"
+    data = [ws[r] for r in range(header + 1, last + 1)]
+    assert data and all(row[5].value == LONG_TASK for row in data)
+    lines = _min_lines(LONG_TASK, ws.column_dimensions["F"].width)
+    assert lines >= 3
+    for row in data:
+        assert row[5].alignment.wrap_text
+        assert ws.row_dimensions[row[0].row].height >= 15 * lines, row[0].row
+
+
+def _plan_options(page: str) -> list[str]:
+    """The texts of the dashboard's plan filter options (select#f-kh)."""
+    import re
+    from html import unescape
+
+    select = re.search(r'<select[^>]*id="f-kh".*?</select>', page, re.S)
+    assert select, "the dashboard has its plan filter"
+    return [unescape(t).strip() for t in re.findall(r"<option[^>]*>(.*?)</option>", select[0])]
+
+
+def test_plan_filter_counts_the_plans_it_lists(client, fx, today):
+    """The first option counts exactly the plans listed below it (it once said
+    "Tất cả kế hoạch (0)" above four plans)."""
+    client.force_login(make_user("cn", fx.branch, Profile.Role.REVIEWER))
+    url = reverse("dashboards:dashboard", args=[fx.province.pk])
+    first, *plans = _plan_options(client.get(url).content.decode())
+    assert plans and any(p.startswith(fx.plan.label) for p in plans)
+    assert first == f"Tất cả kế hoạch có số liệu ({len(plans)})"
+    chosen = client.get(url, {"ke_hoach": fx.plan.pk}).content.decode()
+    first, *listed = _plan_options(chosen)
+    assert first == "Tất cả kế hoạch (bỏ chọn kế hoạch)" and listed == plans

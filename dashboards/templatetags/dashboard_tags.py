@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from config import numbers
 from dashboards.figures import STATUS_LABELS
 
 register = template.Library()
@@ -40,12 +41,8 @@ def symbol(key: str) -> str:
     return SYMBOLS.get(key, "")
 
 
-@register.filter
-def num(value) -> str:
-    """12345 → 12.345"""
-    if value in (None, ""):
-        return "—"
-    return f"{int(value):,}".replace(",", ".")
+#: 12345 → 12.345 (also a builtin of every template; kept here for the views that import it).
+num = register.filter("num", numbers.num)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from config.numbers import count_text
 from config.query import positive_int
 from orgunits.models import OrgUnit
 from orgunits.resolver import vocabulary_for
@@ -62,8 +63,9 @@ def unresolved_names(request):
                 messages.success(
                     request,
                     f"Đã ghi nhận “{result.alias.name}” là tên gọi khác của "
-                    f"{result.alias.target}: {result.resolved} phân công trong {result.plans} "
-                    f"kế hoạch đã được xác định, {result.tracked} phân công theo dõi được tạo.",
+                    f"{result.alias.target}: {count_text(result.resolved)} phân công trong "
+                    f"{count_text(result.plans)} kế hoạch đã được xác định, "
+                    f"{count_text(result.tracked)} phân công theo dõi được tạo.",
                 )
         url = request.path + (f"?tinh={scope.province.pk}" if scope.picks_province else "")
         return redirect(url)

@@ -20,6 +20,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.timezone import is_aware, localtime
 from django.views.decorators.http import require_POST
 
+from config.numbers import count_text
 from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
 from plans.inference import open_inferences
 
@@ -108,7 +109,7 @@ def derive_view(request, pk):
         messages.success(
             request,
             f"Đã lập dự thảo kế hoạch của {commune.display_name} với "
-            f"{derived.plan.tasks.exclude(kind=Task.Kind.SECTION).count()} nhiệm vụ từ "
+            f"{count_text(derived.plan.tasks.exclude(kind=Task.Kind.SECTION).count())} nhiệm vụ từ "
             f"{source.label}. Hãy sửa nội dung cho phù hợp với địa phương trước khi ban hành.",
         )
     else:
@@ -145,8 +146,8 @@ def issue_view(request, pk):
                 tracked = tracked_assignments().filter(task__plan=plan).count()
                 messages.success(
                     request,
-                    f"Đã ban hành kế hoạch số {number.strip()}: {tracked} phân công được "
-                    "theo dõi cho từng đơn vị.",
+                    f"Đã ban hành kế hoạch số {number.strip()}: {count_text(tracked)} phân "
+                    "công được theo dõi cho từng đơn vị.",
                 )
                 for warning in issue_warnings(plan):
                     messages.warning(request, warning)
