@@ -39,7 +39,7 @@ from orgunits.text import fold
 from plans.models import Plan
 
 from .appendix import PreparedAppendix, PreparedRow, extra_columns, lead_heading
-from .history import bulk_create_with_history
+from config.history import bulk_create_with_history
 from .models import Assignment, Task
 
 REASON = "Nhập phụ lục từ Excel"

@@ -38,7 +38,7 @@ from simple_history.utils import bulk_update_with_history
 
 from orgunits.models import OrgUnit, UnitGroup
 
-from .history import bulk_create_with_history
+from config.history import bulk_create_with_history
 from .models import Assignment, Task
 
 

@@ -11,7 +11,7 @@ from orgunits.resolver import vocabulary_for
 from plans.models import Plan
 from tasks.appendix import AppendixRow, prepare_appendix
 from tasks.appendix_write import create_tasks
-from tasks.history import bulk_create_with_history
+from config.history import bulk_create_with_history
 from tasks.models import Assignment, Task
 
 pytestmark = pytest.mark.django_db

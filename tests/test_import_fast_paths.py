@@ -13,7 +13,7 @@ from orgunits.models import OrgUnit
 from plans.models import Plan
 from tasks.appendix import MAX_CELL_TEXT, AppendixRow, prepare_appendix
 from tasks.appendix_write import _loaded, _new
-from tasks.history import insert_rows
+from config.history import insert_rows
 from tasks.models import Assignment, Task
 from tasks.xlsx_reader import _inline_text
 
