@@ -36,9 +36,9 @@ from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from config.history import bulk_create_with_history
 from orgunits.models import OrgUnit, UnitGroup
 
-from config.history import bulk_create_with_history
 from .models import Assignment, Task
 
 
