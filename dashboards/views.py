@@ -21,12 +21,12 @@ from config.progress import Ticker
 from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
-from reports import export_jobs, indicators
+from reports import export_jobs
 from reports.models import ReportingPeriod
 from reports.timeliness import Submission, Timeliness
 from tasks.models import Task
 
-from . import access, export
+from . import access, export, indicators
 from . import figures as dash
 
 LIST_SIZE = 25
