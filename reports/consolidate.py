@@ -314,6 +314,50 @@ def rate_lines(c: Consolidated) -> list[str]:
     ]
 
 
+# --- as an export job (config.export_jobs) ----------------------------------------------------
+
+
+def _job_period(user, params: dict):
+    """The period of a consolidated-report job, when the user may still download it."""
+    from .access import can_download_consolidated, visible_periods
+
+    period = (
+        visible_periods(user)
+        .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
+        .filter(pk=params["period"])
+        .first()
+    )
+    if period is None or not can_download_consolidated(user, period.plan):
+        return None
+    return period
+
+
+def export_job(user, params: dict, step) -> bytes:
+    """The consolidated report of a job (`params`: period, fmt), built with progress."""
+    from config.export_jobs import REFUSED
+
+    period = _job_period(user, params)
+    if period is None:
+        raise PermissionError(REFUSED)
+    step(0, 100)
+    data = build(period)
+    step(10, 100)
+    # Writing is most of the work: 10 → 95 % as units and lines are written.
+    ticker = Ticker(work_items(data), step, start=10, end=95)
+    write = to_xlsx if params["fmt"] == "xlsx" else to_docx
+    body = write(data, ticker)
+    step(97, 100)  # saved; the worker writes the file
+    return body
+
+
+def check_export_job(user, params: dict) -> None:
+    """Refuses (PermissionDenied) a user who may no longer download the job's report."""
+    from django.core.exceptions import PermissionDenied
+
+    if _job_period(user, params) is None:
+        raise PermissionDenied
+
+
 # --- .xlsx ----------------------------------------------------------------------------------
 
 
