@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from config.progress import Ticker
 from orgunits.text import xml_safe
-from tasks.models import Task
+from tasks.models import Assignment, Task
 from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
 
 from .models import ProgressReport, ReportingPeriod
@@ -218,7 +218,7 @@ def build(period: ReportingPeriod, today: date | None = None) -> Consolidated:
 
 
 STATUS = dict(ProgressReport.Status.choices)
-ROLE = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
+ROLE = dict(Assignment.Role.choices)
 STATE = dict(ProgressReport.State.choices)
 
 

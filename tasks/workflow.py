@@ -23,6 +23,7 @@ from orgunits.access import groups_covering, units_in_subtree
 from orgunits.locks import tree_lock
 from orgunits.models import OrgUnit
 from orgunits.resolver import Part, Target, vocabulary_for
+from orgunits.territory import branch_of
 from plans.models import Plan
 
 from .appendix import AppendixRow, prepare_appendix, task_row
@@ -100,9 +101,7 @@ def derive_commune_plan(source: Plan, commune: OrgUnit, user=None) -> Derived:
             while node is not None:
                 keep.add(node.pk)
                 node = by_pk.get(node.parent_id)
-        branch = OrgUnit.objects.filter(
-            tree_id=commune.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH
-        ).first()
+        branch = branch_of(commune)
         follow_up = (
             commune.served_by.filter(kind=OrgUnit.Kind.NHCSXH_PGD, active_until__isnull=True)
             .order_by("pk")
