@@ -25,7 +25,7 @@ from django.utils import timezone
 from config.progress import Ticker
 from orgunits.text import xml_safe
 from tasks.models import Assignment, Task
-from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
+from tasks.xlsx_writer import add_styles, header_row, print_setup, put_cell, row_height
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
@@ -371,7 +371,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     (`tasks.xlsx_writer`); `ticker` counts the unit rows and detail lines written
     (`work_items`), for a job's progress bar."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     add_styles(wb)
@@ -388,11 +387,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         row += 1
     row += 1
 
-    def header(r: int, titles: list[str]) -> None:
-        ws.row_dimensions[r].height = 45
-        for col, title in enumerate(titles, start=1):
-            put_cell(ws, r, col, title, "ct39_head")
-
     def numbers(r: int, values: list, total: bool = False) -> None:
         for col, value in enumerate(values, start=1):
             if isinstance(value, float):
@@ -406,14 +400,20 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     put_cell(ws, row, 1, "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo "
              "của đơn vị chủ trì)", "ct39_strong")  # fmt: skip
     row += 1
-    header(row, ["", "Nội dung", *COUNT_HEADERS])
+    header_row(ws, row, ["", "Nội dung", *COUNT_HEADERS])
     row += 1
     numbers(row, ["", "Số nhiệm vụ", *count_cells(c.task_counts)])
     row += 2
     put_cell(ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)",
              "ct39_strong")  # fmt: skip
     row += 1
-    header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
+    columns = 2 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)
+    header_row(
+        ws,
+        row,
+        ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS],
+        [6, 42, *[12] * (columns - 2)],
+    )
     units_header = row
     row += 1
     for n, (_, name, counts) in enumerate(c.units, start=1):
@@ -426,11 +426,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)],
         total=True,
     )
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 42
-    columns = 2 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)
-    for col in range(3, columns + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"
     # The units table: its header repeated on each page, filtered (the total row apart).
     print_setup(ws, units_header, columns, row - 1)
@@ -447,11 +442,8 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         "Đánh giá",
         "Báo cáo",
     ]
-    for col, title in enumerate(titles, start=1):
-        put_cell(detail, 1, col, title, "ct39_head")
     widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
-    for col, width in enumerate(widths, start=1):
-        detail.column_dimensions[get_column_letter(col)].width = width
+    header_row(detail, 1, titles, widths, height=None)
     detail.freeze_panes = "C2"
     r = 2
     for section, tasks in c.sections:
@@ -496,17 +488,14 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         put_cell(ind, 2, 1, "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ "
                  "(%) lấy bình quân giữa các đơn vị báo cáo.", "ct39_note")  # fmt: skip
         headers = ["STT", *ROLLUP_HEADERS]
-        for col, title in enumerate(headers, start=1):
-            put_cell(ind, 4, col, title, "ct39_head")
         widths = [6, 50, 12, 30, 16, 16, 12, 14, 36]
+        header_row(ind, 4, headers, widths, height=None)
         last = 4
         for last, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
             values = [last - 4, *cells]
             for col, value in enumerate(values, start=1):
                 put_cell(ind, last, col, value, "ct39_text")
             ind.row_dimensions[last].height = row_height(zip(values, widths, strict=False))
-        for col, width in enumerate(widths, start=1):
-            ind.column_dimensions[get_column_letter(col)].width = width
         print_setup(ind, 4, len(headers), last)
     out = io.BytesIO()
     wb.save(out)
