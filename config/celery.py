@@ -6,7 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("ct39")
+app = Celery("ct39", include=["config.tasks"])  # the apps' tasks.py are autodiscovered
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -214,8 +214,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.reminder_sweep",
         "schedule": crontab(hour=7, minute=0),
     },
-    "purge-exports-daily": {  # export files (reports.build_export) older than a day
-        "task": "reports.purge_exports",
+    "purge-exports-daily": {  # export files (config.build_export) older than a day
+        "task": "config.purge_exports",
         "schedule": crontab(hour=3, minute=15),
     },
 }
@@ -291,7 +291,7 @@ IMPORT_READ_SOFT_SECONDS = 60
 # ...and so are uploads whose largest sheet holds more than about this many rows (estimated
 # from the sheet's unzipped XML size, see tasks.import_jobs).
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 300))
-# Exports built by a Celery job (reports.build_export) with a progress page: the consolidated
+# Exports built by a Celery job (config.build_export) with a progress page: the consolidated
 # report always, dashboard exports above this many lines; soft time limit in seconds.
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 2000))
 EXPORT_SOFT_SECONDS = 300

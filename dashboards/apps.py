@@ -9,10 +9,10 @@ class DashboardsConfig(AppConfig):
     verbose_name = "Bảng theo dõi"
 
     def ready(self):
-        # The export jobs live in reports (below): hand them the dashboards' builders.
+        # The export jobs are shared (config/export_jobs.py): hand them the dashboards' builders.
         from django.http import Http404
 
-        from reports import export_jobs
+        from config import export_jobs
 
         from . import views
         from .access import OutOfScope

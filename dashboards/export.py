@@ -15,7 +15,7 @@ from orgunits.models import OrgUnit
 from reports import consolidate
 from reports.models import ProgressReport
 from reports.timeliness import Submission, Timeliness
-from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
+from tasks.xlsx_writer import add_styles, header_row, print_setup, put_cell, row_height
 
 from . import figures as dash
 
@@ -60,13 +60,7 @@ class Sheet:
         self.row += 1
 
     def header(self, titles: list[str], widths: list[int]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for col, text in enumerate(titles, start=1):
-            put_cell(self.ws, self.row, col, text, "ct39_head")
-        self.ws.row_dimensions[self.row].height = 45
-        for col, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(col)].width = width
+        header_row(self.ws, self.row, titles, widths)
         self.ws.freeze_panes = self.ws.cell(row=self.row + 1, column=3)
         self.header_row, self.widths = self.row, list(widths)
         self.row += 1
@@ -374,8 +368,6 @@ def national_xlsx(f, today, provinces, total) -> bytes:
 def indicators_xlsx(scope, f, d, rows, by_unit=()) -> bytes:
     """The chosen plan's indicators (chỉ tiêu) rolled up over the scope, against targets;
     then a sheet with each subordinate unit's roll-up (its own subtree)."""
-    from openpyxl.utils import get_column_letter
-
     from reports.indicators import ROLLUP_HEADERS, rollup_rows_cells
 
     sheet = Sheet("Chỉ tiêu")
@@ -395,12 +387,8 @@ def indicators_xlsx(scope, f, d, rows, by_unit=()) -> bytes:
                     "", "", "", "", "", "", ""], styles)  # fmt: skip
     if by_unit:
         ws = sheet.wb.create_sheet("Chỉ tiêu theo đơn vị")
-        heads = ["STT", "Đơn vị", *ROLLUP_HEADERS]
-        for col, (text, width) in enumerate(
-            zip(heads, [6, 36, 44, 12, 24, 14, 14, 12, 14, 32], strict=True), start=1
-        ):
-            ws.cell(row=1, column=col, value=text).style = "ct39_head"
-            ws.column_dimensions[get_column_letter(col)].width = width
+        widths = [6, 36, 44, 12, 24, 14, 14, 12, 14, 32]
+        header_row(ws, 1, ["STT", "Đơn vị", *ROLLUP_HEADERS], widths, height=None)
         r = 2
         for n, (unit, unit_rows) in enumerate(by_unit, start=1):
             for cells in rollup_rows_cells(unit_rows):

@@ -58,7 +58,7 @@ from reports.timeliness import (
     update_rate,
     update_text,
 )
-from tasks.models import Task
+from tasks.models import Assignment, Task
 
 from .access import OutOfScope, Scope
 
@@ -68,13 +68,11 @@ DEFAULT_DUE_SOON_DAYS = ReminderPolicy._meta.get_field("due_soon_days").default
 DONE = (T.DONE_ON_TIME, T.DONE_LATE)
 STATUS_LABELS = {**T.LABELS, DUE_SOON: "Sắp đến hạn"}
 STATUS_ORDER = [*T.ORDER[:4], DUE_SOON, T.NO_DEADLINE]
-ROLE_LABELS = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
+ROLE_LABELS = dict(Assignment.Role.choices)
+_S = ProgressReport.Status
 #: Stored status of the unit's report (what it says it has done), plus "not reported".
 REPORTED_STATUS = [
-    ("done", "Hoàn thành"),
-    ("in_progress", "Đang thực hiện"),
-    ("not_started", "Chưa triển khai"),
-    ("not_feasible", "Không thực hiện được"),
+    *((s.value, s.label) for s in (_S.DONE, _S.IN_PROGRESS, _S.NOT_STARTED, _S.NOT_FEASIBLE)),
     ("unreported", "Chưa báo cáo"),
 ]
 

@@ -16,17 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from config import query
+from config import export_jobs, query
 from config.progress import Ticker
 from config.query import positive_int
 from orgunits.access import actor_for
 from orgunits.models import OrgUnit
-from reports import export_jobs, indicators
 from reports.models import ReportingPeriod
 from reports.timeliness import Submission, Timeliness
 from tasks.models import Task
 
-from . import access, export
+from . import access, export, indicators
 from . import figures as dash
 
 LIST_SIZE = 25
@@ -406,7 +405,7 @@ def task_export(request, unit_pk, task_pk):
 
 
 def task_export_bytes(user, unit_pk, task_pk, query: str, step=_no_step) -> bytes:
-    """The task export built by a job (reports.export_jobs)."""
+    """The task export built by a job (config.export_jobs)."""
     step(0, 100)
     scope, task, f, today, years, lines = task_lines(user, unit_pk, task_pk, QueryDict(query))
     ticker = Ticker(lines.order_by().count(), step, start=5, end=95)
@@ -463,7 +462,7 @@ def dashboard_export(request, unit_pk, table):
 
 
 def table_xlsx(user, unit_pk, table: str, query: str, step=_no_step) -> bytes:
-    """A dashboard table built by a job (reports.export_jobs): the same builders."""
+    """A dashboard table built by a job (config.export_jobs): the same builders."""
     if table not in TABLES:
         raise Http404
     step(0, 100)

@@ -11,7 +11,7 @@ Some 30,000 units are written in bulk: the MPTT fields of every touched tree are
 here (existing nodes keep their order, new ones follow their siblings), new units are
 inserted level by level (a parent's primary key is known before its children are
 written), existing nodes whose numbering moved are updated in batches, all under the
-unit tree lock. History rows are copied by the database (`tasks.history`).
+unit tree lock. History rows are copied by the database (`config.history`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import yaml
 from django.db import transaction
 from django.db.models import F, Max
 from vietnam_provinces import Province, VietNamDivisionType, Ward
+
+from config.history import record_history
 
 from . import adminunits
 from .locks import tree_lock
@@ -290,8 +292,6 @@ class CatalogueLoader:
 
     # -- writing ----------------------------------------------------------------------------
     def write(self) -> None:
-        from tasks.history import record_history
-
         created: dict[str, OrgUnit] = {}
         renumber: list[OrgUnit] = []
         for tree in self.trees:
@@ -409,8 +409,6 @@ class CatalogueLoader:
 
     @staticmethod
     def _create_with_history(model, objs) -> None:
-        from tasks.history import record_history
-
         if objs:
             model.objects.bulk_create(objs, batch_size=BATCH)
             record_history(model, [o.pk for o in objs], "+", reason="load_catalogue")

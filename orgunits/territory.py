@@ -1,5 +1,6 @@
 """Small questions about where a unit sits, asked in several apps: its territory (địa bàn),
-the trees of the central bodies, and the units a plan of the unit may name."""
+the trees of the central bodies, the NHCSXH branch of a province, and the units a plan of
+the unit may name."""
 
 from __future__ import annotations
 
@@ -40,6 +41,30 @@ def central_tree_ids() -> list[int]:
         OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.CENTRAL).values_list(
             "tree_id", flat=True
         )
+    )
+
+
+def branch_ids(tree_ids) -> dict[int, int]:
+    """The NHCSXH branch of each tree (a province): tree id → the pk of its first branch
+    (the lowest pk, should a tree hold two). Trees without one are left out; one query."""
+    branches: dict[int, int] = {}
+    tree_ids = set(tree_ids)
+    if tree_ids:
+        for pk, tree in (
+            OrgUnit.objects.filter(tree_id__in=tree_ids, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+            .order_by("pk")
+            .values_list("pk", "tree_id")
+        ):
+            branches.setdefault(tree, pk)
+    return branches
+
+
+def branch_of(unit: OrgUnit) -> OrgUnit | None:
+    """The NHCSXH branch of the unit's province (`branch_ids` for one unit), if any."""
+    return (
+        OrgUnit.objects.filter(tree_id=unit.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH)
+        .order_by("pk")
+        .first()
     )
 
 

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 
 from orgunits.access import Actor, actor_for, units_in_subtree
 from orgunits.models import OrgUnit, Profile
+from orgunits.territory import branch_ids
 from plans.access import visible_plans
 from plans.models import Plan
 
@@ -68,14 +69,7 @@ def _reviewing_units(rows) -> dict[int, list[int]]:
     query (the branches of the plans naming no reviewer)."""
     rows = list(rows)
     trees = {tree for _pk, follow_up, report_to, tree in rows if not (follow_up or report_to)}
-    branches: dict[int, int] = {}
-    if trees:
-        for pk, tree in (
-            OrgUnit.objects.filter(tree_id__in=trees, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-            .order_by("pk")
-            .values_list("pk", "tree_id")
-        ):
-            branches.setdefault(tree, pk)
+    branches = branch_ids(trees)
     out = {}
     for pk, follow_up, report_to, tree in rows:
         ids = [u for u in (follow_up, report_to) if u] or [branches.get(tree)]

@@ -26,8 +26,8 @@ from config.progress import Ticker
 from orgunits.models import OrgUnit
 from orgunits.territory import place_name
 from orgunits.text import xml_safe
-from tasks.models import Task
-from tasks.xlsx_writer import add_styles, print_setup, put_cell, row_height
+from tasks.models import Assignment, Task
+from tasks.xlsx_writer import add_styles, header_row, print_setup, put_cell, row_height
 
 from .models import ProgressReport, ReportingPeriod
 from .timeliness import (
@@ -220,7 +220,7 @@ def build(period: ReportingPeriod, today: date | None = None) -> Consolidated:
 
 
 STATUS = dict(ProgressReport.Status.choices)
-ROLE = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
+ROLE = dict(Assignment.Role.choices)
 STATE = dict(ProgressReport.State.choices)
 
 
@@ -316,6 +316,50 @@ def rate_lines(c: Consolidated) -> list[str]:
     ]
 
 
+# --- as an export job (config.export_jobs) ----------------------------------------------------
+
+
+def _job_period(user, params: dict):
+    """The period of a consolidated-report job, when the user may still download it."""
+    from .access import can_download_consolidated, visible_periods
+
+    period = (
+        visible_periods(user)
+        .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
+        .filter(pk=params["period"])
+        .first()
+    )
+    if period is None or not can_download_consolidated(user, period.plan):
+        return None
+    return period
+
+
+def export_job(user, params: dict, step) -> bytes:
+    """The consolidated report of a job (`params`: period, fmt), built with progress."""
+    from config.export_jobs import REFUSED
+
+    period = _job_period(user, params)
+    if period is None:
+        raise PermissionError(REFUSED)
+    step(0, 100)
+    data = build(period)
+    step(10, 100)
+    # Writing is most of the work: 10 → 95 % as units and lines are written.
+    ticker = Ticker(work_items(data), step, start=10, end=95)
+    write = to_xlsx if params["fmt"] == "xlsx" else to_docx
+    body = write(data, ticker)
+    step(97, 100)  # saved; the worker writes the file
+    return body
+
+
+def check_export_job(user, params: dict) -> None:
+    """Refuses (PermissionDenied) a user who may no longer download the job's report."""
+    from django.core.exceptions import PermissionDenied
+
+    if _job_period(user, params) is None:
+        raise PermissionDenied
+
+
 # --- .xlsx ----------------------------------------------------------------------------------
 
 
@@ -329,7 +373,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     (`tasks.xlsx_writer`); `ticker` counts the unit rows and detail lines written
     (`work_items`), for a job's progress bar."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     add_styles(wb)
@@ -346,11 +389,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         row += 1
     row += 1
 
-    def header(r: int, titles: list[str]) -> None:
-        ws.row_dimensions[r].height = 45
-        for col, title in enumerate(titles, start=1):
-            put_cell(ws, r, col, title, "ct39_head")
-
     def numbers(r: int, values: list, total: bool = False) -> None:
         for col, value in enumerate(values, start=1):
             if isinstance(value, float):
@@ -364,14 +402,20 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
     put_cell(ws, row, 1, "1. Tổng hợp theo nhiệm vụ (mỗi nhiệm vụ tính một lần, theo báo cáo "
              "của đơn vị chủ trì)", "ct39_strong")  # fmt: skip
     row += 1
-    header(row, ["", "Nội dung", *COUNT_HEADERS])
+    header_row(ws, row, ["", "Nội dung", *COUNT_HEADERS])
     row += 1
     numbers(row, ["", "Số nhiệm vụ", *count_cells(c.task_counts)])
     row += 2
     put_cell(ws, row, 1, "2. Tổng hợp theo đơn vị (mỗi phân công của đơn vị tính một lần)",
              "ct39_strong")  # fmt: skip
     row += 1
-    header(row, ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS])
+    columns = 2 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)
+    header_row(
+        ws,
+        row,
+        ["STT", "Đơn vị", *COUNT_HEADERS, *SUBMISSION_HEADERS],
+        [6, 42, *[12] * (columns - 2)],
+    )
     units_header = row
     row += 1
     for n, (_, name, counts) in enumerate(c.units, start=1):
@@ -384,11 +428,6 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         ["", "Tổng cộng", *count_cells(c.unit_total), *submission_cells(c.unit_total)],
         total=True,
     )
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 42
-    columns = 2 + len(COUNT_HEADERS) + len(SUBMISSION_HEADERS)
-    for col in range(3, columns + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"
     # The units table: its header repeated on each page, filtered (the total row apart).
     print_setup(ws, units_header, columns, row - 1)
@@ -405,11 +444,8 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         "Đánh giá",
         "Báo cáo",
     ]
-    for col, title in enumerate(titles, start=1):
-        put_cell(detail, 1, col, title, "ct39_head")
     widths = [8, 60, 10, 30, 22, 24, 60, 24, 16]
-    for col, width in enumerate(widths, start=1):
-        detail.column_dimensions[get_column_letter(col)].width = width
+    header_row(detail, 1, titles, widths, height=None)
     detail.freeze_panes = "C2"
     r = 2
     for section, tasks in c.sections:
@@ -454,17 +490,14 @@ def to_xlsx(c: Consolidated, ticker: Ticker | None = None) -> bytes:
         put_cell(ind, 2, 1, "Theo các báo cáo đã nộp và đã chấp nhận: số tiền cộng dồn, tỷ lệ "
                  "(%) lấy bình quân giữa các đơn vị báo cáo.", "ct39_note")  # fmt: skip
         headers = ["STT", *ROLLUP_HEADERS]
-        for col, title in enumerate(headers, start=1):
-            put_cell(ind, 4, col, title, "ct39_head")
         widths = [6, 50, 12, 30, 16, 16, 12, 14, 36]
+        header_row(ind, 4, headers, widths, height=None)
         last = 4
         for last, cells in enumerate(rollup_rows_cells(c.indicators), start=5):
             values = [last - 4, *cells]
             for col, value in enumerate(values, start=1):
                 put_cell(ind, last, col, value, "ct39_text")
             ind.row_dimensions[last].height = row_height(zip(values, widths, strict=False))
-        for col, width in enumerate(widths, start=1):
-            ind.column_dimensions[get_column_letter(col)].width = width
         print_setup(ind, 4, len(headers), last)
     out = io.BytesIO()
     wb.save(out)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config import export_jobs
 from config.numbers import count_text
 from config.query import positive_int
 from config.security import is_local_path
@@ -24,7 +25,7 @@ from orgunits.models import OrgUnit
 from orgunits.text import xml_safe
 from plans.access import visible_plans
 
-from . import access, consolidate, export_jobs, periods, workflow
+from . import access, consolidate, periods, workflow
 from .models import (
     Attachment,
     ExtensionRequest,

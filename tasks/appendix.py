@@ -41,6 +41,27 @@ class AppendixRow:
     lead_heading: str = ""
 
 
+def task_row(task: Task | None = None, **cells) -> AppendixRow:
+    """The appendix row `task` is written as: its cells as printed, its other columns and
+    how its lead cell is headed, `cells` replacing what changed (the editor's edited cells).
+    Without a task, a row of `cells` only (a row added in the editor). The one way back
+    from tasks to rows, for the editor and for a revision."""
+    if task is None:
+        return AppendixRow(**cells)
+    written = {
+        "stt": task.code,
+        "content": task.content,
+        "lead": task.lead_text,
+        "coordinating": task.coordinating_text,
+        "product": task.product,
+        "timeframe": task.timeframe_text,
+        "note": task.note,
+        "lead_heading": task.lead_heading,
+        "extra": dict(task.extra_columns),  # the other columns go with the row
+    }
+    return AppendixRow(**{**written, **cells})
+
+
 @dataclass
 class PreparedRow:
     source: AppendixRow

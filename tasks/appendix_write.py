@@ -34,13 +34,13 @@ from django.db.models import Max
 from django.db.models.base import ModelState
 from simple_history.models import HistoricalRecords
 
+from config.history import bulk_create_with_history
 from config.numbers import count_text
 from orgunits.locks import tree_lock
 from orgunits.text import fold
 from plans.models import Plan
 
 from .appendix import PreparedAppendix, PreparedRow, extra_columns, lead_heading
-from .history import bulk_create_with_history
 from .models import Assignment, Task
 
 REASON = "Nhập phụ lục từ Excel"

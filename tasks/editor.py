@@ -36,7 +36,7 @@ from orgunits.territory import naming_scope
 from orgunits.text import fold, xml_safe
 from plans.models import Plan
 
-from .appendix import AppendixRow, PreparedRow, prepare_appendix
+from .appendix import PreparedRow, prepare_appendix, task_row
 from .appendix_write import ImportRefused, PlanChanged, apply_rows
 from .models import Assignment, Task
 from .timeframes import parse_timeframe
@@ -468,18 +468,16 @@ def prepare_rows(plan: Plan, submitted: list[_Submitted]):
     sources, parts = [], []
     for index, (row, (lead_text, coordinating_text)) in enumerate(zip(rows, texts, strict=True)):
         task = tasks.get(row.task_id) if row.task_id else None
-        source = AppendixRow(
+        source = task_row(  # the note and the other columns are not edited on the page
+            task,
             stt=row.stt,
             content=row.content,
             lead=lead_text,
             coordinating=coordinating_text,
             product=row.product,
             timeframe=row.timeframe,
-            note=task.note if task else "",
             source_row=index + 1,
-            lead_heading=task.lead_heading if task else "",
         )
-        source.extra = dict(task.extra_columns) if task else {}  # not edited on the page
         sources.append(source)
         parts.append(([_part(c) for c in row.lead], [_part(c) for c in row.coordinating]))
     prepared = prepare_appendix(

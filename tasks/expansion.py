@@ -36,10 +36,10 @@ from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from config.history import bulk_create_with_history
 from config.numbers import count_text
 from orgunits.models import OrgUnit, UnitGroup
 
-from .history import bulk_create_with_history
 from .models import Assignment, Task
 
 

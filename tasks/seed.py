@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.dispatch import Signal
 
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
@@ -14,6 +15,11 @@ from plans.seed import record_inference
 from .appendix import AppendixRow, PreparedAppendix, prepare_appendix
 from .appendix_write import create_tasks
 from .models import Task
+
+#: Sent by `load_seeds` once the seed units, plans and appendices are loaded and expanded.
+#: The apps above tasks seed their own data from them (reports: the seed plans' indicators)
+#: without tasks importing them; each receiver returns a line for the command's output.
+seeds_loaded = Signal()
 
 FIELDS = (
     "stt",

@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from orgunits.access import units_in_subtree
 from orgunits.models import OrgUnit, UnitAlias, UnitGroup
 from orgunits.resolver import Target, Vocabulary
-from orgunits.territory import naming_scope
+from orgunits.territory import naming_scope, territory_of
 from orgunits.text import fold
 from plans.models import Plan
 
@@ -116,8 +116,7 @@ def _served_plans(province: OrgUnit, target: Target) -> Q:
     resolves the plans issued inside that commune, and the province's own plans; every
     other unit or group resolves every plan of the province."""
     if target.kind == "unit":
-        unit = OrgUnit.objects.select_related("territory").get(pk=target.pk)
-        territory = unit.territory if unit.territory_id else None
+        territory = territory_of(OrgUnit.objects.select_related("territory").get(pk=target.pk))
     else:
         territory = UnitGroup.objects.select_related("scope").get(pk=target.pk).scope
     if territory is None or territory.kind != OrgUnit.Kind.COMMUNE:

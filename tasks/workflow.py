@@ -23,9 +23,10 @@ from orgunits.access import groups_covering, units_in_subtree
 from orgunits.locks import tree_lock
 from orgunits.models import OrgUnit
 from orgunits.resolver import Part, Target, vocabulary_for
+from orgunits.territory import branch_of
 from plans.models import Plan
 
-from .appendix import AppendixRow, prepare_appendix
+from .appendix import AppendixRow, prepare_appendix, task_row
 from .appendix_write import create_tasks
 from .expansion import ExpansionResult, expand_plan
 from .models import Assignment, Task
@@ -100,9 +101,7 @@ def derive_commune_plan(source: Plan, commune: OrgUnit, user=None) -> Derived:
             while node is not None:
                 keep.add(node.pk)
                 node = by_pk.get(node.parent_id)
-        branch = OrgUnit.objects.filter(
-            tree_id=commune.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH
-        ).first()
+        branch = branch_of(commune)
         follow_up = (
             commune.served_by.filter(kind=OrgUnit.Kind.NHCSXH_PGD, active_until__isnull=True)
             .order_by("pk")
@@ -267,28 +266,21 @@ def create_revision(plan: Plan, user=None) -> Derived:
         revision.also_implements.set(plan.also_implements.all())
         revision.replaces.add(plan)
         tasks = list(plan.tasks.order_by("position").prefetch_related("assignments"))
-        rows = [
-            AppendixRow(
-                stt=t.code, content=t.content, lead=t.lead_text,
-                coordinating=t.coordinating_text, product=t.product,
-                timeframe=t.timeframe_text, note=t.note, lead_heading=t.lead_heading,
-            )
-            for t in tasks
-        ]  # fmt: skip
-        for row, t in zip(rows, tasks, strict=True):
-            row.extra = dict(t.extra_columns)  # the other columns go with the revision
-        prepared = prepare_appendix(rows, vocabulary_for(plan.issuer))
-        for row, t in zip(prepared.rows, tasks, strict=True):
-            # The revision names what the plan names, as it names it: units picked for a
-            # related group, requests and unresolved names included.
+        # The revision names what the plan names, as it names it: units picked for a related
+        # group, requests and unresolved names included (not the cells read again).
+        parts = []
+        for t in tasks:
             written = sorted(
                 (a for a in t.assignments.all() if a.via_id is None),
                 key=lambda a: (a.role, a.position, a.pk),
             )
-            row.lead_parts = [written_part(a) for a in written if a.role == Assignment.Role.LEAD]
-            row.coordinating_parts = [
-                written_part(a) for a in written if a.role == Assignment.Role.COORDINATING
-            ]
+            parts.append(
+                (
+                    [written_part(a) for a in written if a.role == Assignment.Role.LEAD],
+                    [written_part(a) for a in written if a.role == Assignment.Role.COORDINATING],
+                )
+            )
+        prepared = prepare_appendix([task_row(t) for t in tasks], parts=parts)
         sources = {i: t.source_task for i, t in enumerate(tasks) if t.source_task_id}
         create_tasks(
             revision, prepared, source_tasks=sources, user=user,

@@ -14,7 +14,7 @@ Every .xlsx the application writes also shares one look, defined here once: the 
 styles of `STYLES` (Times New Roman, thin black borders, wrapped top-aligned text; added
 to a workbook by `add_styles`), `row_height` for rows of wrapped text, and `print_setup`
 (A4 landscape one page wide, the header row repeated on each printed page, AutoFilter on
-the table, page numbers).
+the table, page numbers), and `header_row` for a table's header (titles, height, widths).
 """
 
 from __future__ import annotations
@@ -157,6 +157,21 @@ def put_cell(ws, row: int, column: int, value=None, style: str | None = None):
     return cell
 
 
+#: Height of a table's header row: three lines of wrapped 11-point text.
+HEADER_HEIGHT = 45
+
+
+def header_row(ws, row: int, titles, widths=(), *, height: float | None = HEADER_HEIGHT):
+    """A table's header row: each title in a "ct39_head" cell, the row `height` points tall
+    (None: the row keeps its height) and the columns `widths` characters wide, from A."""
+    for column, title in enumerate(titles, start=1):
+        put_cell(ws, row, column, title, "ct39_head")
+    if height:
+        ws.row_dimensions[row].height = height
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
 def _put(ws, row: int, column: int, value: str, style: str):
     return put_cell(ws, row, column, value or "", style)
 
@@ -268,7 +283,6 @@ def write_rows(
     names = {
         "title": "ct39_heading",
         "subtitle": "ct39_subtitle",
-        "header": "ct39_head",
         "cell": "ct39_text",
         "code": "ct39_code",
         "section": "ct39_section",
@@ -286,13 +300,10 @@ def write_rows(
         ws.merge_cells(f"A{row}:{last_letter}{row}")
     ws.row_dimensions[2].height = 16 * max(1, -(-len(heading) // 150))
     ws.row_dimensions[3].height = 16 * max(1, -(-len(attached) // 160))
-    for column, (label, width) in enumerate(columns, start=1):
-        _put(ws, HEADER_ROW, column, label, names["header"])
-        ws.column_dimensions[get_column_letter(column)].width = width
-    ws.row_dimensions[HEADER_ROW].height = 32
+    widths = [width for _label, width in columns]
+    header_row(ws, HEADER_ROW, [label for label, _width in columns], widths, height=32)
 
     row = HEADER_ROW
-    widths = [width for _label, width in columns]
     section_width = sum(widths[1:])
     for is_section, code, content, *cells in rows:
         row += 1
@@ -317,11 +328,7 @@ def write_rows(
         listed.append((code, mark.field_label, mark.reason))
     if listed:
         notes = wb.create_sheet("Suy luận")
-        for column, (label, width) in enumerate(
-            [("STT", 8), ("NỘI DUNG SUY LUẬN", 28), ("LÝ DO", 100)], start=1
-        ):
-            _put(notes, 1, column, label, names["header"])
-            notes.column_dimensions[get_column_letter(column)].width = width
+        header_row(notes, 1, ["STT", "NỘI DUNG SUY LUẬN", "LÝ DO"], [8, 28, 100], height=None)
         for n, texts in enumerate(listed, start=2):
             for column, text in enumerate(texts, start=1):
                 _put(notes, n, column, text, names["cell"])

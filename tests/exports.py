@@ -8,7 +8,7 @@ from config.celery import app
 
 
 def download_export(client, url: str):
-    """GET an export; when it went to a job (reports.export_jobs), run the job at once (eager
+    """GET an export; when it went to a job (config.export_jobs), run the job at once (eager
     Celery) and follow its progress page to the file. The answer holding the file."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True

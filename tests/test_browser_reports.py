@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from config.tasks import build_export
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport
-from reports.tasks import build_export
 from tests.factories import PASSWORD, issue_phuoc_giang, make_user, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"

@@ -99,3 +99,27 @@ def test_revision_replaces_the_issued_plan(provincial, commune):
     assert plan.status == Plan.Status.SUPERSEDED
     assert not tracked_assignments().filter(task__plan=plan).exists()
     assert tracked_assignments().filter(task__plan=revision).exists()
+
+
+def test_a_revision_is_checked_on_the_units_the_plan_names(provincial, monkeypatch):
+    """The revision's rows carry the plan's written assignments, and the warnings are those
+    of these units, not of the cells read again (a lead cell emptied while its assignment
+    stays is still led)."""
+    from tasks import workflow
+
+    prepared_seen = []
+    real = workflow.create_tasks
+
+    def spy(plan, prepared, **kwargs):
+        prepared_seen.append(prepared)
+        return real(plan, prepared, **kwargs)
+
+    monkeypatch.setattr(workflow, "create_tasks", spy)
+    task = provincial.tasks.filter(assignments__role="lead", children__isnull=True).first()
+    Task.objects.filter(pk=task.pk).update(lead_text="")
+    create_revision(provincial)
+    (prepared,) = prepared_seen
+    row = prepared.rows[list(provincial.tasks.order_by("position")).index(task)]
+    leads = task.assignments.filter(role="lead", via__isnull=True).order_by("position", "pk")
+    assert [p.target.pk for p in row.lead_parts] == [a.unit_id or a.group_id for a in leads]
+    assert not any("chưa có đơn vị chủ trì" in w for w in row.warnings)

@@ -10,10 +10,11 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.urls import reverse
 
+from config import export_jobs
+from config import tasks as export_tasks
 from config.celery import app as celery_app
 from orgunits.models import Profile
-from reports import consolidate, export_jobs
-from reports import tasks as report_tasks
+from reports import consolidate
 from tests.dashboard_data import TODAY, build_fixture
 from tests.factories import issue_phuoc_giang, make_user, unit
 
@@ -36,7 +37,7 @@ def eager():
 def queued(monkeypatch):
     """The job is queued but no worker runs it (yet)."""
     calls = []
-    monkeypatch.setattr(report_tasks.build_export, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(export_tasks.build_export, "delay", lambda *args: calls.append(args))
     return calls
 
 
@@ -67,11 +68,11 @@ def download_url(token):
 
 
 def test_the_job_has_time_limits_and_is_not_redelivered(settings):
-    task = report_tasks.build_export
+    task = export_tasks.build_export
     assert task.soft_time_limit == settings.EXPORT_SOFT_SECONDS
     assert task.time_limit == settings.EXPORT_SOFT_SECONDS + 15
     assert task.acks_late is False
-    assert "reports.purge_exports" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "config.purge_exports" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
@@ -123,7 +124,7 @@ def test_queued_job_shows_the_progress_bar_until_the_worker_runs_it(
     poll = client.get(status_url(token), headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in poll and "pct-30" in poll and 'aria-valuenow="33"' in poll
 
-    assert report_tasks.build_export(token) == "done"  # the worker runs it
+    assert export_tasks.build_export(token) == "done"  # the worker runs it
     poll = client.get(status_url(token), headers={"HX-Request": "true"}).content.decode()
     assert "Tải tệp" in poll and "hx-trigger" not in poll
     assert client.get(download_url(token)).content[:2] == b"PK"
@@ -168,7 +169,7 @@ def test_a_job_over_its_soft_time_limit_says_so(client, period, reviewer, queued
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(consolidate, "to_docx", slow)
-    assert report_tasks.build_export(token) == "too slow"
+    assert export_tasks.build_export(token) == "too slow"
     body = client.get(status_url(token)).content.decode()
     assert "Tạo tệp mất quá nhiều thời gian (hơn 300 giây)" in body
 
@@ -252,7 +253,7 @@ def test_old_export_files_are_purged(tmp_path):
     new.write_bytes(b"y")
     day_ago = time.time() - export_jobs.KEEP_SECONDS - 60
     os.utime(old, (day_ago, day_ago))
-    assert report_tasks.purge_exports() == 1
+    assert export_tasks.purge_exports() == 1
     assert not old.exists() and new.exists()
 
 

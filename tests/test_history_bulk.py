@@ -6,12 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.utils import bulk_create_with_history as python_helper
 
+from config.history import bulk_create_with_history
 from orgunits.models import OrgUnit
 from orgunits.resolver import vocabulary_for
 from plans.models import Plan
 from tasks.appendix import AppendixRow, prepare_appendix
 from tasks.appendix_write import create_tasks
-from tasks.history import bulk_create_with_history
 from tasks.models import Assignment, Task
 
 pytestmark = pytest.mark.django_db

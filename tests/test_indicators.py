@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from dashboards import figures as dash
+from dashboards.indicators import rollup_by_unit
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from reports.consolidate import build as consolidated
@@ -19,7 +20,6 @@ from reports.indicators import (
     ensure_indicators,
     evaluate,
     rollup,
-    rollup_by_unit,
     vn_number,
 )
 from reports.models import Indicator, IndicatorValue, ProgressReport

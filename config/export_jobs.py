@@ -1,12 +1,15 @@
 """Long exports run as Celery jobs (Tạo tệp xuất trong nền) with a progress bar.
 
-The consolidated report of a period (.xlsx/.docx) always, and dashboard exports with more
-than EXPORT_BACKGROUND_ROWS lines, are built by `reports.build_export` instead of in the
-request. The job record lives in the cache (Redis): who asked for it, what to build, how
-many steps are done; the file is written under MEDIA_ROOT/exports/<token> and is only
-served by the download view, to the user who started the job and who still may see the
-object. Without a shared cache (the in-process cache of `make run`) the worker's answer
-could not reach the web process: the file is then built in the request as before.
+Generic plumbing, shared by the apps that export: the consolidated report of a period
+(.xlsx/.docx) always, and dashboard exports with more than EXPORT_BACKGROUND_ROWS lines,
+are built by the job `config.build_export` (`config/tasks.py`) instead of in the request.
+Each app registers what it builds in `BUILDERS` when it loads (reports: "consolidated",
+dashboards: "dashboard" and "task"), so this module imports none of them. The job record
+lives in the cache (Redis): who asked for it, what to build, how many steps are done; the
+file is written under MEDIA_ROOT/exports/<token> and is only served by the download view,
+to the user who started the job and who still may see the object. Without a shared cache
+(the in-process cache of `make run`) the worker's answer could not reach the web process:
+the file is then built in the request as before.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-
-from config.progress import Ticker
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class ExportJob:
     """One export being built: its owner, what it builds and where it stands."""
 
     user_id: int
-    kind: str  # "consolidated", "dashboard" or "task"
+    kind: str  # a key of BUILDERS: "consolidated", "dashboard" or "task"
     params: dict
     filename: str
     started: float = field(default_factory=time.time)
@@ -104,7 +105,7 @@ def _key(token: str) -> str:
 
 def start(user, kind: str, params: dict, filename: str) -> str:
     """Record the job and queue it; return its token."""
-    from .tasks import build_export
+    from config.tasks import build_export
 
     token = uuid.uuid4().hex
     cache.set(_key(token), ExportJob(user.pk, kind, params, filename), KEEP_SECONDS)
@@ -147,36 +148,15 @@ def purge_old(now: float | None = None) -> int:
 Step = Callable[[int, int], None]
 
 
-#: Builders of the apps above reports (the dashboards register theirs when they load, so
-#: that reports never imports them): kind → (build(user, params, step) → bytes,
-#: check(user, params), which raises when the user may no longer see the object).
+#: What each kind of job builds, registered by the apps that export when they load:
+#: kind → (build(user, params, step) → bytes, which raises PermissionError(REFUSED) when
+#: the user may no longer see the object; check(user, params), which raises Http404,
+#: PermissionDenied or LookupError when the user may no longer download it).
 BUILDERS: dict[str, tuple[Callable, Callable]] = {}
 
 
 def build(job: ExportJob, user, step: Step) -> bytes:
-    """The file's bytes, by calling the existing builders; `step(done, total)` reports."""
-    from . import consolidate
-    from .access import can_download_consolidated, visible_periods
-
-    if job.kind == "consolidated":
-        period = (
-            visible_periods(user)
-            .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
-            .filter(pk=job.params["period"])
-            .first()
-        )
-        if period is None or not can_download_consolidated(user, period.plan):
-            raise PermissionError(REFUSED)
-        step(0, 100)
-        data = consolidate.build(period)
-        step(10, 100)
-        # Writing is most of the work: 10 → 95 % as units and lines are written.
-        ticker = Ticker(consolidate.work_items(data), step, start=10, end=95)
-        fmt = job.params["fmt"]
-        write = consolidate.to_xlsx if fmt == "xlsx" else consolidate.to_docx
-        body = write(data, ticker)
-        step(97, 100)  # saved; the worker writes the file
-        return body
+    """The file's bytes, by calling the kind's builder; `step(done, total)` reports."""
     if job.kind in BUILDERS:
         return BUILDERS[job.kind][0](user, job.params, step)
     raise ValueError(f"Unknown export kind {job.kind!r}")
@@ -187,18 +167,10 @@ def may_download(user, job: ExportJob) -> bool:
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    from .access import can_download_consolidated, visible_periods
-
-    if job.user_id != user.pk:
+    if job.user_id != user.pk or job.kind not in BUILDERS:
         return False
-    if job.kind == "consolidated":
-        period = visible_periods(user).filter(pk=job.params["period"]).first()
-        return period is not None and can_download_consolidated(user, period.plan)
-    if job.kind in BUILDERS:
-        try:
-            BUILDERS[job.kind][1](user, job.params)
-        except (Http404, PermissionDenied, LookupError):
-            return False
-        return True
-    return False
-    return False
+    try:
+        BUILDERS[job.kind][1](user, job.params)
+    except (Http404, PermissionDenied, LookupError):
+        return False
+    return True

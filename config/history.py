@@ -11,6 +11,9 @@ On PostgreSQL the rows themselves go in as `insert_rows` writes them: one
 `INSERT … SELECT * FROM UNNEST(column arrays) RETURNING id`, the statement Django's
 `bulk_create` builds there too, without preparing each value of each row through its field
 when the value needs no conversion (text, numbers, booleans, keys, dates).
+
+Shared by every app that writes in bulk (the unit catalogue, the appendix write, the
+expansion of collective assignees): it knows no model of its own.
 """
 
 from __future__ import annotations

@@ -34,6 +34,10 @@ Rows are written with COPY (PostgreSQL; plain multi-row inserts elsewhere) with 
 fields precomputed; no history rows and no users are created. Keys start with "gen-", so
 `--replace` can remove a previous run. The seed plans' structure is read from the database
 when the seeds are loaded, otherwise from a seed load that is rolled back afterwards.
+
+The command belongs to `dashboards`, the app on top: it writes the rows of every app below
+(units, plans, tasks, periods, reports), as the benchmarks of the dashboards, the
+consolidated report and the reminders read them.
 """
 
 from __future__ import annotations
