@@ -162,8 +162,10 @@ def test_reviewer_downloads_xlsx_and_docx(client, period, django_assert_max_num_
         "50,0",
         "18,8",
     ]
-    footer = doc.sections[0].footer._element.xml
-    assert "PAGE" in footer
+    body = doc.sections[0]  # numbered at the top from page 2; the appendix from 1 again
+    assert "PAGE" in body.header._element.xml and body.different_first_page_header_footer
+    assert "PAGE" not in body.first_page_header._element.xml
+    assert 'w:start="1"' in doc.sections[1]._sectPr.xml
 
 
 def test_only_reviewing_unit_and_leaders_download(client, period):
