@@ -34,6 +34,7 @@ from orgunits.text import fold
 from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
+    MERGED_TASK,
     AppendixFileError,
     Header,
     ReadResult,
@@ -393,12 +394,14 @@ class _Table:
     def read(self) -> ReadResult:
         header = self.header
         columns = header.columns
-        fill = {columns[c] for c in FILL_DOWN if c in columns}
+        # A task cell merged down (vMerge) is filled too: see MERGED_TASK.
+        fill = {columns[c] for c in (*FILL_DOWN, MERGED_TASK) if c in columns}
         last = max(columns.values())
         content = columns["content"]
 
         def rows():
             above: dict[int, str] = {}  # column → text of the cell a merge starts from
+            top_of: dict[int, int] = {}  # column → the row number a merge starts from
             number = 0
             skip = header.index + header.height
             for grid in self.grids:
@@ -408,19 +411,23 @@ class _Table:
                         skip -= 1
                         continue
                     values = list(row.texts)
+                    continues = None
                     for column in fill:
                         if column >= len(values):
                             continue
                         if column in row.continued:
                             values[column] = above.get(column, "")
+                            if column == content and values[column].strip():
+                                continues = top_of.get(column)
                         else:
                             above[column] = values[column]
+                            top_of[column] = number
                     across = next(
                         (a for a, b in row.spans if a <= content and b >= last and b > a), None
                     )
                     # Rows marked to repeat as the header, at the top of a continuing table.
                     marked = row.marked_header and position < MARKED_HEADER_ROWS
-                    yield TableRow(number, values, across, marked)
+                    yield TableRow(number, values, across, marked, continues)
 
         result = read_rows(
             rows(),

@@ -39,6 +39,7 @@ from . import xlsx_safety
 from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
+    MERGED_TASK,
     REQUIRED,
     AppendixFileError,
     Header,
@@ -303,9 +304,10 @@ def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
     last_col = max(columns.values()) + 1  # 1-based, inclusive
     first = header.index + header.height + 1  # 1-based, the first row below the header
     last_row = first - 1 + xlsx_safety.max_sheet_rows()  # 1-based, the last one read
+    task_col = columns[MERGED_TASK] + 1  # a task cell merged down: see MERGED_TASK
     merges = MergeMap(
         _merged_ranges(workbook._archive, ws._worksheet_path),
-        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns},
+        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns} | {task_col},
         across_from=columns["content"] + 1,
         across_to=last_col,
         last_row=last_row,
@@ -322,16 +324,20 @@ def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
             if progress is not None and (number - first + 1) % PROGRESS_ROWS == 0:
                 progress(number - first + 1)
             values = list(values)
-            if fill_cols:
-                values += [None] * (width - len(values))
-                for c in fill_cols:
-                    if (number, c) in merges.tops:
-                        kept[(number, c)] = values[c - 1]
-                    top = merges.fill_source(number, c)
-                    if top is not None and values[c - 1] in (None, ""):
-                        values[c - 1] = kept.get((top, c))
+            continues = None
+            values += [None] * (width - len(values))
+            for c in fill_cols:
+                if (number, c) in merges.tops:
+                    kept[(number, c)] = values[c - 1]
+                top = merges.fill_source(number, c)
+                if top is not None and values[c - 1] in (None, ""):
+                    values[c - 1] = kept.get((top, c))
+                    if c == task_col and values[c - 1] not in (None, ""):
+                        continues = top
             across = merges.across(number)  # 1-based; TableRow wants the 0-based column
-            yield TableRow(number, values, None if across is None else across - 1)
+            yield TableRow(
+                number, values, None if across is None else across - 1, continues=continues
+            )
 
     title_lines = [
         " ".join(text_of(v).strip() for v in values if v not in (None, "")).strip()
