@@ -317,9 +317,12 @@ def test_word_97_document_and_macro_documents_are_refused_with_save_as_docx():
 
 
 def test_password_protected_document_is_refused():
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600
-    message = refused(ole)
-    assert message.startswith("Tệp Word được đặt mật khẩu") and "bỏ mật khẩu" in message
+    """A real encrypted Word document (fixtures/docx/README.md: how it was made)."""
+    data = (ROOT / "fixtures/docx/password-protected.docx").read_bytes()
+    assert data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # OLE2, not a zip
+    for name in ("phu-luc.docx", "ke-hoach-mat-khau.DOCX"):
+        message = refused(data, name)
+        assert message.startswith("Tệp Word được đặt mật khẩu") and "bỏ mật khẩu" in message
 
 
 def test_zip_bomb_is_refused_from_the_zip_directory():
