@@ -417,7 +417,9 @@ class _Table:
                             continue
                         if column in row.continued:
                             values[column] = above.get(column, "")
-                            if column == content and values[column].strip():
+                            if column == content and (content, content) not in row.spans:
+                                values[column] = ""  # a block merged across and down
+                            elif column == content and values[column].strip():
                                 continues = top_of.get(column)
                         else:
                             above[column] = values[column]

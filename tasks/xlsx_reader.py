@@ -311,6 +311,7 @@ def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
         across_from=columns["content"] + 1,
         across_to=last_col,
         last_row=last_row,
+        single_cols=frozenset({task_col}),
     )
     fill_cols = sorted(merges.fill_cols)
     kept: dict[tuple[int, int], object] = {}  # (top row, col) → value, of ranges merged down

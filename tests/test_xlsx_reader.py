@@ -519,3 +519,17 @@ def test_a_row_without_task_text_does_not_block_the_import():
     assert preview.errors == [] and preview.can_confirm
     assert any("Dòng 4 không có STT và nội dung nhiệm vụ" in w for w in preview.warnings)
     assert len(preview.prepared.rows) == 2
+
+
+def test_a_section_title_merged_across_and_down_is_not_a_task_cell_merged_down():
+    rows = [
+        ["I", "CÔNG TÁC TUYÊN TRUYỀN", None, None, None, None],
+        [None, None, None, None, None, None],
+        ["1", "Tuyên truyền Chỉ thị 39", "Sở Tài chính", "", "", "Quý IV/2025"],
+    ]
+    read = read_appendix(xlsx(rows, merges=("B3:F4",)))
+    assert [(r.stt, r.content) for r in read.rows] == [
+        ("I", "CÔNG TÁC TUYÊN TRUYỀN"),
+        ("1", "Tuyên truyền Chỉ thị 39"),
+    ]
+    assert not any("gộp từ dòng" in note for note in read.notes)
