@@ -7,8 +7,8 @@ macros, zip bomb). The document part is read straight into cells (libxml2, after
 refusing any DTD as defusedxml does: no entities, no network), several times faster than
 python-docx on large tables, and seeing what python-docx hides: a cell spanning columns
 (`gridSpan`, `hMerge`: section titles), a cell merged down rows (`vMerge`: a lead unit
-shared by several tasks) and rows marked to repeat as the header on each page
-(`tblHeader`).
+shared by several tasks, or a task with several leads: `appendix_table.MERGED_TASK`) and
+rows marked to repeat as the header on each page (`tblHeader`).
 
 The appendix is the first table whose first rows hold a header (`tasks.columns`); the
 tables after it with the same number of columns (or starting with the header) continue

@@ -5,7 +5,8 @@ every sheet is searched for the header row (STT, NỘI DUNG NHIỆM VỤ, ĐƠN 
 with or without diacritics, split over lines, OCR typos), and the rows below it are read
 with openpyxl in read-only mode: title rows above the header, repeated header rows,
 page-number rows and blank rows are skipped; cells merged down several rows (a lead unit
-shared by consecutive tasks) apply to each of them; formulas give their cached value and
+shared by consecutive tasks) apply to each of them, a task cell too (`appendix_table.
+MERGED_TASK`); formulas give their cached value and
 are never evaluated; Excel dates in the timeframe column stay dates.
 
 The work is bounded by what an appendix can hold before anything is parsed (see
