@@ -16,13 +16,23 @@ with the bare library (openpyxl read-only values, python-docx cell texts) and on
 row bulk-created (rolled back), and the ratio; the fastest of `--repeat` runs counts, for
 both (the cores are shared). The same imports at `--small` rows (500) show that the SQL
 query counts do not grow with the rows.
+
+Twice: on the seeds alone (the database of DATABASE_URL), then, in a second process, with
+the national catalogue loaded (`load_catalogue`: 34 provinces, 3,321 communes, central
+bodies) in a database of its own, `<name>_catalogue`, created and loaded once and kept for
+the next runs; the two sets of figures are printed side by side at the end. `--catalogue`
+runs only the second measurement (in DATABASE_URL's database, loading the catalogue there
+if missing), `--seeds-only` only the first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -152,6 +162,15 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=2, help="runs at --rows; the fastest counts (shared cores)"
     )
+    parser.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="measure with the national catalogue loaded in this database (loaded if missing)",
+    )
+    parser.add_argument(
+        "--seeds-only", action="store_true", help="skip the measurement with the catalogue"
+    )
+    parser.add_argument("--summary-json", help=argparse.SUPPRESS)  # the child's figures
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
@@ -165,6 +184,11 @@ def main() -> int:
     from orgunits.models import OrgUnit
     from plans.models import Plan
 
+    label = "danh mục toàn quốc" if args.catalogue else "chỉ dữ liệu mẫu"
+    if args.catalogue:
+        _ensure_catalogue()
+    units = OrgUnit.objects.count()
+    print(f"=== {label}: {units:,} đơn vị trong cơ sở dữ liệu {connection.settings_dict['NAME']}")
     issuer = OrgUnit.objects.get(key="qn")  # a seed unit (setup_seed_database)
 
     def import_twice(label: str, first: bytes, second: bytes, name: str) -> list[tuple]:
@@ -202,6 +226,7 @@ def main() -> int:
 
     print()
     print(f"Nhanh nhất trong {args.repeat} lần chạy {args.rows} dòng (mốc: {args.repeat + 1} lần).")
+    summary = {"label": label, "units": units}
     print(f"Số truy vấn SQL (xem trước / xác nhận), {args.small} dòng so với {args.rows} dòng:")
     same = True
     for (label, _r, _p, _a, pq, aq), (_l, _r2, _p2, _a2, pq2, aq2) in zip(
@@ -217,7 +242,60 @@ def main() -> int:
             f"{kind}: chậm nhất {worst:.2f} s (xem trước + xác nhận; mục tiêu < {limit:.0f} s) — "
             f"đọc thẳng + bulk_create cùng số dòng: {base:.2f} s — tỉ lệ {worst / base:.1f}×."
         )
+        queries = [(pq, aq) for label_, _r, _p, _a, pq, aq in figures if label_.startswith(kind)]
+        summary[kind] = {"worst": worst, "base": base, "limit": limit, "queries": queries}
+    summary["same_queries"] = same
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary), encoding="utf-8")
+        return 0
+    summaries = [summary]
+    if not (args.catalogue or args.seeds_only):
+        summaries.append(_with_catalogue(args))
+    if len(summaries) > 1:
+        print()
+        print(f"Tóm tắt ({args.rows} dòng, xem trước + xác nhận, chậm nhất):")
+        for one in summaries:
+            parts = []
+            for kind in (".xlsx", ".docx"):
+                worst, base, limit = (one[kind][k] for k in ("worst", "base", "limit"))
+                parts.append(
+                    f"{kind} {worst:.2f} s (mốc {base:.2f} s, tỉ lệ {worst / base:.1f}×, "
+                    f"mục tiêu < {limit:.0f} s)"
+                )
+            print(f"  {one['label']} ({one['units']:,} đơn vị): " + "; ".join(parts))
     return 0
+
+
+def _ensure_catalogue() -> None:
+    """Load the national catalogue once into this database (kept for the next runs)."""
+    from django.core.management import call_command
+
+    from orgunits.models import OrgUnit
+
+    if OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNE).count() >= 3000:
+        return
+    print("Nạp danh mục toàn quốc (manage.py load_catalogue), một lần cho cơ sở dữ liệu này …")
+    start = time.perf_counter()
+    call_command("load_catalogue", verbosity=0)
+    print(f"  đã nạp trong {time.perf_counter() - start:.1f} s (không tính)")
+
+
+def _with_catalogue(args) -> dict:
+    """The same measurement in a second process, on `<database>_catalogue` with the
+    national catalogue loaded; its output is printed as it runs, its figures returned."""
+    url = os.environ["DATABASE_URL"]
+    base, _, name = url.rpartition("/")
+    name, sep, query = name.partition("?")
+    env = {**os.environ, "DATABASE_URL": f"{base}/{name}_catalogue{sep}{query}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "summary.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--catalogue",
+                   "--rows", str(args.rows), "--small", str(args.small),
+                   "--repeat", str(args.repeat), "--summary-json", str(path)]  # fmt: skip
+        print()
+        sys.stdout.flush()
+        subprocess.run(command, env=env, check=True)
+        return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _fastest(runs) -> list[tuple]:

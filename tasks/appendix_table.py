@@ -33,8 +33,28 @@ COLUMN_LABELS = {
     "timeframe": "THỜI GIAN THỰC HIỆN",
 }
 REQUIRED = ("stt", "content", "lead")  # "lead" is also met by a "both" column
-#: Cells merged down several rows are repeated on each row in these columns only.
+#: Cells merged down several rows are repeated on each row in these columns; the task
+#: column too, but only where its cell really is merged (see `MERGED_TASK`).
 FILL_DOWN = ("lead", "coordinating", "both", "product", "timeframe")
+
+MERGED_TASK = "content"
+"""A task cell merged down over rows of its own (an .xlsx merged range, a Word ``vMerge``).
+
+Real tables do this when one task has several lead units, each with its own coordinating
+units, period and product: Quyết định 222/QĐ-TTg (fixtures/corpus/ttg-222-qd-ttg) prints
+task 2.2.1 once, its TT and task cells merged over two rows, the first "Bộ Tài nguyên và
+Môi trường … 2025 - 2026", the second "Các bộ, cơ quan ngang bộ; Ủy ban nhân dân cấp tỉnh
+… 2025 - 2035". The readers fill the task text down into such rows (never the STT, left
+empty): each row becomes a task of its own with the same text, no code, right after the
+numbered one. Merging them into the numbered task instead would lose which lead is due
+when: a task has one timeframe and one product, and "2025 - 2026 / 2025 - 2035" in one
+cell reads as no deadline at all, so neither lead could ever be late. The preview says
+which rows were read so (`ReadResult.notes`).
+
+Only a real merge is filled: a row whose STT and task cells are empty without a merge (a
+stray row, the tail of a row split by a page break in a table retyped by hand) is left out
+of the import and named in a note (`read_rows`), never a reason to refuse the file.
+"""
 
 _PAGE_NUMBER_RE = re.compile(r"(?:trang\s*)?[-–(\s]*\d{1,3}[-–)\s]*(?:/\s*\d{1,3})?", re.I)
 _COLUMN_NUMBER_RE = re.compile(r"\(?\s*(\d{1,2})\s*\)?")
@@ -247,6 +267,8 @@ class TableRow:
     values: list
     across: int | None = None  # 0-based first column of a merge spanning the table
     marked_header: bool = False  # marked "repeat as header row" (Word)
+    #: The source row the task cell is merged down from (`MERGED_TASK`), when it is.
+    continues: int | None = None
 
 
 def text_of(value) -> str:
@@ -326,6 +348,8 @@ def read_rows(
         place=place,
     )
     skipped = {"header": 0, "page": 0, "blank": 0, "numbers": 0}
+    continued: list[tuple[int, int]] = []  # (row, the row its task cell is merged from)
+    no_task: list[str] = []  # what rows without STT and task text hold
     limit = settings.IMPORT_MAX_ROWS
     width = header.width
     for row in rows:
@@ -349,8 +373,29 @@ def read_rows(
                 f"Bảng có hơn {count_text(limit)} dòng dữ liệu ({place}), vượt giới "
                 "hạn một lần nhập: hãy tách phụ lục thành nhiều tệp nhỏ hơn.".replace(",", ".")
             )
-        result.rows.append(_row(values, header, columns, extras, row, result))
+        appendix_row = _row(values, header, columns, extras, row, result)
+        if not appendix_row.stt.strip() and not text_of(appendix_row.content).strip():
+            result.row_problems.pop(len(result.rows), None)
+            no_task.append(_without_task(row.number, appendix_row, header, columns))
+            continue
+        if row.continues is not None:
+            continued.append((row.number, row.continues))
+        result.rows.append(appendix_row)
     result.skipped = {k: v for k, v in skipped.items() if v}
+    if continued:
+        rows_named = ", ".join(f"{number} (gộp từ dòng {top})" for number, top in continued)
+        result.notes.append(
+            "Ô nội dung nhiệm vụ được gộp xuống các dòng có đơn vị chủ trì, thời gian riêng "
+            f"(dòng {rows_named}): mỗi dòng được nhập thành một nhiệm vụ cùng nội dung với "
+            "dòng trên, không có STT riêng."
+        )
+    for text in no_task[:MAX_NAMED_ROWS]:
+        result.notes.append(text)
+    if len(no_task) > MAX_NAMED_ROWS:
+        result.notes.append(
+            f"… và {len(no_task) - MAX_NAMED_ROWS} dòng khác không có STT và nội dung nhiệm "
+            "vụ, cũng đã bỏ qua."
+        )
     lead_label = fold(header.labels.get(columns["lead"], "")) if "lead" in columns else ""
     if "thuc hien" in lead_label and "chu tri" not in lead_label:
         # "ĐƠN VỊ THỰC HIỆN" (not "Đơn vị thực hiện – Chủ trì"): every unit named carries
@@ -371,6 +416,27 @@ def read_rows(
             f"Bảng phụ lục ({place}) chỉ có dòng tiêu đề, không có dòng nhiệm vụ nào bên dưới."
         )
     return result
+
+
+#: Rows without STT and task text named one by one in the notes; the rest are counted.
+MAX_NAMED_ROWS = 20
+
+
+def _without_task(number: int, row: AppendixRow, header: Header, columns) -> str:
+    """The note for a row with neither STT nor task text (not a merged task cell)."""
+    cells = []
+    for key in ("lead", "coordinating", "product", "timeframe"):
+        text = _SPACES_RE.sub(" ", text_of(getattr(row, key))).strip()
+        index = columns.get(key, columns.get("both") if key == "lead" else None)
+        if text and index is not None:
+            label = header.labels.get(index) or COLUMN_LABELS[key]
+            cells.append(f"{label} “{text[:60]}{'…' if len(text) > 60 else ''}”")
+    held = f" (có: {'; '.join(cells)})" if cells else ""
+    return (
+        f"Dòng {number} không có STT và nội dung nhiệm vụ{held}: đã bỏ qua, không nhập. Nếu "
+        "đây là phần tiếp theo của nhiệm vụ phía trên, hãy chép vào ô của nhiệm vụ đó hoặc "
+        "gộp ô nội dung nhiệm vụ của hai dòng."
+    )
 
 
 def _row(values: list, header: Header, columns, extras, source: TableRow, result) -> AppendixRow:

@@ -7,8 +7,8 @@ macros, zip bomb). The document part is read straight into cells (libxml2, after
 refusing any DTD as defusedxml does: no entities, no network), several times faster than
 python-docx on large tables, and seeing what python-docx hides: a cell spanning columns
 (`gridSpan`, `hMerge`: section titles), a cell merged down rows (`vMerge`: a lead unit
-shared by several tasks) and rows marked to repeat as the header on each page
-(`tblHeader`).
+shared by several tasks, or a task with several leads: `appendix_table.MERGED_TASK`) and
+rows marked to repeat as the header on each page (`tblHeader`).
 
 The appendix is the first table whose first rows hold a header (`tasks.columns`); the
 tables after it with the same number of columns (or starting with the header) continue
@@ -34,6 +34,7 @@ from orgunits.text import fold
 from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
+    MERGED_TASK,
     AppendixFileError,
     Header,
     ReadResult,
@@ -393,12 +394,14 @@ class _Table:
     def read(self) -> ReadResult:
         header = self.header
         columns = header.columns
-        fill = {columns[c] for c in FILL_DOWN if c in columns}
+        # A task cell merged down (vMerge) is filled too: see MERGED_TASK.
+        fill = {columns[c] for c in (*FILL_DOWN, MERGED_TASK) if c in columns}
         last = max(columns.values())
         content = columns["content"]
 
         def rows():
             above: dict[int, str] = {}  # column → text of the cell a merge starts from
+            top_of: dict[int, int] = {}  # column → the row number a merge starts from
             number = 0
             skip = header.index + header.height
             for grid in self.grids:
@@ -408,19 +411,25 @@ class _Table:
                         skip -= 1
                         continue
                     values = list(row.texts)
+                    continues = None
                     for column in fill:
                         if column >= len(values):
                             continue
                         if column in row.continued:
                             values[column] = above.get(column, "")
+                            if column == content and (content, content) not in row.spans:
+                                values[column] = ""  # a block merged across and down
+                            elif column == content and values[column].strip():
+                                continues = top_of.get(column)
                         else:
                             above[column] = values[column]
+                            top_of[column] = number
                     across = next(
                         (a for a, b in row.spans if a <= content and b >= last and b > a), None
                     )
                     # Rows marked to repeat as the header, at the top of a continuing table.
                     marked = row.marked_header and position < MARKED_HEADER_ROWS
-                    yield TableRow(number, values, across, marked)
+                    yield TableRow(number, values, across, marked, continues)
 
         result = read_rows(
             rows(),

@@ -154,7 +154,7 @@ def _notes(plan: Plan, read: ReadResult) -> list[str]:
 
 #: Parsed files kept between the preview and the confirmation (same bytes, same name): the
 #: confirmation does not read the file again. Bump the version when a reader changes.
-READ_CACHE_KEY = "appendix-parsed:v1:{digest}"
+READ_CACHE_KEY = "appendix-parsed:v2:{digest}"
 READ_CACHE_SECONDS = 2 * 60 * 60
 
 

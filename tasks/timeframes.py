@@ -25,11 +25,22 @@ Conventions (one reading per phrase, decided once):
 - "Thường xuyên, hằng năm" keeps both meanings: ongoing work (``ongoing``, never late,
   "Không có hạn") reported every year (``cadence`` "yearly"). Only an explicit day makes it a
   yearly deadline ("Thường xuyên, trước ngày 15/12 hằng năm").
+- "12/2025", "03/2025" (a month and year with a slash, nothing else in the phrase) is that
+  month, due on its last day, as "Tháng 12/2025"; "12/5/2025" is a date (read first).
+  "Xong trong quý II/2026", "Xong trong tháng 5/2026": "xong" is a verb like "hoàn thành".
+- "Liên tục" and "Nhiệm vụ thường xuyên" are "Thường xuyên" (``ongoing``). "Liên tục từ năm
+  2028", "2025 và những năm tiếp theo": ongoing from that year, no end ("từ năm 2028");
+  "Hằng năm từ năm 2026" likewise yearly. "Từ năm 2026" alone (what then?) is unparsed.
+- "Quý IV/2026, 2027", "Quý III, IV/2026, 2027": quarters of a year, then the next year; due
+  31/12 of the next year with the period 2026–2027. Read only when the last quarter named is
+  IV: "then all of 2027" and "the same quarters in 2027" both end on 31/12/2027 there,
+  while in "Quý II, III/2026, 2027" they differ (31/12 or 30/09/2027): unparsed.
 - "Định kỳ 6 tháng" (also "6 tháng một lần", "mỗi 6 tháng") cannot be one yearly deadline
   (a task has one yearly day): it is ``ongoing`` with cadence "half_yearly" and says so;
   "Định kỳ 6 tháng, hằng năm" is cadence "half_yearly_yearly". With a date it is unparsed.
-- Still unparsed: "Hàng quý", "trước tháng 10", a day and month without "hằng năm", two
-  deadlines, anything with an unknown word.
+- Still unparsed: "Hàng quý", "trước tháng 10", "trước 12/2025", a day and month without
+  "hằng năm", two deadlines, "Liên tục và hoàn thành … tháng 6/2027" (ongoing with a
+  deadline), "năm tiếp theo" (after which year?), anything with an unknown word.
 """
 
 from __future__ import annotations
@@ -132,6 +143,8 @@ class Schedule:
 
 
 def _period_text(start: int | None, end: int | None) -> str:
+    if start is not None and end is None:
+        return f"từ năm {start}"
     if start is None or end is None:
         return ""
     return f"năm {start}" if start == end else f"giai đoạn {start}–{end}"
@@ -143,7 +156,7 @@ _Y = r"(\d{4})"
 _D = r"(\d{1,2})"
 _SEP = r"\s*[/.-]\s*"
 _NOT_MORE = r"(?![\w/])"
-_VERB = r"(?:(?:hoan thanh|thuc hien|bao cao|gui bao cao)\s+)?"
+_VERB = r"(?:(?:hoan thanh xong|thuc hien xong|hoan thanh|thuc hien|bao cao|gui bao cao|xong)\s+)?"
 _DATE = rf"(?:{_D}{_SEP}{_D}{_SEP}{_Y}|{_D}\s+thang\s+{_D}\s+nam\s+{_Y}){_NOT_MORE}"
 
 _EXCEPTION_RE = re.compile(
@@ -156,10 +169,18 @@ _DAY_MONTH_RE = re.compile(
     rf"{_D}(?:{_SEP}|\s+thang\s+){_D}(?!\s*(?:[/.-]\s*\d|nam\s+\d))(?![\w/])"
 )
 _MONTH_RE = re.compile(rf"{_VERB}(?:trong\s+)?thang\s+{_D}(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}")
+# "12/2025", "03/2025": a month and a year with a slash and nothing else (a full date
+# "12/5/2025" is read before this; "trước 12/2025" has no reading: which day?).
+_MONTH_YEAR_RE = re.compile(rf"{_VERB}(?:trong\s+)?{_D}\s*/\s*{_Y}{_NOT_MORE}")
 _Q = r"(?:iv|i{1,3}|[1-4])"
 _NO_YEAR = r"(?!\s*(?:[/.-]\s*\d|nam\s+\d))(?![\w/])"
 _LIST_SEP = r"\s*(?:,|-|va|den)\s*"
 _QUARTER_RE = re.compile(rf"{_VERB}(?:trong\s+)?quy\s+({_Q})(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}")
+# "Quý IV/2026, 2027", "Quý III, IV/2026, 2027": the quarters of a year, then the next year.
+_QUARTERS_NEXT_YEAR_RE = re.compile(
+    rf"{_VERB}(?:trong\s+)?(?:cac\s+)?quy\s+({_Q}(?:{_LIST_SEP}(?:quy\s+)?{_Q})*)"
+    rf"(?:{_SEP}|\s+nam\s+){_Y}\s*(?:,|va)\s*(?:nam\s+)?{_Y}{_NOT_MORE}(?!\s*-)"
+)
 _QUARTERS_RE = re.compile(
     rf"{_VERB}(?:trong\s+)?(?:cac\s+)?quy\s+({_Q}(?:{_LIST_SEP}(?:quy\s+)?{_Q})+)"
     rf"(?:{_SEP}|\s+nam\s+){_Y}{_NOT_MORE}"
@@ -183,6 +204,12 @@ _SPAN_RE = re.compile(
     rf"(?:giai doan\s+)?(?:tu\s+)?(?:nam\s+)?{_Y}\s*(?:-|den(?:\s+nam)?)\s*{_Y}{_NOT_MORE}"
 )
 _YEAR_RE = re.compile(rf"(?:trong\s+)?nam\s+{_Y}{_NOT_MORE}")
+# "từ năm 2028" (with "liên tục", "hằng năm"): from that year on, no end named.
+_FROM_YEAR_RE = re.compile(rf"(?:bat dau\s+)?tu\s+(?:nam\s+)?{_Y}{_NOT_MORE}(?!\s*-)")
+# "2025 và những năm tiếp theo": ongoing from that year on.
+_YEAR_ONWARDS_RE = re.compile(
+    rf"(?:(?:tu\s+)?nam\s+)?{_Y}\s+(?:va|,)?\s*(?:nhung|cac)\s+nam\s+(?:tiep theo|sau)\b"
+)
 _BARE_YEAR_RE = re.compile(rf"{_Y}")
 _PERIOD_RE = re.compile(r"(?:(?:tung|cac|moi)\s+)?giai doan(?!\s*\d)\b")
 _HALF_YEARLY_RE = re.compile(
@@ -190,7 +217,7 @@ _HALF_YEARLY_RE = re.compile(
     r"|0?6\s+thang\s+(?:mot|1)\s+lan)(?![\w/])"
 )
 _YEARLY_RE = re.compile(r"(?:(?:bao cao\s+)?dinh ky\s+)?(?:hang|moi)\s+nam\b")
-_ONGOING_RE = re.compile(r"thuong xuyen\b")
+_ONGOING_RE = re.compile(r"(?:nhiem vu\s+)?(?:thuong xuyen|lien tuc)\b")
 # Words between phrases that change nothing ("…, theo quy định").
 _CONNECTOR_RE = re.compile(r"(?:[\s,;().]|va\b|theo quy dinh\b)+")
 
@@ -253,6 +280,7 @@ class _Parts:
     deadlines: list[date] = field(default_factory=list)
     exceptions: list[date] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    from_years: list[int] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
     half_yearly: bool = False
 
@@ -276,6 +304,15 @@ def _scan(key: str) -> _Parts:
             parts.day_months.append((day, month))
         elif match := _MONTH_RE.match(key, pos):
             parts.deadlines.append(_month_end(_year(match.group(2)), match.group(1)))
+        elif match := _QUARTERS_NEXT_YEAR_RE.match(key, pos):
+            quarters = [_QUARTERS[q] for q in _QUARTER_TOKEN_RE.findall(match.group(1))]
+            first, then = _year(match.group(2)), _year(match.group(3))
+            # Read alike as "those quarters, then the whole next year" and as "those quarters
+            # of both years" only when the last quarter is IV: then due 31/12 of the next year.
+            if _last(quarters) != 4 or then != first + 1:
+                raise _Unrecognised
+            parts.deadlines.append(_make_date(then, 12, 31))
+            parts.spans.append((first, then))
         elif match := _QUARTER_RE.match(key, pos):
             quarter = _QUARTERS[match.group(1)]
             parts.deadlines.append(_month_end(_year(match.group(2)), quarter * 3))
@@ -285,6 +322,8 @@ def _scan(key: str) -> _Parts:
         elif match := _MONTHS_RE.match(key, pos):
             months = [int(m) for m in re.findall(r"\d+", match.group(1))]
             parts.deadlines.append(_month_end(_year(match.group(2)), _last(months)))
+        elif match := _MONTH_YEAR_RE.match(key, pos):
+            parts.deadlines.append(_month_end(_year(match.group(2)), match.group(1)))
         elif match := _PART_OF_YEAR_RE.match(key, pos):
             count = 6 if match.group(2) else int(match.group(1))
             if not 1 <= count <= 11:
@@ -302,6 +341,9 @@ def _scan(key: str) -> _Parts:
             parts.day_months.append((calendar.monthrange(2000, month)[1], month))
         elif match := _YEAR_DEADLINE_RE.match(key, pos):
             parts.deadlines.append(_make_date(_year(match.group(1)), 12, 31))
+        elif match := _YEAR_ONWARDS_RE.match(key, pos):
+            parts.from_years.append(_year(match.group(1)))
+            parts.ongoing = True
         elif match := _SPAN_RE.match(key, pos):
             start, end = _year(match.group(1)), _year(match.group(2))
             if start >= end:
@@ -309,6 +351,8 @@ def _scan(key: str) -> _Parts:
             parts.spans.append((start, end))
         elif match := _YEAR_RE.match(key, pos):
             parts.years.append(_year(match.group(1)))
+        elif match := _FROM_YEAR_RE.match(key, pos):
+            parts.from_years.append(_year(match.group(1)))
         elif match := _PERIOD_RE.match(key, pos):
             parts.bare_period = True
         elif match := _HALF_YEARLY_RE.match(key, pos):
@@ -340,8 +384,16 @@ def _combine(parts: _Parts, text: str) -> Schedule:
         or (parts.years and not parts.spans and (parts.yearly or parts.ongoing))
     ):
         raise _Unrecognised
+    if parts.from_years:
+        # "từ năm 2028": a start with no end, only for ongoing or yearly work.
+        if len(parts.from_years) > 1 or parts.spans or parts.years or parts.deadlines:
+            raise _Unrecognised
+        if not (parts.ongoing or parts.yearly) or parts.bare_period:
+            raise _Unrecognised
     bounds = [year for span in parts.spans for year in span] + parts.years
     start, end = (min(bounds), max(bounds)) if bounds else (None, None)
+    if parts.from_years:
+        start = parts.from_years[0]
     deadline = parts.deadlines[0] if parts.deadlines else None
     dated = deadline is not None or parts.day_months or parts.exceptions
 

@@ -5,7 +5,8 @@ every sheet is searched for the header row (STT, NỘI DUNG NHIỆM VỤ, ĐƠN 
 with or without diacritics, split over lines, OCR typos), and the rows below it are read
 with openpyxl in read-only mode: title rows above the header, repeated header rows,
 page-number rows and blank rows are skipped; cells merged down several rows (a lead unit
-shared by consecutive tasks) apply to each of them; formulas give their cached value and
+shared by consecutive tasks) apply to each of them, a task cell too (`appendix_table.
+MERGED_TASK`); formulas give their cached value and
 are never evaluated; Excel dates in the timeframe column stay dates.
 
 The work is bounded by what an appendix can hold before anything is parsed (see
@@ -39,6 +40,7 @@ from . import xlsx_safety
 from .appendix_table import (
     COLUMN_LABELS,
     FILL_DOWN,
+    MERGED_TASK,
     REQUIRED,
     AppendixFileError,
     Header,
@@ -303,12 +305,14 @@ def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
     last_col = max(columns.values()) + 1  # 1-based, inclusive
     first = header.index + header.height + 1  # 1-based, the first row below the header
     last_row = first - 1 + xlsx_safety.max_sheet_rows()  # 1-based, the last one read
+    task_col = columns[MERGED_TASK] + 1  # a task cell merged down: see MERGED_TASK
     merges = MergeMap(
         _merged_ranges(workbook._archive, ws._worksheet_path),
-        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns},
+        fill_cols={columns[c] + 1 for c in FILL_DOWN if c in columns} | {task_col},
         across_from=columns["content"] + 1,
         across_to=last_col,
         last_row=last_row,
+        single_cols=frozenset({task_col}),
     )
     fill_cols = sorted(merges.fill_cols)
     kept: dict[tuple[int, int], object] = {}  # (top row, col) → value, of ranges merged down
@@ -322,16 +326,20 @@ def _read_sheet(workbook, ws, sheet: _Sheet, progress=None) -> ReadResult:
             if progress is not None and (number - first + 1) % PROGRESS_ROWS == 0:
                 progress(number - first + 1)
             values = list(values)
-            if fill_cols:
-                values += [None] * (width - len(values))
-                for c in fill_cols:
-                    if (number, c) in merges.tops:
-                        kept[(number, c)] = values[c - 1]
-                    top = merges.fill_source(number, c)
-                    if top is not None and values[c - 1] in (None, ""):
-                        values[c - 1] = kept.get((top, c))
+            continues = None
+            values += [None] * (width - len(values))
+            for c in fill_cols:
+                if (number, c) in merges.tops:
+                    kept[(number, c)] = values[c - 1]
+                top = merges.fill_source(number, c)
+                if top is not None and values[c - 1] in (None, ""):
+                    values[c - 1] = kept.get((top, c))
+                    if c == task_col and values[c - 1] not in (None, ""):
+                        continues = top
             across = merges.across(number)  # 1-based; TableRow wants the 0-based column
-            yield TableRow(number, values, None if across is None else across - 1)
+            yield TableRow(
+                number, values, None if across is None else across - 1, continues=continues
+            )
 
     title_lines = [
         " ".join(text_of(v).strip() for v in values if v not in (None, "")).strip()

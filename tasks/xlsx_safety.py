@@ -276,10 +276,12 @@ class MergeMap:
 
     `fill_source(row, col)`: the top row of a range merged down in that column that covers
     this row below its top; `across(row)`: the first column of a range spanning the table
-    on this row. Ranges are clipped to `last_row`, the last row the reader may look at."""
+    on this row. Ranges are clipped to `last_row`, the last row the reader may look at. In
+    `single_cols` only a range one column wide fills down (a block merged across and down,
+    such as a section title over two rows, is not a task cell merged down)."""
 
     def __init__(self, ranges, *, fill_cols: set[int], across_from: int, across_to: int,
-                 last_row: int):  # fmt: skip
+                 last_row: int, single_cols: frozenset[int] = frozenset()):  # fmt: skip
         down: dict[int, list[tuple[int, int]]] = {c: [] for c in fill_cols}
         across: list[tuple[int, int, int]] = []
         for min_col, min_row, max_col, max_row in ranges:
@@ -288,7 +290,11 @@ class MergeMap:
                 continue
             if min_col <= across_from and max_col >= across_to and max_col > min_col:
                 across.append((min_row, max_row, min_col))
-            if max_row > min_row and min_col in down:
+            if (
+                max_row > min_row
+                and min_col in down
+                and (max_col == min_col or min_col not in single_cols)
+            ):
                 down[min_col].append((min_row, max_row))
         self._down = {}
         for col, spans in down.items():

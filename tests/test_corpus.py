@@ -175,6 +175,12 @@ def test_rendered_xlsx_has_office_quirks(slug):
     same_page = [(a, b) for a, b in render.lead_runs(fixture)
                  if a // render.PAGE_ROWS == b // render.PAGE_ROWS]  # fmt: skip
     assert len(vertical) == len(same_page)
+    content = fixture["columns"].index("content") + 1
+    tasks_down = [m for m in ws.merged_cells.ranges
+                  if m.min_col == m.max_col == content and m.max_row > m.min_row]  # fmt: skip
+    same_page = [(a, b) for a, b in render.task_runs(fixture)
+                 if a // render.PAGE_ROWS == b // render.PAGE_ROWS]  # fmt: skip
+    assert len(tasks_down) == len(same_page)
 
 
 @pytest.mark.parametrize("slug", list(FIXTURES))
@@ -194,7 +200,7 @@ def test_rendered_docx_has_office_quirks(slug):
     header_rows = len(fixture["header"]) + 1
     assert sum(len(t.rows) - header_rows for t in document.tables) == len(fixture["rows"])
     merged_down = [tc for t in document.tables for tc in t._tbl.iter(qn("w:vMerge"))]
-    assert bool(merged_down) == bool(render.lead_runs(fixture))
+    assert bool(merged_down) == bool(render.lead_runs(fixture) or render.task_runs(fixture))
     spans = [tc for t in document.tables for tc in t._tbl.iter(qn("w:gridSpan"))]
     assert len(spans) == sum(1 for r in fixture["rows"] if render.is_section(fixture, r))
 
@@ -233,6 +239,34 @@ def test_corpus_imports_row_for_row(seeded, user, slug, fmt):
                 field,
                 printed[:1],
             )
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_task_cells_merged_down_as_printed_import_with_zero_errors(seeded, user, fmt):
+    """222/QĐ-TTg prints five tasks with TT and task cells merged down over two rows, each
+    row with its own lead and period (render.task_runs): the merged layout imports like the
+    transcription, each row a task, the second with the task text and no code."""
+    fixture = FIXTURES["ttg-222-qd-ttg"]
+    runs = render.task_runs(fixture)
+    assert [fixture["rows"][first][0] for first, _ in runs] == [
+        "2.2.1", "2.2.2", "3.1.1", "3.2.2", "5.2.1"
+    ]  # fmt: skip
+    data, extension = render_file(fixture, fmt)
+    plan = draft_plan(fixture)
+
+    preview = preview_import(plan, data, f"222.{extension}")
+
+    assert preview.errors == []
+    (note,) = [n for n in preview.warnings if n.startswith("Ô nội dung nhiệm vụ được gộp")]
+    merged = note.count("gộp từ dòng")
+    assert merged == (5 if fmt == "docx" else 4)  # .xlsx: one run crosses a page header
+    rows = preview.prepared.rows
+    for first, last in runs:
+        assert rows[first].code and rows[last].code == ""
+        assert rows[last].content == rows[first].content
+        assert rows[last].lead_text != rows[first].lead_text
+    apply_import(plan, data, f"222.{extension}", user=user)
+    assert plan.tasks.count() == len(fixture["rows"])
 
 
 @pytest.mark.parametrize(("slug", "fmt"), CASES)

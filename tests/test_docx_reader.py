@@ -317,9 +317,12 @@ def test_word_97_document_and_macro_documents_are_refused_with_save_as_docx():
 
 
 def test_password_protected_document_is_refused():
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600
-    message = refused(ole)
-    assert message.startswith("Tệp Word được đặt mật khẩu") and "bỏ mật khẩu" in message
+    """A real encrypted Word document (fixtures/docx/README.md: how it was made)."""
+    data = (ROOT / "fixtures/docx/password-protected.docx").read_bytes()
+    assert data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # OLE2, not a zip
+    for name in ("phu-luc.docx", "ke-hoach-mat-khau.DOCX"):
+        message = refused(data, name)
+        assert message.startswith("Tệp Word được đặt mật khẩu") and "bỏ mật khẩu" in message
 
 
 def test_zip_bomb_is_refused_from_the_zip_directory():
@@ -452,3 +455,33 @@ def test_doc_docm_and_other_uploads_get_a_clear_message(client, media, name, exp
     response = client.post(url, {"file": SimpleUploadedFile(name, b"\0" * 100)})
     assert response.status_code == 200 and expected in response.content.decode()
     assert not (media / "imports").exists() or not list((media / "imports").iterdir())
+
+
+def test_a_task_cell_merged_down_with_vmerge_gives_each_row_the_task_text():
+    """222/QĐ-TTg: TT and task cells merged (vMerge) over two rows, each row with its own
+    lead, period and product: each row a task with the text, the second without a code."""
+    rows = [
+        ["2.2.1", "Xây dựng quy định về trách nhiệm mở rộng của nhà sản xuất",
+         "Bộ Tài nguyên và Môi trường", "Các bộ", "Nghị định", "2025 - 2026", "I, II"],
+        [None, None, "Ủy ban nhân dân cấp tỉnh", "Các cơ quan có liên quan",
+         "Kế hoạch triển khai", "2025 - 2035", "I"],
+        ["2.2.2", "Rà soát tiêu chuẩn", "Bộ Khoa học và Công nghệ", "", "Tiêu chuẩn",
+         "2025 - 2030", "I"],
+    ]  # fmt: skip
+    read = read_appendix(build((rows, {})), "222.docx")
+    assert [(r.stt, r.content, r.lead, r.timeframe) for r in read.rows] == [
+        ("2.2.1", rows[0][1], "Bộ Tài nguyên và Môi trường", "2025 - 2026"),
+        ("", rows[0][1], "Ủy ban nhân dân cấp tỉnh", "2025 - 2035"),
+        ("2.2.2", "Rà soát tiêu chuẩn", "Bộ Khoa học và Công nghệ", "2025 - 2030"),
+    ]
+    assert any("gộp từ dòng" in note for note in read.notes)
+
+
+def test_a_row_without_stt_and_task_text_is_left_out_with_a_note():
+    rows = [
+        ["1", "Tập huấn", "Sở Tài chính", "", "Hội nghị", "Năm 2026", ""],
+        ["", "", "Sở Tư pháp", "", "", "", ""],
+    ]
+    read = read_appendix(build((rows, {})), "a.docx")
+    assert [r.stt for r in read.rows] == ["1"]
+    assert any("không có STT và nội dung nhiệm vụ" in n and "Sở Tư pháp" in n for n in read.notes)

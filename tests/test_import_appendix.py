@@ -250,6 +250,31 @@ def test_query_count_does_not_grow_with_rows(empty_plan, user, django_assert_max
         apply_import(plan, data, "a.xlsx", user=user, expected_version=preview.plan_version)
 
 
+def test_docx_query_count_does_not_grow_with_rows(empty_plan, user, django_assert_max_num_queries):
+    """The .docx twin of the test above: the same preview and confirmation query counts for a
+    small and a larger Word appendix (bench.generate_docx: body text, sections merged across,
+    header rows marked to repeat, a funding column kept as an extra column)."""
+    counts = {}
+    for n in (50, 200):
+        plan = Plan.objects.create(title=f"Thử Word {n}", issuer=empty_plan.issuer)
+        data = bench.generate_docx(n)
+        with CaptureQueriesContext(connection) as preview_q:
+            preview = preview_import(plan, data, f"a{n}.docx")
+        assert preview.errors == []
+        with CaptureQueriesContext(connection) as apply_q:
+            apply_import(plan, data, f"a{n}.docx", user=user,
+                         expected_version=preview.plan_version)  # fmt: skip
+        counts[n] = (len(preview_q), len(apply_q))
+        assert plan.tasks.count() == preview.summary["rows"] == len(bench.generate_rows(n))
+    assert counts[50] == counts[200], counts
+    plan = Plan.objects.create(title="Thử Word giới hạn", issuer=empty_plan.issuer)
+    data = bench.generate_docx(200)
+    with django_assert_max_num_queries(10):
+        preview = preview_import(plan, data, "b.docx")
+    with django_assert_max_num_queries(30):
+        apply_import(plan, data, "b.docx", user=user, expected_version=preview.plan_version)
+
+
 # --- two confirmations at the same time -------------------------------------------------------
 
 

@@ -96,6 +96,40 @@ def test_upload_preview_confirm(client, draft, media):
     assert Task.objects.filter(plan=draft).count() == 30
 
 
+def test_preview_shows_each_timeframe_read_in_words(client, draft):
+    """What the parser read is said in words beside the cell as written (tasks.timeframes);
+    a cell it cannot read says so, an empty one says nothing."""
+    login(client, "qtt", "qn", Profile.Role.PROVINCE_ADMIN)
+    cells = {
+        "1": ("Quý III/2025", "once", "hạn 30/09/2025"),
+        "2": ("12/2025", "once", "hạn 31/12/2025"),
+        "3": ("Thường xuyên, hằng năm", "ongoing", "thường xuyên, báo cáo hằng năm"),
+        "4": ("Quý IV hằng năm", "yearly", "hằng năm, hạn 31/12"),
+        "5": ("Giai đoạn 2026-2030", "span", "giai đoạn 2026–2030"),
+        "6": ("Quý IV/2026, 2027", "once", "hạn 31/12/2027 (giai đoạn 2026–2027)"),
+        "7": ("2025 và những năm tiếp theo", "ongoing", "thường xuyên, từ năm 2025"),
+        "8": ("Khi có yêu cầu", "unparsed", "chưa đọc được thời hạn"),
+        "9": ("", None, None),
+    }
+    data = write_rows(
+        [
+            (False, stt, f"Nhiệm vụ {stt}", "Sở Tài chính", "", "", text)
+            for stt, (text, _kind, _words) in cells.items()
+        ]  # fmt: skip
+    )
+    body = client.get(upload(client, draft, data)["Location"]).content.decode()
+    rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", body, re.S)
+    by_stt = {re.search(r'class="stt[^"]*">([^<]*)<', row).group(1): row for row in rows
+              if 'class="stt' in row}  # fmt: skip
+    for stt, (text, kind, words) in cells.items():
+        cell = re.findall(r"<td>(.*?)</td>", by_stt[stt], re.S)[-1]
+        if kind is None:
+            assert "→" not in cell and "schedule" not in cell
+            continue
+        assert text in cell
+        assert f'<div class="schedule schedule-{kind}">→ {words}</div>' in cell, (stt, cell)
+
+
 def test_preview_lists_problems_and_blocks_confirmation(client, draft):
     login(client, "qtt", "qn", Profile.Role.PROVINCE_ADMIN)
     data = write_rows(

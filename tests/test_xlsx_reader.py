@@ -472,3 +472,64 @@ def test_a_lead_cell_may_carry_its_heading(cell, heading, lead):
     from tasks.appendix import split_lead_heading
 
     assert split_lead_heading(cell) == (heading, lead)
+
+
+# --- a task cell merged down over rows with their own leads (222/QĐ-TTg) --------------------
+
+MERGED_TASK_ROWS = [
+    ["2.2.1", "Xây dựng quy định về trách nhiệm mở rộng của nhà sản xuất",
+     "Bộ Tài nguyên và Môi trường", "Các bộ, cơ quan ngang bộ", "Nghị định", "2025 - 2026"],
+    [None, None, "Ủy ban nhân dân cấp tỉnh", "Các cơ quan, tổ chức có liên quan",
+     "Kế hoạch triển khai", "2025 - 2035"],
+    ["2.2.2", "Rà soát tiêu chuẩn, quy chuẩn kỹ thuật", "Bộ Khoa học và Công nghệ", "",
+     "Tiêu chuẩn", "2025 - 2030"],
+]  # fmt: skip
+
+
+def test_a_task_cell_merged_down_gives_each_row_the_task_text_and_no_code():
+    """STT and task cells merged over two rows, each row with its own lead and period: each
+    row is a task with the text, the second without a code (tasks.appendix_table.MERGED_TASK)."""
+    read = read_appendix(xlsx(MERGED_TASK_ROWS, merges=("A3:A4", "B3:B4")))
+    assert [(r.stt, r.content, r.lead, r.timeframe) for r in read.rows] == [
+        ("2.2.1", MERGED_TASK_ROWS[0][1], "Bộ Tài nguyên và Môi trường", "2025 - 2026"),
+        ("", MERGED_TASK_ROWS[0][1], "Ủy ban nhân dân cấp tỉnh", "2025 - 2035"),
+        ("2.2.2", "Rà soát tiêu chuẩn, quy chuẩn kỹ thuật", "Bộ Khoa học và Công nghệ",
+         "2025 - 2030"),
+    ]  # fmt: skip
+    assert any("dòng 4 (gộp từ dòng 3)" in note for note in read.notes)
+
+
+def test_a_row_without_stt_and_task_text_is_left_out_with_a_note_not_refused():
+    """Not merged: the row cannot be a task; it is named in a note and the file still reads."""
+    rows = [MERGED_TASK_ROWS[0], MERGED_TASK_ROWS[1], MERGED_TASK_ROWS[2]]
+    read = read_appendix(xlsx(rows))
+    assert [r.stt for r in read.rows] == ["2.2.1", "2.2.2"]
+    assert read.row_problems == {}
+    (note,) = [n for n in read.notes if n.startswith("Dòng 4 ")]
+    assert "không có STT và nội dung nhiệm vụ" in note and "đã bỏ qua" in note
+    assert "ĐƠN VỊ CHỦ TRÌ “Ủy ban nhân dân cấp tỉnh”" in note
+
+
+@pytest.mark.django_db
+def test_a_row_without_task_text_does_not_block_the_import():
+    issuer = Plan.objects.get(seed_key="qn-17-kh-ubnd").issuer
+    plan = Plan.objects.create(title="Kế hoạch thử", issuer=issuer)
+    rows = [["1", *MERGED_TASK_ROWS[0][1:]], MERGED_TASK_ROWS[1], ["2", *MERGED_TASK_ROWS[2][1:]]]
+    preview = preview_import(plan, xlsx(rows), "phu-luc.xlsx")
+    assert preview.errors == [] and preview.can_confirm
+    assert any("Dòng 4 không có STT và nội dung nhiệm vụ" in w for w in preview.warnings)
+    assert len(preview.prepared.rows) == 2
+
+
+def test_a_section_title_merged_across_and_down_is_not_a_task_cell_merged_down():
+    rows = [
+        ["I", "CÔNG TÁC TUYÊN TRUYỀN", None, None, None, None],
+        [None, None, None, None, None, None],
+        ["1", "Tuyên truyền Chỉ thị 39", "Sở Tài chính", "", "", "Quý IV/2025"],
+    ]
+    read = read_appendix(xlsx(rows, merges=("B3:F4",)))
+    assert [(r.stt, r.content) for r in read.rows] == [
+        ("I", "CÔNG TÁC TUYÊN TRUYỀN"),
+        ("1", "Tuyên truyền Chỉ thị 39"),
+    ]
+    assert not any("gộp từ dòng" in note for note in read.notes)
