@@ -379,14 +379,19 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
     opens = False
     territory_words = 0
     nouns = 0
+    last_family = ""
     while i < len(words):
         if i > start and gaps[i] == HARD:
             break
         found = _lookup(words, gaps, i)
         if found is None:
             if i > start and gaps[i] == SPACE and words[i - 1] not in ("va", "hoac"):
-                if current is None or not (plural or nouns > 1 or len(segments) > 1):
-                    return None  # a name continues ("Sở Văn hóa …")
+                if (
+                    current is None
+                    or not (plural or nouns > 1 or len(segments) > 1)
+                    or last_family not in _DESCRIBED
+                ):
+                    return None  # a name continues ("Sở Văn hóa …", "…, Ban Đại diện …")
                 # a plural phrase narrowed by words of its own, up to the next separator
                 # or "và" ("Tập đoàn, doanh nghiệp công nghệ số", "Các tổ chức, cá nhân
                 # hoạt động khoáng sản")
@@ -397,6 +402,9 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
                 last_good = (i, _copy(segments), True)
             break
         category, value, n = found
+        if category == "level" and current is None and words[i] in ("cac", "nhung"):
+            # a level cannot open a phrase: "Các cấp ủy" is "các" + "cấp ủy"
+            category, value, n = "det", None, 1
         if category == "det":
             plural = True
             opens = current is not None  # "…, các tổ chức …": a new segment begins
@@ -426,6 +434,7 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
                 current = Segment(start=i)
                 segments.append(current)
             opens = False
+            last_family = family
             current.families.append(family)
             nouns += 1
         elif category == "terr":
@@ -492,6 +501,11 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
     _share_trailing_qualifiers(segments)
     segments[0].start = start  # the determiner belongs to the first segment
     return Parse(end - start, segments)
+
+
+#: Nouns that words of their own may narrow ("doanh nghiệp công nghệ số", "các tổ chức
+#: hoạt động khoáng sản"); not "sở", "ban", "bộ" …, which begin a body's name.
+_DESCRIBED = OTHER_FAMILIES | {"generic", "party"}
 
 
 def _joins(current: Segment, family: str) -> bool:

@@ -282,7 +282,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     Parenthesised notes ("(chủ trì nội dung liên quan đến RT)", "(theo chức năng, nhiệm vụ
     được giao)") stay on the name before them and are never read as names.
     """
-    cleaned, notes = _set_notes_apart(_ENUM_MARKER_RE.sub(" ", clean_cell(text)))
+    original = _ENUM_MARKER_RE.sub(" ", clean_cell(text))
+    cleaned, notes = _set_notes_apart(original)
     tokens = _tokens(cleaned)
     parts: list[Part] = []
     spans: list[tuple[int, int]] = []  # first and last token of each part
@@ -291,7 +292,7 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
 
     def flush() -> None:
         if pending:
-            snippet = cleaned[tokens[pending[0]].start : tokens[pending[-1]].end].strip(" -–:;,.")
+            snippet = _written(original, tokens[pending[0]].start, tokens[pending[-1]].end)
             if snippet:
                 parts.append(
                     Part(
@@ -307,7 +308,7 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
     gaps = _gaps(cleaned, tokens)
 
     def add_part(first: int, last: int, targets: list[Target], meaning=None) -> None:
-        snippet = cleaned[tokens[first].start : tokens[last].end].strip(" -–:;,.")
+        snippet = _written(original, tokens[first].start, tokens[last].end)
         if len(targets) == 1:
             part = Part(text=snippet, target=targets[0])
         elif targets:
@@ -318,7 +319,9 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
         parts.append(part)
         spans.append((first, last))
 
-    def read_collective(found: collective.Parse, first: int, matched: int) -> int:
+    def read_collective(
+        found: collective.Parse, first: int, matched: int, known: list[Target]
+    ) -> int:
         """A collective phrase: the group that means all of it; else, unless a known name
         starts here, its first segment alone. Returns the words consumed (0: none)."""
         segments = found.segments
@@ -330,9 +333,15 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
         # No group means all of it. A known name that ends at a separator is taken first
         # ("Chi nhánh NHCSXH tỉnh, Phòng giao dịch … trực thuộc"); one that a qualifier
         # continues is not ("UBND các xã, phường có liên quan" is not every commune).
-        if matched and (len(segments) > 1 or gaps[first + matched] != collective.SPACE):
+        # A known collective name that the phrase goes on past ("Các bộ, ngành" in "Các
+        # bộ, ngành, địa phương") is not taken for all of it.
+        if matched and (
+            matched >= segments[0].end - first
+            if len(segments) > 1
+            else gaps[first + matched] != collective.SPACE and any(t.kind == "unit" for t in known)
+        ):
             return 0
-        if len(segments) == 1 or found.meaning.described:
+        if len(segments) == 1:
             add_part(first, first + found.length - 1, [], found.meaning)
             return found.length
         meaning = segments[0].meaning()
@@ -376,7 +385,7 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             found = collective.parse_at(words, gaps, i)
             if found is not None and found.length > matched:
                 flush()
-                consumed = read_collective(found, i, matched)
+                consumed = read_collective(found, i, matched, targets)
                 if consumed:
                     i += consumed
                     continue
@@ -412,9 +421,18 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             pending.append(i)
             i += 1
     flush()
-    parts = _join_pieces(parts, spans, cleaned, tokens, words, gaps, vocabulary)
+    parts = _join_pieces(parts, spans, original, tokens, words, gaps, vocabulary)
     _keep_notes(parts, tokens, notes)
     return _drop_repeats(p for p, _ in parts)
+
+
+def _written(text: str, start: int, end: int) -> str:
+    """A name as written in the cell, with the ")" of a parenthesised level it ends in
+    ("Các bộ, ngành (Trung ương)")."""
+    snippet = text[start:end]
+    if snippet.count("(") > snippet.count(")") and text[end:].lstrip().startswith(")"):
+        snippet = text[start : text.index(")", end) + 1]
+    return snippet.strip(" -–:;,.")
 
 
 #: Words joining two items of a list ("Vụ Pháp chế và các đơn vị có liên quan").
@@ -493,7 +511,7 @@ def _join_pieces(
                 and gaps[first] == collective.SPACE
                 and not _listed(prev, part, words[prev_first], words[first])
             ):
-                snippet = text[tokens[prev_first].start : tokens[last].end].strip(" -–:;,.")
+                snippet = _written(text, tokens[prev_first].start, tokens[last].end)
                 joined = Part(
                     text=snippet, candidates=vocabulary.closest(snippet), request=prev.request
                 )
@@ -598,6 +616,14 @@ def _drop_repeats(parts: Iterable[Part]) -> list[Part]:
 # --- vocabularies from the database ------------------------------------------------------
 
 
+def _of_provinces(name: str) -> bool:
+    """Whether a group's name stands for provinces or localities (the territories)."""
+    meaning = collective.read(name)
+    return meaning is not None and bool(
+        meaning.kinds & collective.TERRITORIAL or "locality" in meaning.others
+    )
+
+
 def _bare_department_name(short_name: str) -> str | None:
     for prefix in ("Sở ", "sở "):
         if short_name.startswith(prefix):
@@ -648,6 +674,11 @@ def vocabulary_for(unit) -> Vocabulary:
             "pk", "name", "scope_id", "rule_kinds", "rule_depth"
         )
     )
+    if territory.kind in OrgUnit.TERRITORIAL_KINDS:
+        # Central groups of provinces ("UBND các tỉnh, thành phố trực thuộc TW", "Các bộ,
+        # ngành, địa phương") are for central plans: in a province's plan "địa phương" or
+        # "UBND cấp tỉnh" means its own, never all 34.
+        groups = [g for g in groups if g.scope_id in distance or not _of_provinces(g.name)]
     group_priority = {g.pk: distance.get(g.scope_id, 10) for g in groups}
     for g in groups:
         target = Target("group", g.pk, g.name)
