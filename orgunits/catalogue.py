@@ -45,10 +45,14 @@ class CatalogueStats:
     aliases: int = 0
     groups: int = 0
     serves: int = 0
+    members: int = 0  # explicit members added to the central groups
 
     @property
     def changed(self) -> int:
-        return self.created + self.renumbered + self.aliases + self.groups + self.serves
+        return (
+            self.created + self.renumbered + self.aliases + self.groups + self.serves
+            + self.members
+        )  # fmt: skip
 
 
 @dataclass
@@ -144,6 +148,8 @@ class CatalogueLoader:
         self.trees: list[_Tree] = []
         self.group_rows: list[tuple[UnitGroup, list[str]]] = []
         self.serves: list[tuple[str, set[str]]] = []
+        #: central group key → what its explicit members are ("ministries", "provinces")
+        self.member_rules: dict[str, list[str]] = {}
         seed_keys = {
             p["admin_code"]: p["key"]
             for p in self.units_spec["provinces"]
@@ -193,7 +199,30 @@ class CatalogueLoader:
             c["key"], {"name": c["name"], "short_name": c["short_name"], "kind": c["kind"]}
         )
         self._spec_units(tree, c.get("children", []), tree.root, c["key"], {})
-        self._spec_units(tree, self.spec["central"], tree.root, c["key"], {})
+        for spec in self.spec["central"]:
+            parent = tree.nodes[spec["parent"]] if spec.get("parent") else tree.root
+            self._spec_units(tree, [spec], parent, c["key"], {})
+        for spec in self.spec.get("central_groups", []):
+            if spec.get("members"):
+                self.member_rules[spec["key"]] = list(spec["members"])
+            self._group(spec["key"], c["key"], spec, {})
+
+    def _group(self, key: str, scope_key: str, spec: dict, fmt: dict) -> None:
+        """The group `key` of the unit `scope_key`, unless it exists."""
+        if key in self.group_keys:
+            return
+        self.group_keys.add(key)
+        name = spec["name"].format(**fmt)
+        group = UnitGroup(
+            key=key,
+            name=name,
+            rule_kinds=list(spec.get("kinds", [])),
+            rule_depth=spec.get("depth", UnitGroup.Depth.OWN),
+            note=" ".join(spec.get("note", "").split()),
+            search_text=fold(name),
+        )
+        group._scope_key = scope_key
+        self.group_rows.append((group, [a.format(**fmt) for a in spec.get("aliases", [])]))
 
     def province(self, province: Province, capitals: dict, legacy_of: dict) -> None:
         code = str(int(province.code))
@@ -273,21 +302,7 @@ class CatalogueLoader:
                 )
 
         for spec in [*self.units_spec["group_template"], *self.spec["province_groups"]]:
-            key = f"{pkey}-{spec['slug']}"
-            if key in self.group_keys:
-                continue
-            self.group_keys.add(key)
-            name = spec["name"].format(**fmt)
-            group = UnitGroup(
-                key=key,
-                name=name,
-                rule_kinds=list(spec.get("kinds", [])),
-                rule_depth=spec.get("depth", UnitGroup.Depth.OWN),
-                note=" ".join(spec.get("note", "").split()),
-                search_text=fold(name),
-            )
-            group._scope_key = pkey
-            self.group_rows.append((group, [a.format(**fmt) for a in spec.get("aliases", [])]))
+            self._group(f"{pkey}-{spec['slug']}", pkey, spec, fmt)
         self.stats.provinces += 1
 
     # -- writing ----------------------------------------------------------------------------
@@ -406,6 +421,38 @@ class CatalogueLoader:
         ]
         through.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.serves = len(rows)
+        self.stats.members = self._complete_members()
+
+    def _complete_members(self) -> int:
+        """Add to each central group with an explicit list the members it lacks: the active
+        ministries and ministerial agencies, the People's Committee of every province."""
+        if not self.member_rules:
+            return 0
+        active = OrgUnit.objects.filter(active_until__isnull=True)
+        pools = {
+            "ministries": active.filter(kind=OrgUnit.Kind.MINISTRY),
+            "provinces": active.filter(kind=OrgUnit.Kind.PROVINCE, parent__isnull=True),
+        }
+        wanted = {
+            rule: set(qs.values_list("pk", flat=True))
+            for rule, qs in pools.items()
+            if any(rule in rules for rules in self.member_rules.values())
+        }
+        through = UnitGroup.explicit_members.through
+        groups = dict(UnitGroup.objects.filter(key__in=self.member_rules).values_list("key", "pk"))
+        have: dict[int, set[int]] = defaultdict(set)
+        for group_id, unit_id in through.objects.filter(
+            unitgroup_id__in=groups.values()
+        ).values_list("unitgroup_id", "orgunit_id"):
+            have[group_id].add(unit_id)
+        rows = [
+            through(unitgroup_id=groups[key], orgunit_id=pk)
+            for key, rules in self.member_rules.items()
+            if key in groups
+            for pk in sorted(set().union(*(wanted[r] for r in rules)) - have[groups[key]])
+        ]
+        through.objects.bulk_create(rows, batch_size=BATCH)
+        return len(rows)
 
     @staticmethod
     def _create_with_history(model, objs) -> None:

@@ -61,7 +61,7 @@ _NOUNS: dict[tuple[str, ...], str] = {
     ("co", "quan"): "generic",
     ("to", "chuc"): "generic",
     ("don", "vi"): "generic",
-    ("dia", "phuong"): "generic",
+    ("dia", "phuong"): "locality",
     ("vien",): "institute",
     ("truong",): "school",
     ("truong", "dai", "hoc"): "school",
@@ -73,6 +73,19 @@ _NOUNS: dict[tuple[str, ...], str] = {
     ("hoi",): "association",
     ("trung", "tam"): "centre",
     ("don", "vi", "su", "nghiep"): "public_service_unit",
+    ("tap", "doan"): "enterprise",
+    ("ca", "nhan"): "person",
+    ("hiep", "hoi"): "association",
+    ("cap", "uy"): "party",
+    ("to", "chuc", "dang"): "party",
+    ("to", "chuc", "co", "so", "dang"): "party",
+    ("co", "quan", "dang"): "party",
+    # one organisation ("Hội Nông dân các cấp"): the same body at several levels
+    ("hoi", "nong", "dan"): "org:hoi-nong-dan",
+    ("hoi", "lien", "hiep", "phu", "nu"): "org:hoi-phu-nu",
+    ("hoi", "cuu", "chien", "binh"): "org:hoi-ccb",
+    ("doan", "thanh", "nien"): "org:doan-tn",
+    ("doan", "thanh", "nien", "cong", "san", "ho", "chi", "minh"): "org:doan-tn",
 }
 
 #: Families of bodies the unit tree has no kind for: kept by name in `Collective.others`.
@@ -87,6 +100,8 @@ OTHER_FAMILIES = frozenset(
         "association",
         "centre",
         "public_service_unit",
+        "person",
+        "locality",
     }
 )
 
@@ -131,6 +146,9 @@ _MODIFIERS = {
     ("viet", "nam"),
     ("chinh", "sach", "xa", "hoi"),
     ("cong", "lap"),
+    ("theo", "chuc", "nang"),
+    ("theo", "chuc", "nang", "nhiem", "vu"),
+    ("theo", "chuc", "nang", "nhiem", "vu", "duoc", "giao"),
 }
 
 _ENTRIES: dict[tuple[str, ...], tuple[str, object]] = {}
@@ -168,7 +186,11 @@ class Collective:
     "mixed" for a phrase whose parts differ (no one group means it);
     related: "có liên quan" — a selection the office still has to make, not all of them;
     local: "trên địa bàn"; generic: it names only "cơ quan, tổ chức, đơn vị";
-    levelled: it names its level ("cấp xã", "tỉnh", "các cấp", "UBND các xã").
+    levelled: it names its level ("cấp xã", "tỉnh", "các cấp", "UBND các xã");
+    bodies: named organisations the kinds stand for ("Hội Nông dân các cấp": the farmers'
+    associations only, not every socio-political organisation);
+    described: a description narrows it ("doanh nghiệp công nghệ số", "các tổ chức, cá nhân
+    hoạt động khoáng sản"): a part of the kinds no group of the kinds alone stands for.
     """
 
     kinds: frozenset[str]
@@ -178,10 +200,15 @@ class Collective:
     local: bool = False
     generic: bool = False
     levelled: bool = False
+    bodies: frozenset[str] = frozenset()
+    described: bool = False
 
     @property
     def key(self) -> tuple:
         """What two phrases must share to name the same group."""
+        if self.bodies or self.described:
+            return (self.kinds, self.others, self.depth, self.related, self.bodies,
+                    self.described)  # fmt: skip
         return (self.kinds, self.others, self.depth, self.related)
 
 
@@ -198,10 +225,14 @@ class Segment:
     local: bool = False
     #: levels written as such ("cấp xã", "các cấp"), which the segments before share
     stated: set[str] = field(default_factory=set)
+    #: words after the nouns narrow them ("doanh nghiệp công nghệ số")
+    described: bool = False
 
     @property
     def head(self) -> str:
-        specific = [f for f in self.families if f != "generic"]
+        specific = [f for f in self.families if f not in ("generic", "locality")]
+        if not specific and "locality" in self.families:
+            return "locality"
         return specific[0] if specific else "generic"
 
     def meaning(self) -> Collective:
@@ -220,6 +251,7 @@ class Segment:
                     related=self.related,
                     local=self.local,
                     levelled=bool(levels | territories),
+                    described=self.described,
                 )
             return Collective(
                 frozenset(territories),
@@ -227,9 +259,11 @@ class Segment:
                 related=self.related,
                 local=self.local,
                 levelled=True,
+                described=self.described,
             )
         others = frozenset(families & OTHER_FAMILIES)
-        kinds: set[str] = set()
+        bodies = frozenset(f.removeprefix("org:") for f in families if f.startswith("org:"))
+        kinds: set[str] = {"socio_political"} if bodies else set()
         if families == {"generic"} and "central" in levels:
             kinds.add("central")  # "Các cơ quan Trung ương"
         if families & {"dept", "ministry", "office"}:
@@ -247,6 +281,7 @@ class Segment:
             "press": "press",
             "pgd": "nhcsxh_pgd",
             "village": "village",
+            "party": "party",
         }
         kinds |= {simple[f] for f in families if f in simple}
         if "branch" in families:
@@ -264,6 +299,8 @@ class Segment:
             self.local,
             generic=not kinds and not others,
             levelled=bool(self.levels),
+            bodies=bodies,
+            described=self.described,
         )
 
 
@@ -297,6 +334,8 @@ def combine(segments: list[Segment]) -> Collective:
         any(m.local for m in meanings),
         generic=not kinds and not others,
         levelled=all(m.levelled for m in meanings),
+        bodies=frozenset().union(*(m.bodies for m in meanings)),
+        described=any(m.described for m in meanings),
     )
 
 
@@ -340,15 +379,32 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
     opens = False
     territory_words = 0
     nouns = 0
+    last_family = ""
     while i < len(words):
         if i > start and gaps[i] == HARD:
             break
         found = _lookup(words, gaps, i)
         if found is None:
             if i > start and gaps[i] == SPACE and words[i - 1] not in ("va", "hoac"):
-                return None  # a name continues ("Sở Văn hóa …")
+                if (
+                    current is None
+                    or not (plural or nouns > 1 or len(segments) > 1)
+                    or last_family not in _DESCRIBED
+                ):
+                    return None  # a name continues ("Sở Văn hóa …", "…, Ban Đại diện …")
+                # a plural phrase narrowed by words of its own, up to the next separator
+                # or "và" ("Tập đoàn, doanh nghiệp công nghệ số", "Các tổ chức, cá nhân
+                # hoạt động khoáng sản")
+                while i < len(words) and gaps[i] == SPACE and words[i] not in ("va", "hoac"):
+                    i += 1
+                current.described = True
+                current.end = i
+                last_good = (i, _copy(segments), True)
             break
         category, value, n = found
+        if category == "level" and current is None and words[i] in ("cac", "nhung"):
+            # a level cannot open a phrase: "Các cấp ủy" is "các" + "cấp ủy"
+            category, value, n = "det", None, 1
         if category == "det":
             plural = True
             opens = current is not None  # "…, các tổ chức …": a new segment begins
@@ -368,9 +424,17 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
                 last_good = (i, _copy(segments), plural)
                 continue
             if current is None or opens or not _joins(current, family):
+                if (
+                    current is not None
+                    and not opens
+                    and gaps[i] == SPACE
+                    and (words[i - 1] not in ("va", "hoac"))
+                ):
+                    break  # "Đảng ủy UBND tỉnh", "Xã hội": one name, not a list
                 current = Segment(start=i)
                 segments.append(current)
             opens = False
+            last_family = family
             current.families.append(family)
             nouns += 1
         elif category == "terr":
@@ -439,11 +503,16 @@ def parse_at(words: list[str], gaps: list[str], start: int = 0) -> Parse | None:
     return Parse(end - start, segments)
 
 
+#: Nouns that words of their own may narrow ("doanh nghiệp công nghệ số", "các tổ chức
+#: hoạt động khoáng sản"); not "sở", "ban", "bộ" …, which begin a body's name.
+_DESCRIBED = OTHER_FAMILIES | {"generic", "party"}
+
+
 def _joins(current: Segment, family: str) -> bool:
     """Whether a noun continues the current segment rather than opening a new one."""
     if current.head in ("ubnd", "hdnd", "terr"):
         return False
-    if family == "generic" or current.head == "generic":
+    if family in ("generic", "locality") or current.head in ("generic", "locality"):
         return True
     return _family_group(family) == _family_group(current.head)
 
@@ -456,6 +525,8 @@ def _family_group(family: str) -> str:
         return "other"
     if family in ("pgd", "branch", "nhcsxh"):
         return "nhcsxh"
+    if family.startswith("org:") or family == "ctxh":
+        return "ctxh"
     return family
 
 
@@ -470,6 +541,7 @@ def _copy(segments: list[Segment]) -> list[Segment]:
             s.related,
             s.local,
             set(s.stated),
+            s.described,
         )
         for s in segments
     ]
@@ -484,6 +556,11 @@ def _share_trailing_qualifiers(segments: list[Segment]) -> None:
     for s in segments[:-1]:
         if not s.levels and s.head not in ("ubnd", "hdnd", "terr", "generic"):
             s.levels = set(last.stated)
+
+
+def is_level(words: list[str] | tuple[str, ...]) -> bool:
+    """Whether the words are a level and nothing else ("Trung ương", "TW", "cấp tỉnh")."""
+    return tuple(words) in _LEVELS
 
 
 def parse(words: list[str], gaps: list[str]) -> Collective | None:

@@ -273,16 +273,26 @@ def _words_and_gaps(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
-    """Split a lead/coordinating cell into the units and groups it names, in order."""
-    cleaned = _ENUM_MARKER_RE.sub(" ", clean_cell(text))
+    """Split a lead/coordinating cell into the units and groups it names, in order.
+
+    A cell is a list: its items are separated by ";", line breaks, commas and "và" (the
+    comma or "và" inside a known name or a collective phrase excepted). A known name that is
+    only a piece of an item ("Tỉnh ủy" in "Văn phòng Tỉnh ủy", "UBND tỉnh" in "Đảng ủy UBND
+    tỉnh") never resolves it: the whole item stays one unresolved name, as written.
+    Parenthesised notes ("(chủ trì nội dung liên quan đến RT)", "(theo chức năng, nhiệm vụ
+    được giao)") stay on the name before them and are never read as names.
+    """
+    original = _ENUM_MARKER_RE.sub(" ", clean_cell(text))
+    cleaned, notes = _set_notes_apart(original)
     tokens = _tokens(cleaned)
     parts: list[Part] = []
-    pending: list[_Token] = []
+    spans: list[tuple[int, int]] = []  # first and last token of each part
+    pending: list[int] = []  # token indices of an unresolved stretch
     request = {"on": False, "pending": False}  # inside "Đề nghị …" (up to the next ";")
 
     def flush() -> None:
         if pending:
-            snippet = cleaned[pending[0].start : pending[-1].end].strip(" -–:;,.")
+            snippet = _written(original, tokens[pending[0]].start, tokens[pending[-1]].end)
             if snippet:
                 parts.append(
                     Part(
@@ -291,13 +301,14 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
                         request=request["pending"],
                     )
                 )
+                spans.append((pending[0], pending[-1]))
             pending.clear()
 
     words = [t.word for t in tokens]
     gaps = _gaps(cleaned, tokens)
 
     def add_part(first: int, last: int, targets: list[Target], meaning=None) -> None:
-        snippet = cleaned[tokens[first].start : tokens[last].end].strip(" -–:;,.")
+        snippet = _written(original, tokens[first].start, tokens[last].end)
         if len(targets) == 1:
             part = Part(text=snippet, target=targets[0])
         elif targets:
@@ -306,8 +317,11 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             part = Part(text=snippet, candidates=vocabulary.closest(snippet), meaning=meaning)
         part.request = request["on"]
         parts.append(part)
+        spans.append((first, last))
 
-    def read_collective(found: collective.Parse, first: int, matched: int) -> int:
+    def read_collective(
+        found: collective.Parse, first: int, matched: int, known: list[Target]
+    ) -> int:
         """A collective phrase: the group that means all of it; else, unless a known name
         starts here, its first segment alone. Returns the words consumed (0: none)."""
         segments = found.segments
@@ -319,7 +333,13 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
         # No group means all of it. A known name that ends at a separator is taken first
         # ("Chi nhánh NHCSXH tỉnh, Phòng giao dịch … trực thuộc"); one that a qualifier
         # continues is not ("UBND các xã, phường có liên quan" is not every commune).
-        if matched and (len(segments) > 1 or gaps[first + matched] != collective.SPACE):
+        # A known collective name that the phrase goes on past ("Các bộ, ngành" in "Các
+        # bộ, ngành, địa phương") is not taken for all of it.
+        if matched and (
+            matched >= segments[0].end - first
+            if len(segments) > 1
+            else gaps[first + matched] != collective.SPACE and any(t.kind == "unit" for t in known)
+        ):
             return 0
         if len(segments) == 1:
             add_part(first, first + found.length - 1, [], found.meaning)
@@ -328,10 +348,8 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
         add_part(first, segments[0].end - 1, vocabulary.groups_meaning(meaning), meaning)
         return segments[0].end - first
 
-    i = 0
-    while i < len(tokens):
-        if gaps[i] == collective.HARD:
-            request["on"] = False
+    def known_at(i: int) -> tuple[int, list[Target], bool]:
+        """The longest known name (or filler) at word i: (words, targets, is a filler)."""
         # Where a hard separator lies between token k-1 and k, a name cannot span k-1 → k.
         longest = 1
         while (
@@ -340,16 +358,26 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             and gaps[i + longest] != collective.HARD
         ):
             longest += 1
-        matched, targets, filler = 0, [], False
         for length in range(longest, 0, -1):
             key = tuple(words[i : i + length])
             if key in FILLERS and not pending:
-                matched, filler = length, True
-                break
+                return length, [], True
             targets = vocabulary.get(key)
             if targets:
-                matched = length
-                break
+                return length, targets, False
+        return 0, [], False
+
+    i = 0
+    while i < len(tokens):
+        if gaps[i] == collective.HARD:
+            request["on"] = False
+        if pending and words[i] in _LIST_JOINS and _starts_item(words, gaps, i + 1):
+            # "Vụ Pháp chế và các đơn vị có liên quan", "Cục Lâm nghiệp và Cục Kiểm lâm": the
+            # "và" ends the unknown name (not in "Cục Lâm nghiệp và Kiểm lâm")
+            flush()
+            i += 1
+            continue
+        matched, targets, filler = known_at(i)
         # A collective phrase ("Sở, ban, ngành có liên quan") longer than any known name
         # is read by its grammar; it starts a cell or follows a separator, never inside
         # an unknown name ("Trung tâm Y tế các xã").
@@ -357,7 +385,7 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             found = collective.parse_at(words, gaps, i)
             if found is not None and found.length > matched:
                 flush()
-                consumed = read_collective(found, i, matched)
+                consumed = read_collective(found, i, matched, targets)
                 if consumed:
                     i += consumed
                     continue
@@ -385,15 +413,120 @@ def resolve_cell(text: str | None, vocabulary: Vocabulary) -> list[Part]:
             if (
                 pending
                 and gaps[i] != collective.SPACE
-                and not _name_goes_on(pending, words[i], gaps[i])
+                and not _name_goes_on([tokens[k] for k in pending], words[i], gaps[i])
             ):
                 flush()
             if not pending:
                 request["pending"] = request["on"]
-            pending.append(tokens[i])
+            pending.append(i)
             i += 1
     flush()
-    return _drop_repeats(parts)
+    parts = _join_pieces(parts, spans, original, tokens, words, gaps, vocabulary)
+    _keep_notes(parts, tokens, notes)
+    return _drop_repeats(p for p, _ in parts)
+
+
+def _written(text: str, start: int, end: int) -> str:
+    """A name as written in the cell, with the ")" of a parenthesised level it ends in
+    ("Các bộ, ngành (Trung ương)")."""
+    snippet = text[start:end]
+    if snippet.count("(") > snippet.count(")") and text[end:].lstrip().startswith(")"):
+        snippet = text[start : text.index(")", end) + 1]
+    return snippet.strip(" -–:;,.")
+
+
+#: Words joining two items of a list ("Vụ Pháp chế và các đơn vị có liên quan").
+_LIST_JOINS = frozenset({"va", "hoac"})
+#: Words that surely begin another body's name after "và" (not "Công nghệ", "Du lịch",
+#: "Dân vận", "Kiểm lâm" that go on a name: "Khoa học và Công nghệ").
+_ITEM_HEADS: tuple[tuple[str, ...], ...] = (
+    ("bo",), ("so",), ("cuc",), ("vu",), ("vien",), ("ban",), ("tong", "cuc"), ("uy", "ban"),
+    ("hoi", "dong"), ("ngan", "hang"), ("trung", "tam"), ("chi", "nhanh"), ("cong", "an"),
+    ("thanh", "tra"), ("van", "phong"), ("dang", "uy"), ("toa", "an"), ("kho", "bac"),
+)  # fmt: skip
+
+
+def _starts_item(words: list[str], gaps: list[str], j: int) -> bool:
+    """Whether another list item begins at word j (after "và")."""
+    if j >= len(words) or gaps[j] == collective.HARD:
+        return False
+    if any(tuple(words[j : j + len(head)]) == head for head in _ITEM_HEADS):
+        return True
+    return collective.parse_at(words, gaps, j) is not None
+
+
+#: "(chủ trì nội dung …)", "(theo chức năng, nhiệm vụ được giao)", an unclosed "(…" at the end.
+_NOTE_RE = re.compile(r"\(([^()]*)(?:\)|$)")
+
+
+def _set_notes_apart(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with its parenthesised notes blanked out (so that no name is read in them,
+    and each ends the name before it like a ";"), and where they were. A parenthesis
+    holding a level ("(Trung ương)", "(TW)", "(cấp tỉnh)") is part of the name."""
+    notes: list[tuple[int, str]] = []
+    chars = list(text)
+    for match in _NOTE_RE.finditer(text):
+        start, end = match.span()
+        if collective.is_level(words_and_gaps(match.group(1))[0]):
+            chars[start] = " "
+            if text[end - 1] == ")":
+                chars[end - 1] = " "
+            continue
+        notes.append((start, " ".join(match.group().split())))
+        chars[start:end] = ";" + " " * (end - start - 1)
+    return "".join(chars), notes
+
+
+def _keep_notes(
+    parts: list[tuple[Part, tuple[int, int]]], tokens: list[_Token], notes: list[tuple[int, str]]
+) -> None:
+    """Each note stays on the name before it, as written: "Bộ Công an (chủ trì …)"."""
+    for start, note in notes:
+        before = [p for p, (_, last) in parts if tokens[last].end <= start]
+        if before:
+            before[-1].text = f"{before[-1].text} {note}"
+
+
+def _join_pieces(
+    parts: list[Part],
+    spans: list[tuple[int, int]],
+    text: str,
+    tokens: list[_Token],
+    words: list[str],
+    gaps: list[str],
+    vocabulary: Vocabulary,
+) -> list[tuple[Part, tuple[int, int]]]:
+    """Parts that follow each other with no separator between them are pieces of one
+    longer name ("Văn phòng" + "Tỉnh ủy", "Ban Tuyên giáo và Dân vận" + "Tỉnh ủy", "Đảng
+    ủy" + "UBND tỉnh", "Sở Tài chính" + "tỉnh Quảng Nam"): one unresolved name, as written.
+    Two whole names of the same head are a list that lost its separator ("Bộ Thông tin và
+    Truyền thông Bộ Khoa học và Công nghệ"), as is a known name then "các …" ("Sở Tài chính
+    các sở, ngành có liên quan")."""
+    result: list[tuple[Part, tuple[int, int]]] = []
+    for part, (first, last) in zip(parts, spans, strict=True):
+        if result:
+            prev, (prev_first, prev_last) = result[-1]
+            if (
+                first == prev_last + 1
+                and gaps[first] == collective.SPACE
+                and not _listed(prev, part, words[prev_first], words[first])
+            ):
+                snippet = _written(text, tokens[prev_first].start, tokens[last].end)
+                joined = Part(
+                    text=snippet, candidates=vocabulary.closest(snippet), request=prev.request
+                )
+                result[-1] = (joined, (prev_first, last))
+                continue
+        result.append((part, (first, last)))
+    return result
+
+
+def _listed(prev: Part, part: Part, prev_head: str, head: str) -> bool:
+    if not (prev.resolved or prev.ambiguous):
+        return False
+    if head in ("cac", "nhung", "tat"):
+        return True
+    return (part.resolved or part.ambiguous) and head == prev_head
 
 
 #: Names of ministries and departments that a comma or a dash may run through ("Bộ Văn
@@ -483,6 +616,14 @@ def _drop_repeats(parts: Iterable[Part]) -> list[Part]:
 # --- vocabularies from the database ------------------------------------------------------
 
 
+def _of_provinces(name: str) -> bool:
+    """Whether a group's name stands for provinces or localities (the territories)."""
+    meaning = collective.read(name)
+    return meaning is not None and bool(
+        meaning.kinds & collective.TERRITORIAL or "locality" in meaning.others
+    )
+
+
 def _bare_department_name(short_name: str) -> str | None:
     for prefix in ("Sở ", "sở "):
         if short_name.startswith(prefix):
@@ -533,6 +674,11 @@ def vocabulary_for(unit) -> Vocabulary:
             "pk", "name", "scope_id", "rule_kinds", "rule_depth"
         )
     )
+    if territory.kind in OrgUnit.TERRITORIAL_KINDS:
+        # Central groups of provinces ("UBND các tỉnh, thành phố trực thuộc TW", "Các bộ,
+        # ngành, địa phương") are for central plans: in a province's plan "địa phương" or
+        # "UBND cấp tỉnh" means its own, never all 34.
+        groups = [g for g in groups if g.scope_id in distance or not _of_provinces(g.name)]
     group_priority = {g.pk: distance.get(g.scope_id, 10) for g in groups}
     for g in groups:
         target = Target("group", g.pk, g.name)

@@ -75,6 +75,12 @@ PHRASES = [
         (set(), {"bank", "credit_institution"}, "own", False),
     ),
     ("các Trưởng thôn", ({"village"}, set(), "own", False)),
+    # the corpus (fixtures/corpus): real cells that used to be cut into pieces
+    ("Các bộ, ngành, địa phương", ({"ministry"}, {"locality"}, "own", False)),
+    ("các bộ, ngành và địa phương", ({"ministry"}, {"locality"}, "own", False)),
+    ("Các bộ, ngành liên quan theo chức năng", ({"ministry"}, set(), "own", True)),
+    ("Các cấp ủy, tổ chức đảng", ({"party"}, set(), "own", False)),
+    ("Hội Nông dân các cấp", ({"socio_political"}, set(), "all", False)),
 ]
 
 
@@ -89,6 +95,33 @@ def test_collective_phrases(phrase, expected):
         depth,
         related,
     )
+
+
+#: Plural phrases narrowed by words of their own (corpus: lc-kh-ubnd-ct11, cp-03-nq-cp):
+#: one phrase, never cut at the comma, and not the group of all such bodies.
+DESCRIBED = [
+    ("Các tổ chức, cá nhân hoạt động khoáng sản", (set(), {"person"})),
+    ("Tập đoàn, doanh nghiệp công nghệ số", (set(), {"enterprise"})),
+    ("các tổ chức hoạt động khai thác khoáng sản", (set(), set())),
+    ("các viện nghiên cứu", (set(), {"institute"})),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), DESCRIBED)
+def test_described_plurals_are_one_phrase(phrase, expected):
+    kinds, others = expected
+    meaning = read(phrase)
+    assert meaning is not None and meaning.described
+    assert (meaning.kinds, meaning.others) == (frozenset(kinds), frozenset(others))
+    undescribed = Collective(meaning.kinds, meaning.others, meaning.depth, meaning.related)
+    assert meaning.key != undescribed.key
+
+
+def test_one_organisation_at_every_level_is_not_every_organisation():
+    farmers = read("Hội Nông dân các cấp")
+    assert farmers.bodies == {"hoi-nong-dan"} and farmers.depth == "all"
+    assert farmers.key != read("Các tổ chức chính trị - xã hội các cấp").key
+    assert read("Hội Nông dân tỉnh") is None  # one body, not a collective
 
 
 @pytest.mark.parametrize(
@@ -107,6 +140,10 @@ def test_collective_phrases(phrase, expected):
         "Trang thông tin điện tử của các sở, ban, ngành và UBND cấp xã",
         "Báo và Phát thanh, Truyền hình Quảng Ngãi",
         "có liên quan",  # a qualifier alone
+        # the corpus: one name, not a list of juxtaposed nouns
+        "Đảng ủy Ủy ban nhân dân tỉnh",
+        "Bộ Lao động - Thương binh và Xã hội",
+        "Xã hội",
     ],
 )
 def test_names_are_not_collective_phrases(text):

@@ -308,8 +308,9 @@ def test_central_groups_are_seen_from_a_province(django_assert_max_num_queries):
 def test_a_level_word_after_a_known_name_belongs_to_it(vocab):
     (part,) = resolve_cell("Sở Tài chánh tỉnh", vocab)  # "chánh", and the trailing "tỉnh"
     assert part.target == SO_TC and part.text == "Sở Tài chánh tỉnh"
-    parts = resolve_cell("Sở Tài chính tỉnh Quảng Nam", vocab)  # another place: not absorbed
-    assert [p.resolved for p in parts] == [True, False]
+    # another place: the known name is a piece of a longer one, which stays unresolved whole
+    (part,) = resolve_cell("Sở Tài chính tỉnh Quảng Nam", vocab)
+    assert not part.resolved and part.text == "Sở Tài chính tỉnh Quảng Nam"
 
 
 @pytest.mark.django_db
@@ -332,3 +333,75 @@ def test_a_commune_plan_reads_phrases_without_a_level_as_its_own_bodies():
     assert keys("Các phòng, ban chuyên môn, Công an xã") == [None, "w21370-cong-an"]
     # a level written out reaches the province's group
     assert keys("Các phòng, ban chuyên môn cấp xã") == ["qn-phong-ban-xa"]
+
+
+# --- no piece of a longer name is resolved (issue 11 audit) --------------------------------
+
+TU = Target("unit", 30, "Ban Thường vụ Tỉnh ủy")
+UBND = Target("unit", 31, "UBND tỉnh")
+TGDV_TW = Target("unit", 32, "Ban Tuyên giáo và Dân vận Trung ương")
+BCA = Target("unit", 33, "Bộ Công an")
+BTTTT = Target("unit", 34, "Bộ Thông tin và Truyền thông")
+BKHCN = Target("unit", 35, "Bộ Khoa học và Công nghệ")
+BQP = Target("unit", 36, "Bộ Quốc phòng")
+
+
+@pytest.fixture
+def party_vocab():
+    v = Vocabulary()
+    v.add("Tỉnh ủy", TU)
+    v.add("Ủy ban nhân dân tỉnh", UBND)
+    v.add("Ban Tuyên giáo và Dân vận", TGDV_TW)
+    for target in (BCA, BTTTT, BKHCN, BQP):
+        v.add(target.name, target)
+    return v
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # a body of the Tỉnh ủy / of the UBND the vocabulary lacks: one unresolved name
+        ("Văn phòng Tỉnh ủy", [("Văn phòng Tỉnh ủy", None)]),
+        ("Ban Tổ chức Tỉnh ủy", [("Ban Tổ chức Tỉnh ủy", None)]),
+        ("Ủy ban Kiểm tra Tỉnh ủy", [("Ủy ban Kiểm tra Tỉnh ủy", None)]),
+        ("Ban Tuyên giáo và Dân vận Tỉnh ủy", [("Ban Tuyên giáo và Dân vận Tỉnh ủy", None)]),
+        ("Đảng ủy Ủy ban nhân dân tỉnh", [("Đảng ủy Ủy ban nhân dân tỉnh", None)]),
+        ("Đảng ủy HĐND tỉnh; Đảng uỷ UBND tỉnh",
+         [("Đảng ủy HĐND tỉnh", None), ("Đảng uỷ UBND tỉnh", None)]),
+        # real separators still split
+        ("Tỉnh ủy, Ủy ban nhân dân tỉnh", [("Tỉnh ủy", TU), ("Ủy ban nhân dân tỉnh", UBND)]),
+        ("Tỉnh ủy và UBND tỉnh", [("Tỉnh ủy", TU), ("UBND tỉnh", UBND)]),
+        # two whole names of one head that lost their separator (cp-03-nq-cp)
+        ("Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ",
+         [("Bộ Thông tin và Truyền thông", BTTTT), ("Bộ Khoa học và Công nghệ", BKHCN)]),
+        # "và" before another body's name ends an unknown name; inside one it does not
+        ("Vụ Pháp chế và các đơn vị có liên quan",
+         [("Vụ Pháp chế", None), ("các đơn vị có liên quan", None)]),
+        ("Cục Lâm nghiệp và Cục Kiểm lâm", [("Cục Lâm nghiệp", None), ("Cục Kiểm lâm", None)]),
+        ("Cục Lâm nghiệp và Kiểm lâm", [("Cục Lâm nghiệp và Kiểm lâm", None)]),
+        ("Bộ Quốc phòng, Viện Hàn lâm Khoa học và Công nghệ và các bộ, ngành, địa phương",
+         [("Bộ Quốc phòng", BQP), ("Viện Hàn lâm Khoa học và Công nghệ", None),
+          ("các bộ, ngành, địa phương", None)]),
+        # parenthesised notes stay on the name before them (ttg-707-qd-ttg)
+        ("Bộ Công an (chủ trì nội dung liên quan đến RT)",
+         [("Bộ Công an (chủ trì nội dung liên quan đến RT)", BCA)]),
+        ("Bộ Công an;\nBộ Quốc phòng\n(theo chức năng, nhiệm vụ được giao)",
+         [("Bộ Công an", BCA), ("Bộ Quốc phòng (theo chức năng, nhiệm vụ được giao)", BQP)]),
+        ("Bộ Công an (chủ trì) Bộ Quốc phòng", [("Bộ Công an (chủ trì)", BCA),
+                                                ("Bộ Quốc phòng", BQP)]),
+        # described plurals, lists of kinds: one phrase each (lc-kh-ubnd-ct11, lc-104-ctr-tu)
+        ("Các tổ chức, cá nhân hoạt động khoáng sản",
+         [("Các tổ chức, cá nhân hoạt động khoáng sản", None)]),
+        ("Các cấp ủy, tổ chức đảng", [("Các cấp ủy, tổ chức đảng", None)]),
+        ("Tập đoàn, doanh nghiệp công nghệ số", [("Tập đoàn, doanh nghiệp công nghệ số", None)]),
+        ("Hội Nông dân các cấp", [("Hội Nông dân các cấp", None)]),
+    ],
+)  # fmt: skip
+def test_no_piece_of_a_longer_name_is_resolved(party_vocab, cell, expected):
+    parts = resolve_cell(cell, party_vocab)
+    assert [(p.text, p.target) for p in parts] == expected
+
+
+def test_a_level_in_parentheses_belongs_to_the_phrase(group_vocab):
+    (part,) = resolve_cell("Các bộ, ngành (Trung ương)", group_vocab)
+    assert part.text == "Các bộ, ngành (Trung ương)" and part.meaning.kinds == {"ministry"}

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             f"Danh mục: {stats.provinces} tỉnh, thành phố; {stats.communes} xã, phường, đặc khu; "
             f"{stats.created} đơn vị tạo mới, {stats.renumbered} đánh số lại, "
             f"{stats.aliases} tên gọi khác, {stats.groups} nhóm, "
+            f"{stats.members} thành viên nhóm Trung ương thêm, "
             f"{stats.serves} xã do phòng giao dịch phục vụ "
             f"({time.perf_counter() - started:.1f} giây)."
         )
