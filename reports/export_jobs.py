@@ -156,16 +156,11 @@ BUILDERS: dict[str, tuple[Callable, Callable]] = {}
 def build(job: ExportJob, user, step: Step) -> bytes:
     """The file's bytes, by calling the existing builders; `step(done, total)` reports."""
     from . import consolidate
-    from .access import can_download_consolidated, visible_periods
+    from .access import consolidated_period
 
     if job.kind == "consolidated":
-        period = (
-            visible_periods(user)
-            .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
-            .filter(pk=job.params["period"])
-            .first()
-        )
-        if period is None or not can_download_consolidated(user, period.plan):
+        period = consolidated_period(user, job.params["period"])
+        if period is None:
             raise PermissionError(REFUSED)
         step(0, 100)
         data = consolidate.build(period)
@@ -180,25 +175,3 @@ def build(job: ExportJob, user, step: Step) -> bytes:
     if job.kind in BUILDERS:
         return BUILDERS[job.kind][0](user, job.params, step)
     raise ValueError(f"Unknown export kind {job.kind!r}")
-
-
-def may_download(user, job: ExportJob) -> bool:
-    """The user who started the job, and who still may see its object."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from .access import can_download_consolidated, visible_periods
-
-    if job.user_id != user.pk:
-        return False
-    if job.kind == "consolidated":
-        period = visible_periods(user).filter(pk=job.params["period"]).first()
-        return period is not None and can_download_consolidated(user, period.plan)
-    if job.kind in BUILDERS:
-        try:
-            BUILDERS[job.kind][1](user, job.params)
-        except (Http404, PermissionDenied, LookupError):
-            return False
-        return True
-    return False
-    return False
