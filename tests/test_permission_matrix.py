@@ -62,7 +62,7 @@ from tasks.models import Assignment, Task
 from tasks.workflow import create_revision
 from tasks.xlsx_writer import write_rows
 from tests.exports import download_export
-from tests.factories import issue_phuoc_giang, unit_lines
+from tests.factories import issue_phuoc_giang, make_user, unit_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +151,8 @@ def world():
 def reports_world(world):
     """`world` and the open period of Phước Giang's plan (issuer: UBND xã Phước Giang;
     reviewed by PGD Nghĩa Hành, its follow-up unit, and Chi nhánh NHCSXH tỉnh, where it
-    reports): a draft line of the commune and one of its police, a submitted police line."""
+    reports): a draft line of the commune's police (Công an xã) and a submitted one. The
+    commune's People's Committee has no line of its own: it reads, does not fill."""
     period = issue_phuoc_giang(today=timezone.localdate()).reporting_periods.order_by("-cutoff")[0]
     police = unit_lines(period, OrgUnit.objects.get(key="w21370-cong-an"))
     submitted = police[1]
@@ -159,7 +160,6 @@ def reports_world(world):
     submitted.refresh_from_db()
     return world | {
         "pg_period": period,
-        "pg_line": unit_lines(period, world["u_pg"])[0],
         "police_line": police[0],
         "police_submitted": submitted,
     }
@@ -364,7 +364,7 @@ MATRIX = {
         "names_page": ((None, 200), ("u_na", 403)),
         "map_name": (None, (None, 403)),
         "unit_reports": (("police_line", 200), None),  # the issuer reads every unit
-        "fill": (("pg_line", 302), ("police_line", 403)),  # its own unit's lines only
+        "fill": (None, ("police_line", 403)),  # its unit's lines only (test below)
         "review": (None, ("police_submitted", 403)),
         "close_period": (None, ("pg_period", 403)),
         "consolidated": (None, ("pg_period", 403)),
@@ -699,8 +699,9 @@ def test_every_role_and_action_is_in_the_matrix():
 
 @pytest.mark.parametrize(("role", "action", "target", "expected"), CASES)
 def test_permission(client, request, role, action, target, expected):
+    objects = objects_for(request, action)  # before signing in: the planted unit
     sign_in(client, role)
-    obj = objects_for(request, action)[target] if target else None
+    obj = objects[target] if target else None
     if action == "my_tasks" and target and not isinstance(obj, Plan):
         obj = None
     response = ACTIONS[action](client, obj)
@@ -779,21 +780,27 @@ RULE_CASES = [
 
 @pytest.mark.parametrize(("role", "action", "target", "allowed"), RULE_CASES)
 def test_access_rules_agree_with_the_views(client, request, role, action, target, allowed):
+    objects = objects_for(request, action)
     user = sign_in(client, role)
-    obj = objects_for(request, action)[target] if target else None
+    obj = objects[target] if target else None
     assert bool(RULES[action](user, obj)) == allowed
 
 
 def test_a_closed_period_keeps_the_unit_but_not_its_lines(client, reports_world):
-    """`can_fill` (the unit's officers) outlives the period; `can_fill_line` and the page's
-    form end when the period is closed, and the page refuses the post."""
-    user = sign_in(client, "commune_officer")
-    line, period = reports_world["pg_line"], reports_world["pg_period"]
-    assert can_fill(user, line.unit) and can_fill_line(user, line)
-    assert not can_fill(user, reports_world["police_line"].unit)
+    """An officer of the police fills its lines (`can_fill_line`, the page saves them), not
+    the commune's People's Committee above it. Closing the period leaves `can_fill` (the
+    unit's officers) but ends `can_fill_line` and the page's form; the page refuses the post."""
+    line, period = reports_world["police_line"], reports_world["pg_period"]
+    officer = make_user("cong-an", line.unit)
+    commune = sign_in(client, "commune_officer")
+    assert not can_fill(commune, line.unit) and not can_fill_line(commune, line)
+    client.force_login(officer)
+    assert can_fill(officer, line.unit) and can_fill_line(officer, line)
+    assert fill(client, line).status_code == 302
     period.closed_at = timezone.now()
     period.save(update_fields=["closed_at"])
     line.refresh_from_db()
-    assert can_fill(user, line.unit) and not can_fill_line(user, line)
+    line.period = period
+    assert can_fill(officer, line.unit) and not can_fill_line(officer, line)
     assert 'name="line"' not in unit_reports(client, line).content.decode()
     assert fill(client, line).status_code == 409
