@@ -113,6 +113,13 @@ def _draft(issuer_key, parent, follow_up=None, issued=False, number=""):
 
 @pytest.fixture
 def world():
+    # A unit of kind NHCSXH Việt Nam written straight into Quảng Ngãi's tree (what the
+    # escalation would leave behind): it must grant nothing national. Planted first: it
+    # shifts the tree's numbering, which the units loaded below then read as it is.
+    qn = OrgUnit.objects.get(key="qn")
+    planted = OrgUnit(key="qn-nhcsxh-vn-gia", name="Ngân hàng Chính sách xã hội Việt Nam",
+                      kind=OrgUnit.Kind.NHCSXH_HEAD, parent=qn)  # fmt: skip
+    planted.save()
     qn17 = Plan.objects.get(seed_key="qn-17-kh-ubnd")
     na686 = Plan.objects.get(seed_key="na-686-kh-ubnd")
     branch = OrgUnit.objects.get(key="qn-nhcsxh")
@@ -132,13 +139,8 @@ def world():
         "u_qn": OrgUnit.objects.get(key="qn"),
         "u_pg": OrgUnit.objects.get(admin_code="21370"),
         "u_na": OrgUnit.objects.get(key="na"),
+        "u_planted": planted,
     }
-    # A unit of kind NHCSXH Việt Nam written straight into Quảng Ngãi's tree (what the
-    # escalation would leave behind): it must grant nothing national.
-    planted = OrgUnit(key="qn-nhcsxh-vn-gia", name="Ngân hàng Chính sách xã hội Việt Nam",
-                      kind=OrgUnit.Kind.NHCSXH_HEAD, parent=objects["u_qn"])  # fmt: skip
-    planted.save()
-    objects["u_planted"] = planted
     objects["u_tw_nhcsxh"] = OrgUnit.objects.get(key="tw-nhcsxh")
     objects["na_draft_task"] = objects["na_draft"].tasks.first()
     objects["missing"] = Plan(pk=99_999_999, title="?", issuer=objects["u_qn"])
