@@ -160,17 +160,3 @@ def build(job: ExportJob, user, step: Step) -> bytes:
     if job.kind in BUILDERS:
         return BUILDERS[job.kind][0](user, job.params, step)
     raise ValueError(f"Unknown export kind {job.kind!r}")
-
-
-def may_download(user, job: ExportJob) -> bool:
-    """The user who started the job, and who still may see its object."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    if job.user_id != user.pk or job.kind not in BUILDERS:
-        return False
-    try:
-        BUILDERS[job.kind][1](user, job.params)
-    except (Http404, PermissionDenied, LookupError):
-        return False
-    return True

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, Subquery
 
-from orgunits.access import Actor
-from orgunits.models import OrgUnit, Profile
+from orgunits.access import PROVINCE_ROLES, Actor, units_in_subtree
+from orgunits.models import OrgUnit
 from plans.access import visible_plans
 from plans.models import Plan
 from tasks.models import Task
@@ -26,9 +26,6 @@ def sees_every_province(actor: Actor) -> bool:
     """The national overview: superusers and the staff of NHCSXH Việt Nam
     (`Actor.is_national`, the one meaning of "national") see every province."""
     return actor.is_superuser or actor.is_national
-
-
-PROVINCE_ROLES = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
 
 
 def lands_on_dashboard(actor: Actor) -> bool:
@@ -102,11 +99,7 @@ class Scope:
             return Q(**{f"{p}territory_id__in": served_ids(u)})
         if u.parent_id is None:
             return Q(**{f"{p}tree_id": u.tree_id})
-        return Q(**{f"{p}tree_id": u.tree_id, f"{p}lft__gte": u.lft, f"{p}lft__lte": u.rght})
-
-
-def _within(unit: OrgUnit, top: OrgUnit | None) -> bool:
-    return top is not None and unit.tree_id == top.tree_id and top.lft <= unit.lft <= top.rght
+        return units_in_subtree(u, p)
 
 
 def scope_for(actor: Actor, unit_pk: int) -> Scope:
@@ -143,7 +136,7 @@ def scope_for(actor: Actor, unit_pk: int) -> Scope:
                 raise OutOfScope
     else:
         home = actor.territory if kind == "commune" else own
-        if not _within(target, home):
+        if home is None or not home.contains(target):
             raise OutOfScope
     if kind == "pgd":
         crumbs = [own] + [u for u in chain if u.level >= 1 and target.pk != own.pk]

@@ -36,12 +36,10 @@ def rollup_by_unit(plan_id: int, year: int, unit) -> list[tuple[object, list[Row
     children = list(OrgUnit.objects.filter(parent=unit).order_by("name"))
     values = IndicatorValue.objects.filter(
         Q(report__task__plan_id=plan_id) | Q(report__task__plan__parent_id=plan_id),
+        unit.subtree_q("report__unit__", strict=True),
         report__state__in=ProgressReport.REPORTED_STATES,
         report__period__year=year,
         report__period__kind=ReportingPeriod.Kind.YEARLY,
-        report__unit__tree_id=unit.tree_id,
-        report__unit__lft__gt=unit.lft,
-        report__unit__lft__lt=unit.rght,
         indicator__code__in=[i.code for i in indicators],
     ).values_list("indicator__code", "value", "report__unit_id", "report__unit__lft")
     bucket: dict[tuple[int, str], list[tuple[Decimal, int]]] = defaultdict(list)

@@ -56,6 +56,11 @@ def national_units():
     return OrgUnit.objects.filter(national_units_q())
 
 
+#: The roles that read everything of their province: reviewers (NHCSXH), provincial admins
+#: and leaders (`Actor.sees_whole_province`, the reports' and dashboards' province rules).
+PROVINCE_ROLES = (Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER)
+
+
 @dataclass
 class Actor:
     """A signed-in user as the permission rules see them."""
@@ -105,9 +110,9 @@ class Actor:
     @property
     def sees_whole_province(self) -> bool:
         """Reviewers (NHCSXH), provincial admins and leaders read everything of the province."""
-        return self.has_role(
-            Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER
-        ) or (self.has_role(Profile.Role.OFFICER) and not self.is_commune_level)
+        return self.has_role(*PROVINCE_ROLES) or (
+            self.has_role(Profile.Role.OFFICER) and not self.is_commune_level
+        )
 
     def in_province(self, unit: OrgUnit) -> bool:
         return self.province is not None and unit.tree_id == self.province.tree_id
@@ -115,7 +120,7 @@ class Actor:
     def in_own_territory(self, unit: OrgUnit) -> bool:
         """A unit inside the user's territory subtree (their commune, or their province)."""
         t = self.territory
-        return t is not None and unit.tree_id == t.tree_id and t.lft <= unit.lft <= t.rght
+        return t is not None and t.contains(unit)
 
 
 def managed_province(actor: Actor) -> OrgUnit | None:
@@ -124,6 +129,12 @@ def managed_province(actor: Actor) -> OrgUnit | None:
     if actor.is_superuser or not actor.has_role(Profile.Role.PROVINCE_ADMIN):
         return None
     return actor.province
+
+
+def province_root_locked(actor: Actor, unit: OrgUnit) -> bool:
+    """The province itself (the root of its tree) is read-only for its provincial admin in
+    the admin: they change and delete the units below it, never the root."""
+    return managed_province(actor) is not None and unit.parent_id is None
 
 
 def grants_national_rights(actor: Actor) -> bool:
@@ -158,7 +169,10 @@ def can_search_units_of(actor: Actor, unit: OrgUnit) -> bool:
 
 
 def actor_for(user) -> Actor:
-    """The actor of a request's user (one query, cached on the user object)."""
+    """The actor of a request's user (one query, cached on the user object); an Actor is
+    returned as it is, so that every rule takes a user or an actor."""
+    if isinstance(user, Actor):
+        return user
     cached = getattr(user, "_ct39_actor", None)
     if cached is not None:
         return cached
@@ -174,14 +188,9 @@ def actor_for(user) -> Actor:
 
 def units_in_subtree(unit: OrgUnit, prefix: str = "") -> Q:
     """Filter for OrgUnit rows inside `unit`'s subtree (MPTT range, index-friendly);
-    `prefix` for a related path ("unit__", "issuer__")."""
-    return Q(
-        **{
-            f"{prefix}tree_id": unit.tree_id,
-            f"{prefix}lft__gte": unit.lft,
-            f"{prefix}rght__lte": unit.rght,
-        }
-    )
+    `prefix` for a related path ("unit__", "issuer__"). The rule is `OrgUnit.subtree_q`
+    (its Python twin `OrgUnit.contains`)."""
+    return unit.subtree_q(prefix)
 
 
 def groups_covering(unit: OrgUnit):
@@ -199,7 +208,7 @@ def groups_covering(unit: OrgUnit):
     candidates = UnitGroup.objects.filter(scope__tree_id=unit.tree_id).select_related("scope")
     for group in candidates.prefetch_related("explicit_members"):
         scope = group.scope
-        if not (scope.lft <= unit.lft and unit.rght <= scope.rght):
+        if not scope.contains(unit):
             continue  # scoped to another commune
         if group.is_rule:
             kinds = set(group.rule_kinds)

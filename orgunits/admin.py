@@ -256,12 +256,12 @@ class OrgUnitAdmin(ProvinceScopedMixin, ExportMixin, TreeLockedAdminMixin, MPTTM
         return obj.tree_id == tree_id
 
     def has_change_permission(self, request, obj=None):
-        if managed_province(request) and obj is not None and obj.parent_id is None:
-            return False  # the province itself (the tree root) is read-only for its admin
+        if obj is not None and access.province_root_locked(actor_for(request.user), obj):
+            return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if managed_province(request) and obj is not None and obj.parent_id is None:
+        if obj is not None and access.province_root_locked(actor_for(request.user), obj):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -185,6 +185,25 @@ class OrgUnit(MPTTModel):
         """The root of this unit's tree (a province, or the central bodies)."""
         return self if self.parent_id is None else self.get_root()
 
+    # "Inside this subtree", written once: `contains` in Python, `subtree_q` as a filter
+    # (`orgunits.access.units_in_subtree` hands the filter to the other apps).
+
+    def contains(self, other: OrgUnit) -> bool:
+        """`other` is this unit or a unit below it (MPTT range of the same tree)."""
+        return other.tree_id == self.tree_id and self.lft <= other.lft <= self.rght
+
+    def subtree_q(self, prefix: str = "", *, strict: bool = False) -> Q:
+        """Filter for OrgUnit rows inside this unit's subtree (MPTT range, index-friendly),
+        without the unit itself when `strict`; `prefix` for a related path ("unit__")."""
+        low, high = ("gt", "lt") if strict else ("gte", "lte")
+        return Q(
+            **{
+                f"{prefix}tree_id": self.tree_id,
+                f"{prefix}lft__{low}": self.lft,
+                f"{prefix}rght__{high}": self.rght,
+            }
+        )
+
 
 class UnitAlias(models.Model):
     """Another way of writing a unit's or a group's name (tên gọi khác, viết tắt)."""
@@ -288,12 +307,7 @@ class UnitGroup(models.Model):
         """The units this group stands for, optionally only those active on a day."""
         if self.is_rule:
             scope = self.scope
-            qs = OrgUnit.objects.filter(
-                tree_id=scope.tree_id,
-                lft__gte=scope.lft,
-                rght__lte=scope.rght,
-                kind__in=self.rule_kinds,
-            )
+            qs = OrgUnit.objects.filter(scope.subtree_q(), kind__in=self.rule_kinds)
             if self.rule_depth == self.Depth.OWN:
                 qs = qs.filter(Q(territory_id=scope.pk) | Q(pk=scope.pk) | Q(parent_id=scope.pk))
             elif self.rule_depth == self.Depth.COMMUNES:

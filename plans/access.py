@@ -11,7 +11,9 @@
   "Ủy ban nhân dân các xã, phường, đặc khu"), and the issued plans those implement.
   Another commune's plans and another province's data are invisible (404).
 - Editing: only drafts, by the issuing unit's officers or the province's admins; an issued
-  plan is changed by issuing a revision, a superseded plan never.
+  plan is changed by issuing a revision, a superseded plan never. Superusers may still
+  change an issued plan's header and import its appendix, but the appendix editor serves
+  drafts only (`can_use_editor`).
 """
 
 from __future__ import annotations
@@ -26,9 +28,23 @@ from .models import Plan
 
 PUBLISHED = (Plan.Status.ISSUED, Plan.Status.SUPERSEDED)
 
+#: The kinds of unit a plan may name as its follow-up unit or the unit it reports to.
+REVIEWING_KINDS = (
+    OrgUnit.Kind.NHCSXH_BRANCH,
+    OrgUnit.Kind.NHCSXH_PGD,
+    OrgUnit.Kind.PROVINCE,
+    OrgUnit.Kind.DEPARTMENT,
+)
+
+
+def followed_by(unit: OrgUnit, prefix: str = "") -> Q:
+    """Filter on plans the unit follows: it is their follow-up unit or the unit they report
+    to (`prefix` for a related path, "period__plan__")."""
+    return Q(**{f"{prefix}follow_up_unit": unit}) | Q(**{f"{prefix}report_to_unit": unit})
+
 
 def visible_plans(user) -> QuerySet[Plan]:
-    actor = user if isinstance(user, Actor) else actor_for(user)
+    actor = actor_for(user)
     plans = Plan.objects.all()
     if actor.is_superuser:
         return plans
@@ -44,7 +60,7 @@ def visible_plans(user) -> QuerySet[Plan]:
         trees = [actor.province.tree_id, *merged.values_list("tree_id", flat=True)]
         province = Q(issuer__tree_id__in=trees)
         drafts_ok = actor.has_role(Profile.Role.PROVINCE_ADMIN)
-        followed = Q(follow_up_unit=actor.unit) | Q(report_to_unit=actor.unit)
+        followed = followed_by(actor.unit)
         if drafts_ok:
             return plans.filter(central | province)
         return plans.filter(central | own_unit | (province & (Q(status__in=PUBLISHED) | followed)))
@@ -74,7 +90,7 @@ def can_create_plans(user) -> bool:
     Which units they may name as issuer is `plan_issuers`."""
     if not getattr(user, "is_authenticated", True):
         return False
-    actor = user if isinstance(user, Actor) else actor_for(user)
+    actor = actor_for(user)
     return actor.is_superuser or actor.has_role(Profile.Role.OFFICER, Profile.Role.PROVINCE_ADMIN)
 
 
@@ -82,12 +98,7 @@ def plan_issuers(actor: Actor) -> QuerySet[OrgUnit]:
     """The units a user may name as a plan's issuer: any active unit (superusers); the
     province's units outside communes, and the communes themselves (provincial admins);
     their own unit (everyone else)."""
-    province = actor.province
-    in_province = (
-        OrgUnit.objects.filter(tree_id=province.tree_id, active_until__isnull=True)
-        if province
-        else OrgUnit.objects.none()
-    )
+    in_province = _active_in_province(actor)
     if actor.is_superuser:
         return OrgUnit.objects.filter(active_until__isnull=True)
     if actor.has_role(Profile.Role.PROVINCE_ADMIN):
@@ -97,13 +108,28 @@ def plan_issuers(actor: Actor) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(pk=actor.unit.pk) if actor.unit else in_province
 
 
+def reviewing_unit_choices(actor: Actor) -> QuerySet[OrgUnit]:
+    """The units a user may name as a plan's follow-up unit or the unit it reports to: the
+    active NHCSXH branch and transaction offices, province and departments of their own
+    province (none without a province). The chosen unit must also be of the issuer's
+    province (`PlanForm.clean`)."""
+    return _active_in_province(actor).filter(kind__in=REVIEWING_KINDS).order_by("lft")
+
+
+def _active_in_province(actor: Actor) -> QuerySet[OrgUnit]:
+    province = actor.province
+    if province is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(tree_id=province.tree_id, active_until__isnull=True)
+
+
 def can_view_plan(user, plan: Plan) -> bool:
     return visible_plans(user).filter(pk=plan.pk).exists()
 
 
 def can_edit_plan(user, plan: Plan) -> bool:
     """May change the plan's header and appendix (drafts only, except superusers)."""
-    actor = user if isinstance(user, Actor) else actor_for(user)
+    actor = actor_for(user)
     if actor.is_superuser:
         return plan.status != Plan.Status.SUPERSEDED
     if actor.unit is None or plan.status != Plan.Status.DRAFT:
@@ -113,6 +139,13 @@ def can_edit_plan(user, plan: Plan) -> bool:
     if actor.has_role(Profile.Role.OFFICER):
         return plan.issuer_id == actor.unit.pk
     return False
+
+
+def can_use_editor(user, plan: Plan) -> bool:
+    """May open the appendix editor (Soạn thảo phụ lục): `can_edit_plan`, and drafts only,
+    superusers included: an issued plan's appendix changes through a revision (or, for a
+    superuser, an import, which keeps its reports)."""
+    return plan.status == Plan.Status.DRAFT and can_edit_plan(user, plan)
 
 
 def can_derive_for(user, plan: Plan) -> OrgUnit | None:

@@ -3,9 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from orgunits.access import Actor
-from orgunits.models import OrgUnit
 
-from .access import plan_issuers, visible_plans
+from .access import plan_issuers, reviewing_unit_choices, visible_plans
 from .models import Plan, validate_day_month
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -65,22 +64,11 @@ class PlanForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        province = actor.province
-        in_province = (
-            OrgUnit.objects.filter(tree_id=province.tree_id, active_until__isnull=True)
-            if province
-            else OrgUnit.objects.none()
-        )
         self.fields["issuer"].queryset = plan_issuers(actor).order_by("tree_id", "lft")
         self.fields["issuer"].error_messages["invalid_choice"] = (
             "Bạn chỉ được lập kế hoạch cho đơn vị của mình."
         )
-        reviewers = in_province.filter(
-            kind__in=[
-                OrgUnit.Kind.NHCSXH_BRANCH, OrgUnit.Kind.NHCSXH_PGD, OrgUnit.Kind.PROVINCE,
-                OrgUnit.Kind.DEPARTMENT,
-            ]
-        ).order_by("lft")  # fmt: skip
+        reviewers = reviewing_unit_choices(actor)
         for name in ("follow_up_unit", "report_to_unit"):
             self.fields[name].queryset = reviewers
             self.fields[name].error_messages["invalid_choice"] = OTHER_PROVINCE

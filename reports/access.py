@@ -18,29 +18,25 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from orgunits.access import Actor, actor_for, units_in_subtree
+from orgunits.access import PROVINCE_ROLES, Actor, actor_for, units_in_subtree
 from orgunits.models import OrgUnit, Profile
 from orgunits.territory import branch_ids
-from plans.access import visible_plans
+from plans.access import followed_by, visible_plans
 from plans.models import Plan
 
 from .models import ProgressReport, ReportingPeriod
 
 
-def _actor(user) -> Actor:
-    return user if isinstance(user, Actor) else actor_for(user)
-
-
 def is_unit_reviewer(user) -> bool:
     """A reviewer with a unit: "Báo cáo của đơn vị" lists the plans their unit follows."""
-    actor = _actor(user)
+    actor = actor_for(user)
     return actor.unit is not None and actor.has_role(Profile.Role.REVIEWER)
 
 
 def is_reviewer(user) -> bool:
     """Reviews reports at all (the bell, the review list): a reviewer with a unit, or a
     superuser; which reports is `reviewable_reports`."""
-    actor = _actor(user)
+    actor = actor_for(user)
     return actor.is_superuser or is_unit_reviewer(actor)
 
 
@@ -48,17 +44,15 @@ def report_plans(user) -> QuerySet[Plan]:
     """The plans listed on "Báo cáo của đơn vị": of the visible plans with periods, those of
     the province (reviewers, provincial admins, leaders) or followed by or reported to the
     unit; an officer's own unit's plans; everything for superusers."""
-    actor = _actor(user)
+    actor = actor_for(user)
     plans = visible_plans(actor).filter(reporting_periods__isnull=False).distinct()
     if actor.is_superuser:
         return plans
     unit = actor.unit
     if unit is None:
         return plans.none()
-    if actor.has_role(Profile.Role.REVIEWER, Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER):
-        return plans.filter(
-            Q(issuer__tree_id=unit.tree_id) | Q(follow_up_unit=unit) | Q(report_to_unit=unit)
-        )
+    if actor.has_role(*PROVINCE_ROLES):
+        return plans.filter(Q(issuer__tree_id=unit.tree_id) | followed_by(unit))
     return plans.filter(issuer=unit)
 
 
@@ -93,7 +87,7 @@ def first_reviewing_units(plan_ids) -> dict[int, int]:
 
 
 def is_reviewer_of(user, plan: Plan) -> bool:
-    actor = _actor(user)
+    actor = actor_for(user)
     if actor.is_superuser:
         return True
     return (
@@ -114,7 +108,7 @@ def reviewing_units_by_plan(plans) -> dict[int, list[int]]:
 def plans_not_reviewed_by(user, plans) -> set[int]:
     """`is_reviewer_of` for many plans at once (the bulk review): the ids of those among
     `plans` the user may not review, in at most one query. Plans carry `issuer_tree_id`."""
-    actor = _actor(user)
+    actor = actor_for(user)
     if actor.is_superuser:
         return set()
     mine = actor.unit.pk if actor.unit and actor.has_role(Profile.Role.REVIEWER) else None
@@ -124,7 +118,7 @@ def plans_not_reviewed_by(user, plans) -> set[int]:
 def reads_all_units(user, plan: Plan) -> bool:
     """Reviewers, provincial admins and leaders read every unit's reports of a visible plan,
     and so do the officers of the issuing unit."""
-    actor = _actor(user)
+    actor = actor_for(user)
     if actor.is_superuser:
         return True
     if actor.unit is None:
@@ -140,7 +134,7 @@ def reads_all_units(user, plan: Plan) -> bool:
 
 def readable_unit_filter(user, plan: Plan) -> Q | None:
     """Filter on OrgUnit rows whose reports of `plan` the user may read (None: all)."""
-    actor = _actor(user)
+    actor = actor_for(user)
     if reads_all_units(actor, plan):
         return None
     if actor.unit is None:
@@ -149,16 +143,15 @@ def readable_unit_filter(user, plan: Plan) -> Q | None:
 
 
 def can_read_unit_reports(user, plan: Plan, unit: OrgUnit) -> bool:
-    actor = _actor(user)
+    actor = actor_for(user)
     if reads_all_units(actor, plan):
         return True
-    own = actor.unit
-    return own is not None and own.tree_id == unit.tree_id and own.lft <= unit.lft <= own.rght
+    return actor.unit is not None and actor.unit.contains(unit)
 
 
 def can_fill(user, unit: OrgUnit) -> bool:
     """Officers of the unit fill its reports (superusers too, to help)."""
-    actor = _actor(user)
+    actor = actor_for(user)
     if actor.is_superuser:
         return True
     return (
@@ -166,10 +159,32 @@ def can_fill(user, unit: OrgUnit) -> bool:
     )
 
 
+def can_fill_period(user, period: ReportingPeriod, unit: OrgUnit) -> bool:
+    """The unit's report page of the period takes input from the user: they fill the unit's
+    reports (`can_fill`) and the period is open."""
+    return can_fill(user, unit) and not period.is_closed
+
+
 def can_fill_line(user, line: ProgressReport) -> bool:
     """The user may still change this line (its status, narrative, attachments): they fill
     its unit's reports, its period is open and the line is a draft or was returned."""
-    return can_fill(user, line.unit) and not line.period.is_closed and line.is_editable_state
+    return can_fill_period(user, line.period, line.unit) and line.is_editable_state
+
+
+def can_request_extension(user, line: ProgressReport) -> bool:
+    """The line's page offers "Đề nghị gia hạn": the user fills its unit's reports, the
+    period is open and the line has a deadline of its own."""
+    return line.deadline is not None and can_fill_period(user, line.period, line.unit)
+
+
+def can_review_line(user, line: ProgressReport) -> bool:
+    """The line's page offers the review form (accept / return): the user reviews its plan,
+    the line waits for review and its period is open."""
+    return (
+        line.state == ProgressReport.State.SUBMITTED
+        and not line.period.is_closed
+        and is_reviewer_of(user, line.period.plan)
+    )
 
 
 # --- who is told: the same roles as the rules above, as recipients ----------------------
@@ -206,7 +221,7 @@ def can_manage_periods(user, plan: Plan) -> bool:
 
 
 def can_download_consolidated(user, plan: Plan) -> bool:
-    actor = _actor(user)
+    actor = actor_for(user)
     if is_reviewer_of(actor, plan):
         return True
     return (
@@ -217,13 +232,28 @@ def can_download_consolidated(user, plan: Plan) -> bool:
 
 
 def visible_periods(user) -> QuerySet[ReportingPeriod]:
-    return ReportingPeriod.objects.filter(plan__in=visible_plans(_actor(user)).values("pk"))
+    return ReportingPeriod.objects.filter(plan__in=visible_plans(actor_for(user)).values("pk"))
+
+
+def consolidated_period(user, period_pk) -> ReportingPeriod | None:
+    """The period (with its plan) whose consolidated report the user may download: a period
+    they see (`visible_periods`) of a plan whose consolidated report they may download
+    (`can_download_consolidated`); None otherwise."""
+    period = (
+        visible_periods(user)
+        .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
+        .filter(pk=period_pk)
+        .first()
+    )
+    if period is None or not can_download_consolidated(user, period.plan):
+        return None
+    return period
 
 
 def visible_reports(user) -> QuerySet[ProgressReport]:
     """Reports the user may read: of visible plans, and of their own units unless they
     read every unit's reports of the plan."""
-    actor = _actor(user)
+    actor = actor_for(user)
     reports = ProgressReport.objects.filter(period__plan__in=visible_plans(actor).values("pk"))
     if actor.is_superuser or actor.is_national:
         return reports
@@ -231,17 +261,15 @@ def visible_reports(user) -> QuerySet[ProgressReport]:
         return reports.none()
     unit = actor.unit
     own_units = units_in_subtree(unit, "unit__")
-    if actor.has_role(Profile.Role.PROVINCE_ADMIN, Profile.Role.LEADER, Profile.Role.REVIEWER):
-        province = actor.province
-        in_province = Q(period__plan__issuer__tree_id=province.tree_id)
-        followed = Q(period__plan__follow_up_unit=unit) | Q(period__plan__report_to_unit=unit)
-        return reports.filter(own_units | in_province | followed)
+    if actor.has_role(*PROVINCE_ROLES):
+        in_province = Q(period__plan__issuer__tree_id=actor.province.tree_id)
+        return reports.filter(own_units | in_province | followed_by(unit, "period__plan__"))
     return reports.filter(own_units | Q(period__plan__issuer=unit))
 
 
 def reviewable_reports(user) -> QuerySet[ProgressReport]:
     """Reports of the plans whose reviewing unit is the user's (before narrowing by state)."""
-    actor = _actor(user)
+    actor = actor_for(user)
     reports = ProgressReport.objects.filter(period__plan__in=visible_plans(actor).values("pk"))
     return _reviewable(actor, reports)
 
@@ -253,7 +281,7 @@ def waiting_review_count(user) -> int:
     visibility sub-queries."""
     from plans.access import PUBLISHED
 
-    actor = _actor(user)
+    actor = actor_for(user)
     reports = ProgressReport.objects.filter(
         state=ProgressReport.State.SUBMITTED, period__plan__status__in=PUBLISHED
     )
@@ -266,7 +294,7 @@ def _reviewable(actor: Actor, reports: QuerySet[ProgressReport]) -> QuerySet[Pro
     if actor.unit is None or not actor.has_role(Profile.Role.REVIEWER):
         return reports.none()
     unit = actor.unit
-    explicit = Q(period__plan__follow_up_unit=unit) | Q(period__plan__report_to_unit=unit)
+    explicit = followed_by(unit, "period__plan__")
     fallback = Q(
         period__plan__follow_up_unit__isnull=True,
         period__plan__report_to_unit__isnull=True,

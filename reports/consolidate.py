@@ -321,17 +321,9 @@ def rate_lines(c: Consolidated) -> list[str]:
 
 def _job_period(user, params: dict):
     """The period of a consolidated-report job, when the user may still download it."""
-    from .access import can_download_consolidated, visible_periods
+    from .access import consolidated_period
 
-    period = (
-        visible_periods(user)
-        .select_related("plan__issuer", "plan__follow_up_unit", "plan__report_to_unit")
-        .filter(pk=params["period"])
-        .first()
-    )
-    if period is None or not can_download_consolidated(user, period.plan):
-        return None
-    return period
+    return consolidated_period(user, params["period"])
 
 
 def export_job(user, params: dict, step) -> bytes:

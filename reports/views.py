@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config import access as export_access
 from config import export_jobs
 from config.numbers import count_text
 from config.query import positive_int
@@ -39,6 +40,7 @@ from .timeliness import Submission, Timeliness
 from .uploads import ACCEPT, check_upload, keep_pending, max_bytes, pending_from
 
 PAGE_SIZE = 25
+State = ProgressReport.State
 
 
 def _page(request, items, size=PAGE_SIZE):
@@ -61,8 +63,8 @@ def _lines_with_state(prefix: str = "") -> dict:
     return {
         "total": Count(f"{p}pk", filter=active),
         "reported": Count(f"{p}pk", filter=active & reported),
-        "accepted": Count(f"{p}pk", filter=active & Q(**{f"{p}state": "accepted"})),
-        "returned": Count(f"{p}pk", filter=active & Q(**{f"{p}state": "returned"})),
+        "accepted": Count(f"{p}pk", filter=active & Q(**{f"{p}state": State.ACCEPTED})),
+        "returned": Count(f"{p}pk", filter=active & Q(**{f"{p}state": State.RETURNED})),
     }
 
 
@@ -181,7 +183,7 @@ def unit_report(request, period_pk, unit_pk):
     lines_qs = ProgressReport.objects.filter(period=period, unit=unit, active=True)
     if not lines_qs.exists():
         raise Http404
-    can_fill = access.can_fill(request.user, unit) and not period.is_closed
+    can_fill = access.can_fill_period(request.user, period, unit)
     status, error, row_errors, posted, kept = 200, None, {}, None, {}
     if request.method == "POST":
         if not access.can_fill(request.user, unit):
@@ -278,6 +280,7 @@ def unit_report(request, period_pk, unit_pk):
                     for ind in inds
                 ],
                 "extensions": list(line.extension_requests.all()),
+                "can_extend": access.can_request_extension(request.user, line),
             }
         )
     context = {
@@ -324,7 +327,8 @@ def report_detail(request, pk):
         "values": report.indicator_values.select_related("indicator"),
         "extensions": report.extension_requests.select_related("requested_by", "decided_by"),
         "is_reviewer": access.is_reviewer_of(request.user, report.period.plan),
-        "can_fill": access.can_fill(request.user, report.unit),
+        "can_review": access.can_review_line(request.user, report),
+        "can_extend": access.can_request_extension(request.user, report),
         "timeliness": Timeliness(report.timeliness()),
         "tl_colour": Timeliness.COLOURS[report.timeliness()],
         "submission": Submission.LABELS[report.submission()],
@@ -359,8 +363,6 @@ def review(request, pk):
             report, request.user, accept=accept, comment=xml_safe(request.POST.get("comment", "")),
             resubmit_by=resubmit_by, version=version,
         )  # fmt: skip
-    except PermissionDenied:
-        raise
     except workflow.ReportError as exc:
         messages.error(request, exc.message)
         return redirect(_next_url(request, report.get_absolute_url()))
@@ -493,7 +495,7 @@ def consolidated(request, pk, fmt):
 def _export_job(request, token):
     """The job of the token, for the user who started it and still sees its object (404)."""
     job = export_jobs.get(token) if len(token) == 32 else None
-    if job is None or not export_jobs.may_download(request.user, job):
+    if job is None or not export_access.can_download_export(request.user, job):
         raise Http404
     return job
 

@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.numbers import count_text
+from orgunits.access import actor_for
 from orgunits.models import OrgUnit
 
 from .access import (
-    _actor,
     can_fill,
     is_reviewer_of,
     officers_of,
@@ -474,7 +474,7 @@ def review_many(
     today = timezone.localdate()
     if resubmit_by is not None and resubmit_by < today:
         raise ReportError(f"Hạn nộp lại phải từ hôm nay ({today:%d/%m/%Y}) trở đi.")
-    actor = _actor(user)
+    actor = actor_for(user)
     target = State.ACCEPTED if accept else State.RETURNED
     with transaction.atomic():
         rows = list(

@@ -1,4 +1,5 @@
-"""Permission matrix: every role × every view or action of plans and tasks, with an allowed
+"""Permission matrix: every role × every view or action of plans, tasks, progress reports and
+the unit pickers and admin forms, with an allowed
 and a refused case each (404 for an object the user cannot see, 403 for an action they may
 not take on an object they can see; signed-out users are sent to the login page).
 
@@ -13,6 +14,9 @@ in their province (`admin_head_unit`), attaches an account to it (`admin_account
 account reads every province (`national_dashboard`, the plans of Nghệ An). Every link is
 refused: only the national unit of the central bodies' tree grants national rights, and only
 a superuser attaches accounts to it.
+
+Each view is paired with its rule in an access module (`RULES`): the rule, asked directly,
+agrees with what the view answered.
 """
 
 import json
@@ -23,17 +27,42 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboards.access import sees_every_province
-from orgunits.access import actor_for
+from orgunits.access import (
+    actor_for,
+    can_search_units_of,
+    grants_national_rights,
+    is_central_unit,
+    managed_province,
+)
 from orgunits.models import OrgUnit, Profile
-from plans.access import can_create_plans, can_edit_plan, can_revise, can_view_plan
+from plans.access import (
+    can_create_plans,
+    can_derive_for,
+    can_edit_plan,
+    can_revise,
+    can_use_editor,
+    can_view_plan,
+)
 from plans.models import Plan
+from reports.access import (
+    can_download_consolidated,
+    can_fill,
+    can_fill_line,
+    can_manage_periods,
+    can_read_unit_reports,
+    is_reviewer_of,
+)
+from reports.models import ProgressReport
 from tasks.access import name_scope
 from tasks.editor import load_rows
 from tasks.models import Assignment, Task
 from tasks.workflow import create_revision
 from tasks.xlsx_writer import write_rows
+from tests.exports import download_export
+from tests.factories import issue_phuoc_giang, make_user, unit_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +113,13 @@ def _draft(issuer_key, parent, follow_up=None, issued=False, number=""):
 
 @pytest.fixture
 def world():
+    # A unit of kind NHCSXH Việt Nam written straight into Quảng Ngãi's tree (what the
+    # escalation would leave behind): it must grant nothing national. Planted first: it
+    # shifts the tree's numbering, which the units loaded below then read as it is.
+    qn = OrgUnit.objects.get(key="qn")
+    planted = OrgUnit(key="qn-nhcsxh-vn-gia", name="Ngân hàng Chính sách xã hội Việt Nam",
+                      kind=OrgUnit.Kind.NHCSXH_HEAD, parent=qn)  # fmt: skip
+    planted.save()
     qn17 = Plan.objects.get(seed_key="qn-17-kh-ubnd")
     na686 = Plan.objects.get(seed_key="na-686-kh-ubnd")
     branch = OrgUnit.objects.get(key="qn-nhcsxh")
@@ -103,19 +139,32 @@ def world():
         "u_qn": OrgUnit.objects.get(key="qn"),
         "u_pg": OrgUnit.objects.get(admin_code="21370"),
         "u_na": OrgUnit.objects.get(key="na"),
+        "u_planted": planted,
     }
-    # A unit of kind NHCSXH Việt Nam written straight into Quảng Ngãi's tree (what the
-    # escalation would leave behind): it must grant nothing national.
-    planted = OrgUnit(key="qn-nhcsxh-vn-gia", name="Ngân hàng Chính sách xã hội Việt Nam",
-                      kind=OrgUnit.Kind.NHCSXH_HEAD, parent=objects["u_qn"])  # fmt: skip
-    planted.save()
-    objects["u_planted"] = planted
     objects["u_tw_nhcsxh"] = OrgUnit.objects.get(key="tw-nhcsxh")
     objects["na_draft_task"] = objects["na_draft"].tasks.first()
     objects["missing"] = Plan(pk=99_999_999, title="?", issuer=objects["u_qn"])
     objects["missing_task"] = Task(pk=99_999_999)
     objects["u_missing"] = OrgUnit(pk=99_999_999)
     return objects
+
+
+@pytest.fixture
+def reports_world(world):
+    """`world` and the open period of Phước Giang's plan (issuer: UBND xã Phước Giang;
+    reviewed by PGD Nghĩa Hành, its follow-up unit, and Chi nhánh NHCSXH tỉnh, where it
+    reports): a draft line of the commune's police (Công an xã) and a submitted one. The
+    commune's People's Committee has no line of its own: it reads, does not fill."""
+    period = issue_phuoc_giang(today=timezone.localdate()).reporting_periods.order_by("-cutoff")[0]
+    police = unit_lines(period, OrgUnit.objects.get(key="w21370-cong-an"))
+    submitted = police[1]
+    ProgressReport.objects.filter(pk=submitted.pk).update(state=ProgressReport.State.SUBMITTED)
+    submitted.refresh_from_db()
+    return world | {
+        "pg_period": period,
+        "police_line": police[0],
+        "police_submitted": submitted,
+    }
 
 
 def sign_in(client, role):
@@ -219,6 +268,40 @@ def page(name, method="get"):
     return action
 
 
+def unit_reports(client, line):
+    """The report page of the line's unit in its period."""
+    return client.get(reverse("reports:unit_report", args=[line.period_id, line.unit_id]))
+
+
+def fill(client, line):
+    """Saving the line as a draft on that page."""
+    url = reverse("reports:unit_report", args=[line.period_id, line.unit_id])
+    p = f"r{line.pk}-"
+    data = {"action": "save", "token": "t1", "line": [str(line.pk)],
+            p + "version": line.version, p + "status": "in_progress",
+            p + "narrative": "Đã tuyên truyền tại 5 thôn."}  # fmt: skip
+    return client.post(url, data)
+
+
+def review(client, line):
+    return client.post(reverse("reports:review", args=[line.pk]), {"decision": "accept"})
+
+
+def consolidated(client, period):
+    """The consolidated report (.xlsx), through its export job when one is started."""
+    return download_export(client, reverse("reports:consolidated", args=[period.pk, "xlsx"]))
+
+
+#: The actions on progress reports: their objects are in `reports_world`; an anonymous
+#: user is tried on this one.
+REPORT_ACTIONS = {
+    "unit_reports": "police_line",
+    "fill": "police_line",
+    "review": "police_submitted",
+    "close_period": "pg_period",
+    "consolidated": "pg_period",
+}
+
 ACTIONS = {
     "plan_list": lambda client, obj: client.get(reverse("plans:list")),
     "plan_page": lambda client, obj: client.get(reverse("tasks:plan_detail", args=[obj.pk])),
@@ -247,6 +330,11 @@ ACTIONS = {
     "admin_account": admin_account,
     "names_page": names_page,
     "map_name": map_name,
+    "unit_reports": unit_reports,
+    "fill": fill,
+    "review": review,
+    "close_period": page("reports:period_close", "post"),
+    "consolidated": consolidated,
 }
 
 # role → action → (allowed case, refused case); a case is (object name, expected) where
@@ -277,6 +365,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": ((None, 200), ("u_na", 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),  # the issuer reads every unit
+        "fill": (None, ("police_line", 403)),  # its unit's lines only (test below)
+        "review": (None, ("police_submitted", 403)),
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (None, ("pg_period", 403)),
     },
     "provincial_officer": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -302,6 +395,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": ((None, 200), ("u_na", 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (None, ("police_line", 404)),
+        "fill": (None, ("police_line", 404)),
+        "review": (None, ("police_submitted", 404)),
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (None, ("pg_period", 403)),
     },
     "reviewer_branch": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -327,6 +425,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (None, ("police_line", 403)),
+        "review": (("police_submitted", 302), None),  # the unit the plan reports to
+        "close_period": (("pg_period", 302), None),
+        "consolidated": (("pg_period", 200), None),
     },
     "reviewer_pgd": {
         "plan_list": (("pg_draft", "shows"), ("na686", "hides")),
@@ -352,6 +455,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (None, ("police_line", 403)),
+        "review": (("police_submitted", 302), None),  # the plan's follow-up unit
+        "close_period": (("pg_period", 302), None),
+        "consolidated": (("pg_period", 200), None),
     },
     "province_admin": {
         "plan_list": (("stc_draft", "shows"), ("na_draft", "hides")),
@@ -377,6 +485,11 @@ MATRIX = {
         "admin_account": (("u_qn", "saved"), ("u_planted", "unsaved")),  # the second
         "names_page": ((None, 200), ("u_na", 403)),
         "map_name": ((None, 302), ("u_na", 403)),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (None, ("police_line", 403)),
+        "review": (None, ("police_submitted", 403)),  # reads, does not review
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (("pg_period", 200), None),
     },
     "leader": {
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -402,6 +515,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (None, ("police_line", 403)),
+        "review": (None, ("police_submitted", 403)),
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (("pg_period", 200), None),
     },
     "superuser": {
         "plan_list": (("na_draft", "shows"), None),
@@ -427,6 +545,11 @@ MATRIX = {
         "admin_account": (("u_tw_nhcsxh", "saved"), None),
         "names_page": (("u_na", 200), None),
         "map_name": (("u_na", 302), None),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (("police_line", 302), None),
+        "review": (("police_submitted", 302), None),
+        "close_period": (("pg_period", 302), None),
+        "consolidated": (("pg_period", 200), None),
     },
     "other_province": {
         "plan_list": (("na686", "shows"), ("qn17", "hides")),
@@ -452,6 +575,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": ((None, 200), ("u_qn", 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (None, ("police_line", 404)),
+        "fill": (None, ("police_line", 404)),
+        "review": (None, ("police_submitted", 404)),
+        "close_period": (None, ("pg_period", 404)),
+        "consolidated": (None, ("pg_period", 404)),
     },
     "no_profile": {
         "plan_list": (None, ("ct39", "hides")),
@@ -477,6 +605,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (None, ("police_line", 404)),
+        "fill": (None, ("police_line", 404)),
+        "review": (None, ("police_submitted", 404)),
+        "close_period": (None, ("pg_period", 404)),
+        "consolidated": (None, ("pg_period", 404)),
     },
     "national": {
         "plan_list": (("na686", "shows"), ("na_draft", "hides")),
@@ -502,6 +635,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),  # follows every province, read only
+        "fill": (None, ("police_line", 403)),
+        "review": (None, ("police_submitted", 403)),
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (None, ("pg_period", 403)),
     },
     "planted_head": {  # the end of the chain: a reviewer of Quảng Ngãi, nothing national
         "plan_list": (("qn17", "shows"), ("na686", "hides")),
@@ -527,6 +665,11 @@ MATRIX = {
         "admin_account": (None, ("u_tw_nhcsxh", "unsaved")),
         "names_page": (None, (None, 403)),
         "map_name": (None, (None, 403)),
+        "unit_reports": (("police_line", 200), None),
+        "fill": (None, ("police_line", 403)),
+        "review": (None, ("police_submitted", 403)),
+        "close_period": (None, ("pg_period", 403)),
+        "consolidated": (None, ("pg_period", 403)),
     },
 }
 
@@ -537,9 +680,16 @@ CASES = [
     for kind, case in zip(("allowed", "refused"), pair, strict=True)
     if case is not None
 ] + [
-    pytest.param("anonymous", action, "qn17", "login", id=f"anonymous-{action}")
+    pytest.param(
+        "anonymous", action, REPORT_ACTIONS.get(action, "qn17"), "login", id=f"anonymous-{action}"
+    )
     for action in ACTIONS
 ]
+
+
+def objects_for(request, action):
+    """The objects of the world the action needs (the reports' only when it needs them)."""
+    return request.getfixturevalue("reports_world" if action in REPORT_ACTIONS else "world")
 
 
 def test_every_role_and_action_is_in_the_matrix():
@@ -550,9 +700,10 @@ def test_every_role_and_action_is_in_the_matrix():
 
 
 @pytest.mark.parametrize(("role", "action", "target", "expected"), CASES)
-def test_permission(client, world, role, action, target, expected):
+def test_permission(client, request, role, action, target, expected):
+    objects = objects_for(request, action)  # before signing in: the planted unit
     sign_in(client, role)
-    obj = world[target] if target else None
+    obj = objects[target] if target else None
     if action == "my_tasks" and target and not isinstance(obj, Plan):
         obj = None
     response = ACTIONS[action](client, obj)
@@ -574,14 +725,50 @@ def test_permission(client, world, role, action, target, expected):
 
 # The rules behind the views, asked directly from the access modules (one home each): they
 # agree with what the views answered above. (object or None) → allowed?
+def _editable(user, plan):
+    """The views that change a plan answer 404 for a plan the user cannot see, then ask
+    `can_edit_plan`."""
+    return can_view_plan(user, plan) and can_edit_plan(user, plan)
+
+
+def _unit_search(user, unit):
+    """No unit named: the user's own province; a unit that does not exist: 404."""
+    if unit is None:
+        return True
+    exists = OrgUnit.objects.filter(pk=unit.pk).exists()
+    return exists and can_search_units_of(actor_for(user), unit)
+
+
+def _attaches_account(user, unit):
+    """Accounts of the national unit or a central kind: national rights (superusers only);
+    of a province's unit: its provincial admin, and superusers."""
+    actor = actor_for(user)
+    if is_central_unit(unit):
+        return grants_national_rights(actor)
+    return actor.is_superuser or (managed_province(actor) is not None and actor.in_province(unit))
+
+
 RULES = {
     "plan_page": lambda user, obj: can_view_plan(user, obj),
     "create": lambda user, obj: can_create_plans(user),
     "edit_header": lambda user, obj: can_edit_plan(user, obj),
+    "editor_load": lambda user, obj: can_view_plan(user, obj) and can_use_editor(user, obj),
+    "editor_save": lambda user, obj: can_view_plan(user, obj) and can_use_editor(user, obj),
+    "issue": _editable,
+    "import_preview": _editable,
+    "import_confirm": _editable,
+    "derive": lambda user, obj: can_derive_for(user, obj) is not None,
     "revise": lambda user, obj: can_revise(user, obj),
+    "unit_search": _unit_search,
     "national_dashboard": lambda user, obj: sees_every_province(actor_for(user)),
+    "admin_account": _attaches_account,
     "names_page": lambda user, obj: name_scope(user, obj) is not None,
     "map_name": lambda user, obj: bool((scope := name_scope(user, obj)) and scope.can_map),
+    "unit_reports": lambda user, obj: can_read_unit_reports(user, obj.period.plan, obj.unit),
+    "fill": lambda user, obj: can_fill_line(user, obj),
+    "review": lambda user, obj: is_reviewer_of(user, obj.period.plan),
+    "close_period": lambda user, obj: can_manage_periods(user, obj.plan),
+    "consolidated": lambda user, obj: can_download_consolidated(user, obj.plan),
 }
 RULE_CASES = [
     pytest.param(role, action, case[0], kind == "allowed", id=f"{role}-{action}-{kind}")
@@ -594,7 +781,28 @@ RULE_CASES = [
 
 
 @pytest.mark.parametrize(("role", "action", "target", "allowed"), RULE_CASES)
-def test_access_rules_agree_with_the_views(client, world, role, action, target, allowed):
+def test_access_rules_agree_with_the_views(client, request, role, action, target, allowed):
+    objects = objects_for(request, action)
     user = sign_in(client, role)
-    obj = world[target] if target else None
+    obj = objects[target] if target else None
     assert bool(RULES[action](user, obj)) == allowed
+
+
+def test_a_closed_period_keeps_the_unit_but_not_its_lines(client, reports_world):
+    """An officer of the police fills its lines (`can_fill_line`, the page saves them), not
+    the commune's People's Committee above it. Closing the period leaves `can_fill` (the
+    unit's officers) but ends `can_fill_line` and the page's form; the page refuses the post."""
+    line, period = reports_world["police_line"], reports_world["pg_period"]
+    officer = make_user("cong-an", line.unit)
+    commune = sign_in(client, "commune_officer")
+    assert not can_fill(commune, line.unit) and not can_fill_line(commune, line)
+    client.force_login(officer)
+    assert can_fill(officer, line.unit) and can_fill_line(officer, line)
+    assert fill(client, line).status_code == 302
+    period.closed_at = timezone.now()
+    period.save(update_fields=["closed_at"])
+    line.refresh_from_db()
+    line.period = period
+    assert can_fill(officer, line.unit) and not can_fill_line(officer, line)
+    assert 'name="line"' not in unit_reports(client, line).content.decode()
+    assert fill(client, line).status_code == 409

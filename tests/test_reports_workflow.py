@@ -17,37 +17,25 @@ from reports.models import (
     ProgressReport,
     ReportTransition,
 )
-from tests.factories import PASSWORD, issue_phuoc_giang, make_user, phuoc_giang, unit
+from tests.factories import (
+    PASSWORD,
+    PDF,
+    issue_phuoc_giang,
+    make_user,
+    phuoc_giang,
+    report_form,
+    unit,
+    unit_lines,
+)
 
 pytestmark = pytest.mark.django_db
 
 S = ProgressReport.State
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-@pytest.fixture
-def plan():
-    return issue_phuoc_giang(today=timezone.localdate())
-
-
-@pytest.fixture
-def period(plan):
-    return plan.reporting_periods.order_by("-cutoff").first()
-
-
-@pytest.fixture
-def police():
-    return unit("w21370-cong-an")
-
-
-@pytest.fixture
-def officer(police):
-    return make_user("canbo-congan", police)
 
 
 @pytest.fixture
@@ -59,46 +47,28 @@ def _url(period, unit):
     return reverse("reports:unit_report", args=[period.pk, unit.pk])
 
 
-def _lines(period, unit):
-    return list(
-        ProgressReport.objects.filter(period=period, unit=unit).order_by("task__position", "pk")
-    )
-
-
-def _form(lines, action="save", token="t1", **overrides):
-    data = {"action": action, "token": token, "line": [str(r.pk) for r in lines]}
-    for r in lines:
-        p = f"r{r.pk}-"
-        data[p + "version"] = str(r.version)
-        data[p + "status"] = "in_progress"
-        data[p + "narrative"] = "Đã tuyên truyền tại 5 thôn."
-        data[p + "product_ref"] = ""
-        data[p + "completed_on"] = ""
-        data[p + "reason"] = ""
-    data.update(overrides)
-    return data
-
-
 def test_unit_fills_saves_submits_and_is_read_only_after(client, period, police, officer):
     client.force_login(officer)
     page = client.get(_url(period, police))
     assert page.status_code == 200
     body = page.content.decode()
     assert "Báo cáo của Công an xã Phước Giang" in body and "Nộp báo cáo" in body
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     assert len(lines) == 16
 
-    response = client.post(_url(period, police), _form(lines))
+    response = client.post(_url(period, police), report_form(lines))
     assert response.status_code == 302
-    assert {r.state for r in _lines(period, police)} == {S.DRAFT}
-    assert {r.narrative for r in _lines(period, police)} == {"Đã tuyên truyền tại 5 thôn."}
+    assert {r.state for r in unit_lines(period, police)} == {S.DRAFT}
+    assert {r.narrative for r in unit_lines(period, police)} == {"Đã tuyên truyền tại 5 thôn."}
 
     first = lines[0]
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     done = {f"r{first.pk}-status": "done", f"r{first.pk}-completed_on": "15/09/2026"}
-    response = client.post(_url(period, police), _form(lines, "submit", "t2", **done), follow=True)
+    response = client.post(
+        _url(period, police), report_form(lines, "submit", "t2", **done), follow=True
+    )
     assert "Đã nộp 16 báo cáo" in response.content.decode()
-    after = _lines(period, police)
+    after = unit_lines(period, police)
     assert {r.state for r in after} == {S.SUBMITTED}
     assert after[0].completed_on == date(2026, 9, 15)
     assert all(r.first_submitted_at and r.submitted_by == officer for r in after)
@@ -107,22 +77,22 @@ def test_unit_fills_saves_submits_and_is_read_only_after(client, period, police,
 
     # Read-only now: no inputs on the page, and a crafted POST is refused.
     assert 'name="line"' not in client.get(_url(period, police)).content.decode()
-    response = client.post(_url(period, police), _form(after, "save", "t3"))
+    response = client.post(_url(period, police), report_form(after, "save", "t3"))
     assert response.status_code == 409
     assert "đã nộp" in response.content.decode()
-    assert _lines(period, police)[0].narrative == "Đã tuyên truyền tại 5 thôn."
+    assert unit_lines(period, police)[0].narrative == "Đã tuyên truyền tại 5 thôn."
 
 
 def test_submit_requires_status_reason_and_completion_date(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     a, b, c = lines[:3]
     bad = {
         f"r{a.pk}-status": "",
         f"r{b.pk}-status": "not_feasible",
         f"r{c.pk}-status": "done",
     }
-    response = client.post(_url(period, police), _form(lines, "submit", **bad))
+    response = client.post(_url(period, police), report_form(lines, "submit", **bad))
     assert response.status_code == 400
     body = response.content.decode()
     assert "chọn tình trạng thực hiện trước khi nộp" in body
@@ -136,9 +106,9 @@ def test_returned_report_goes_back_to_draft_then_accepted(
     client, period, police, officer, reviewer
 ):
     client.force_login(officer)
-    lines = _lines(period, police)
-    client.post(_url(period, police), _form(lines, "submit"))
-    report = _lines(period, police)[0]
+    lines = unit_lines(period, police)
+    client.post(_url(period, police), report_form(lines, "submit"))
+    report = unit_lines(period, police)[0]
     assert Notification.objects.filter(user=reviewer, text__contains="đã nộp 16 báo cáo").exists()
 
     client.force_login(reviewer)
@@ -168,7 +138,9 @@ def test_returned_report_goes_back_to_draft_then_accepted(
     client.force_login(officer)
     page = client.get(_url(period, police)).content.decode()
     assert "Bổ sung số buổi tuyên truyền." in page and f'value="{report.pk}"' in page
-    data = _form([report], "submit", "t9", **{f"r{report.pk}-narrative": "Đã tổ chức 7 buổi."})
+    data = report_form(
+        [report], "submit", "t9", **{f"r{report.pk}-narrative": "Đã tổ chức 7 buổi."}
+    )
     assert client.post(_url(period, police), data).status_code == 302
     report.refresh_from_db()
     assert report.state == S.SUBMITTED and report.narrative == "Đã tổ chức 7 buổi."
@@ -189,8 +161,8 @@ def test_returned_report_goes_back_to_draft_then_accepted(
 
 def test_review_by_a_user_of_another_unit_is_refused(client, period, police, officer):
     client.force_login(officer)
-    client.post(_url(period, police), _form(_lines(period, police), "submit"))
-    report = _lines(period, police)[0]
+    client.post(_url(period, police), report_form(unit_lines(period, police), "submit"))
+    report = unit_lines(period, police)[0]
     # A reviewer of another PGD of the same province: sees the plan, may not review it.
     other = make_user("thamdinh-khac", unit("qn-pgd-535"), Profile.Role.REVIEWER)
     client.force_login(other)
@@ -208,7 +180,7 @@ def test_review_by_a_user_of_another_unit_is_refused(client, period, police, off
 
 
 def test_other_commune_and_other_province_see_nothing(client, period, police):
-    report = _lines(period, police)[0]
+    report = unit_lines(period, police)[0]
     neighbour = (
         OrgUnit.objects.filter(kind="commune", tree_id=police.tree_id)
         .exclude(pk=phuoc_giang().pk)
@@ -233,30 +205,30 @@ def test_leader_and_commune_head_office_read_but_cannot_fill(client, period, pol
         client.force_login(user)
         page = client.get(_url(period, police))
         assert page.status_code == 200 and 'name="line"' not in page.content.decode()
-        response = client.post(_url(period, police), _form(_lines(period, police)))
+        response = client.post(_url(period, police), report_form(unit_lines(period, police)))
         assert response.status_code == 403
 
 
 def test_stale_version_is_refused_and_nothing_saved(client, period, police, officer):
     client.force_login(officer)
-    lines = _lines(period, police)
-    stale = _form(lines, "save", "a")
-    client.post(_url(period, police), _form(lines, "save", "b"))  # someone saved meanwhile
+    lines = unit_lines(period, police)
+    stale = report_form(lines, "save", "a")
+    client.post(_url(period, police), report_form(lines, "save", "b"))  # someone saved meanwhile
     stale[f"r{lines[0].pk}-narrative"] = "Nội dung cũ"
     response = client.post(_url(period, police), stale)
     assert response.status_code == 409
     assert "vừa được người khác cập nhật" in response.content.decode()
-    assert "Nội dung cũ" not in {r.narrative for r in _lines(period, police)}
+    assert "Nội dung cũ" not in {r.narrative for r in unit_lines(period, police)}
 
 
 def test_double_submit_is_idempotent(client, period, police, officer):
     client.force_login(officer)
-    data = _form(_lines(period, police), "submit", "same-token")
+    data = report_form(unit_lines(period, police), "submit", "same-token")
     assert client.post(_url(period, police), data).status_code == 302
     again = client.post(_url(period, police), data, follow=True)
     assert "đã được xử lý trước đó" in again.content.decode()
     assert ReportTransition.objects.filter(report__unit=police).count() == 16
-    assert {r.version for r in _lines(period, police)} == {2}
+    assert {r.version for r in unit_lines(period, police)} == {2}
 
 
 def test_submitting_after_the_reviewer_closed_the_period(client, period, police, officer, reviewer):
@@ -266,7 +238,7 @@ def test_submitting_after_the_reviewer_closed_the_period(client, period, police,
     client.force_login(officer)
     page = client.get(_url(period, police)).content.decode()
     assert "Kỳ đã khóa" in page and 'name="line"' not in page
-    response = client.post(_url(period, police), _form(_lines(period, police), "submit"))
+    response = client.post(_url(period, police), report_form(unit_lines(period, police), "submit"))
     assert response.status_code == 409
     assert "đã được đơn vị theo dõi khóa" in response.content.decode()
     assert not ProgressReport.objects.filter(period=period).exclude(state=S.DRAFT).exists()
@@ -276,30 +248,30 @@ def test_attachment_checked_by_content_stored_outside_and_served_to_readers(
     client, period, police, officer, reviewer, settings
 ):
     client.force_login(officer)
-    lines = _lines(period, police)
+    lines = unit_lines(period, police)
     first = lines[0]
     fake = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
-    response = client.post(_url(period, police), {**_form(lines), f"r{first.pk}-file": fake})
+    response = client.post(_url(period, police), {**report_form(lines), f"r{first.pk}-file": fake})
     assert response.status_code == 400
     body = response.content.decode()
     assert "có đuôi .pdf nhưng nội dung không phải PDF" in body
     assert not Attachment.objects.exists()
-    assert _lines(period, police)[0].narrative == ""  # nothing of the page was saved
+    assert unit_lines(period, police)[0].narrative == ""  # nothing of the page was saved
 
     docx_as_xlsx = SimpleUploadedFile("so-lieu.xlsx", _zip({"word/document.xml": "<w/>"}))
     response = client.post(
-        _url(period, police), {**_form(lines), f"r{first.pk}-file": docx_as_xlsx}
+        _url(period, police), {**report_form(lines), f"r{first.pk}-file": docx_as_xlsx}
     )
     assert "nội dung không phải Excel (.xlsx) (nội dung: Word (.docx))" in response.content.decode()
 
     big = SimpleUploadedFile("lon.pdf", PDF + b"0" * (20 * 1024 * 1024))
-    response = client.post(_url(period, police), {**_form(lines), f"r{first.pk}-file": big})
+    response = client.post(_url(period, police), {**report_form(lines), f"r{first.pk}-file": big})
     assert response.status_code == 400
     assert "vượt giới hạn 20 MB mỗi tệp" in response.content.decode()
     assert not Attachment.objects.exists()
 
     good = SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")
-    response = client.post(_url(period, police), {**_form(lines), f"r{first.pk}-file": good})
+    response = client.post(_url(period, police), {**report_form(lines), f"r{first.pk}-file": good})
     assert response.status_code == 302
     att = Attachment.objects.get()
     assert att.content_type == "application/pdf" and att.original_name == "bien-ban.pdf"
@@ -330,7 +302,7 @@ def test_indicator_figures_checked_and_saved(client, period):
     economy = unit("w21370-phong-kinh-te")
     officer = make_user("canbo-kinhte", economy)
     client.force_login(officer)
-    lines = _lines(period, economy)
+    lines = unit_lines(period, economy)
     line = next(r for r in lines if r.task.full_code == "4.a" and r.role == "lead")
     inds = {i.code: i for i in period.plan.indicators.all()}
     capital = f"r{line.pk}-ind-{inds['von-uy-thac'].pk}"
@@ -338,7 +310,9 @@ def test_indicator_figures_checked_and_saved(client, period):
     page = client.get(_url(period, economy)).content.decode()
     assert f'name="{capital}"' in page and "mục tiêu 15–20% mỗi năm" in page
 
-    response = client.post(_url(period, economy), {**_form(lines), capital: "một tỷ", growth: "-5"})
+    response = client.post(
+        _url(period, economy), {**report_form(lines), capital: "một tỷ", growth: "-5"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "“một tỷ” không phải là số" in body
@@ -346,7 +320,7 @@ def test_indicator_figures_checked_and_saved(client, period):
     assert not IndicatorValue.objects.exists()
 
     response = client.post(
-        _url(period, economy), {**_form(lines), capital: "1.250,5", growth: "17"}
+        _url(period, economy), {**report_form(lines), capital: "1.250,5", growth: "17"}
     )
     assert response.status_code == 302
     values = {v.indicator.code: v.value for v in IndicatorValue.objects.select_related("indicator")}
@@ -361,7 +335,7 @@ def test_extension_request_granted_keeps_the_original_deadline(client, reviewer)
     period = plan.reporting_periods.order_by("-cutoff").first()
     police = unit("w21370-cong-an")
     officer = make_user("cb-gh", police)
-    report = _lines(period, police)[0]
+    report = unit_lines(period, police)[0]
     original = timezone.localdate() + timedelta(days=3)
     ProgressReport.objects.filter(pk=report.pk).update(deadline=original)
     client.force_login(officer)
@@ -388,7 +362,7 @@ def test_unit_page_and_review_list_queries_do_not_grow(
     client, period, police, officer, reviewer, django_assert_max_num_queries
 ):
     client.force_login(officer)
-    client.post(_url(period, police), _form(_lines(period, police), "submit"))
+    client.post(_url(period, police), report_form(unit_lines(period, police), "submit"))
     with django_assert_max_num_queries(25):
         assert client.get(_url(period, police)).status_code == 200
     client.force_login(reviewer)

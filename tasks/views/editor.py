@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from config.middleware import upload_limit
-from plans.access import can_edit_plan, visible_plans
-from plans.models import Plan
+from plans.access import can_edit_plan, can_use_editor, visible_plans
 
 from ..editor import EditorRow, load_rows, save_rows
 from ..timeframes import parse_timeframe
@@ -26,7 +25,7 @@ def plan_editor(request, pk):
     plan = get_object_or_404(visible_plans(request.user).select_related("issuer"), pk=pk)
     if not can_edit_plan(request.user, plan):
         raise PermissionDenied("Chỉ đơn vị ban hành được soạn thảo phụ lục của kế hoạch này.")
-    if plan.status != Plan.Status.DRAFT:
+    if not can_use_editor(request.user, plan):
         raise PermissionDenied(
             "Kế hoạch đã ban hành chỉ được thay đổi bằng một bản sửa đổi (nút “Lập bản sửa đổi”)."
         )

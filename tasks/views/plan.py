@@ -21,7 +21,13 @@ from django.utils.timezone import is_aware, localtime
 from django.views.decorators.http import require_POST
 
 from config.numbers import count_text
-from plans.access import can_derive_for, can_edit_plan, can_revise, visible_plans
+from plans.access import (
+    can_derive_for,
+    can_edit_plan,
+    can_revise,
+    can_use_editor,
+    visible_plans,
+)
 from plans.inference import open_inferences
 
 from ..access import may_see_names, picks_province
@@ -73,7 +79,7 @@ def plan_detail(request, pk):
         "tasks": tasks,
         "counts": {kind: sum(1 for t in tasks if t.kind == kind) for kind in Task.Kind.values},
         "can_edit": can_edit,
-        "can_use_editor": can_edit and plan.status == plan.Status.DRAFT,
+        "can_use_editor": can_use_editor(request.user, plan),
         "derive_for": can_derive_for(request.user, plan),
         "can_revise": can_revise(request.user, plan),
         "unresolved_count": sum(1 for t in tasks for a in t.assignments.all() if a.is_unresolved),
