@@ -207,9 +207,9 @@ def test_branch_officer_lands_on_the_province_dashboard(client, fx, today):
     assert partial.status_code == 200 and "<html" not in partial.content.decode()
 
 
-def test_officer_lands_where_they_did(client, fx):
+def test_officer_lands_on_their_units_tasks_not_the_dashboard(client, fx):
     client.force_login(make_user("cb", fx.dept))
-    assert client.get("/")["Location"] == reverse("plans:list")
+    assert client.get("/")["Location"] == reverse("tasks:my_tasks")
 
 
 def test_query_count_does_not_grow_with_units(client, fx, today, django_assert_max_num_queries):
