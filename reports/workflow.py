@@ -596,6 +596,8 @@ def _notify_returns(rows, comment: str, resubmit_by: date | None) -> None:
 def request_extension(report: ProgressReport, user, *, requested: date | None, reason: str):
     if not can_fill(user, report.unit):
         raise PermissionDenied("Chỉ cán bộ của đơn vị được đề nghị gia hạn.")
+    if report.period.is_closed:  # the page offers no form then (`can_request_extension`)
+        raise ReportError(closed_message(report.period))
     original = report.effective_deadline
     errors = []
     if original is None:

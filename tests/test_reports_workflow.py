@@ -15,6 +15,7 @@ from reports.models import (
     IndicatorValue,
     Notification,
     ProgressReport,
+    ReportingPeriod,
     ReportTransition,
 )
 from tests.factories import (
@@ -377,3 +378,25 @@ def test_login_required(client, period, police):
     response = client.get(_url(period, police))
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
     assert PASSWORD
+
+
+def test_no_extension_request_in_a_closed_period(client):
+    """The page offers no form once the period is closed; a hand-made POST is refused too."""
+    from reports.models import ExtensionRequest
+
+    plan = issue_phuoc_giang(today=timezone.localdate())
+    period = plan.reporting_periods.order_by("-cutoff").first()
+    police = unit("w21370-cong-an")
+    officer = make_user("cb-gh2", police)
+    report = unit_lines(period, police)[0]
+    original = timezone.localdate() + timedelta(days=3)
+    ProgressReport.objects.filter(pk=report.pk).update(deadline=original)
+    ReportingPeriod.objects.filter(pk=period.pk).update(closed_at=timezone.now())
+    client.force_login(officer)
+    url = reverse("reports:extension_request", args=[report.pk])
+    wanted = (original + timedelta(days=20)).strftime("%d/%m/%Y")
+    response = client.post(
+        url, {"requested_deadline": wanted, "reason": "Chờ số liệu."}, follow=True
+    )
+    assert "đã được đơn vị theo dõi khóa" in response.content.decode()
+    assert not ExtensionRequest.objects.exists()
