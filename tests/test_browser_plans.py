@@ -49,6 +49,8 @@ def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     login(page, base, "cb-phuocgiang")
+    assert page.url.endswith("/nhiem-vu/cua-don-vi/")  # an officer with tasks lands there
+    page.goto(f"{base}/ke-hoach/")
     page.click("text=Kế hoạch 17/KH-UBND")
     page.wait_for_load_state()
     shot(page, "01-ke-hoach-tinh")
