@@ -43,6 +43,42 @@ def django_db_setup(_fast_password_hasher, django_db_setup, django_db_blocker):
                 )
 
 
+# A transactional test (live_server, transaction=True) ends with a flush of every table, the
+# seeds included. Reloading them inside the next test's rolled-back transaction would cost
+# every following test the whole load (~25 s): instead they are reloaded once, committed,
+# before the next database test that is not transactional itself.
+_seeds_flushed = False
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    global _seeds_flushed
+    if _is_transactional(item):
+        _seeds_flushed = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    global _seeds_flushed
+    uses_db = item.get_closest_marker("django_db") or "db" in item.fixturenames
+    if not (_seeds_flushed and uses_db) or _is_transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        _load_seeds()
+    _seeds_flushed = False
+
+
 @pytest.fixture
 def seeded(db):
     """The seed data (reloaded if a transactional test flushed it)."""
