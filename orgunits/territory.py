@@ -44,28 +44,28 @@ def central_tree_ids() -> list[int]:
     )
 
 
+def _branches(tree_ids):
+    """The NHCSXH branches of the trees, the first (lowest pk) first: should a tree hold two,
+    its branch is the first."""
+    return OrgUnit.objects.filter(tree_id__in=tree_ids, kind=OrgUnit.Kind.NHCSXH_BRANCH).order_by(
+        "pk"
+    )
+
+
 def branch_ids(tree_ids) -> dict[int, int]:
-    """The NHCSXH branch of each tree (a province): tree id → the pk of its first branch
-    (the lowest pk, should a tree hold two). Trees without one are left out; one query."""
+    """The NHCSXH branch of each tree (a province): tree id → its branch's pk. Trees
+    without one are left out; one query."""
     branches: dict[int, int] = {}
     tree_ids = set(tree_ids)
     if tree_ids:
-        for pk, tree in (
-            OrgUnit.objects.filter(tree_id__in=tree_ids, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-            .order_by("pk")
-            .values_list("pk", "tree_id")
-        ):
+        for pk, tree in _branches(tree_ids).values_list("pk", "tree_id"):
             branches.setdefault(tree, pk)
     return branches
 
 
 def branch_of(unit: OrgUnit) -> OrgUnit | None:
     """The NHCSXH branch of the unit's province (`branch_ids` for one unit), if any."""
-    return (
-        OrgUnit.objects.filter(tree_id=unit.tree_id, kind=OrgUnit.Kind.NHCSXH_BRANCH)
-        .order_by("pk")
-        .first()
-    )
+    return _branches([unit.tree_id]).first()
 
 
 @dataclass(frozen=True)

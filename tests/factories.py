@@ -21,6 +21,15 @@ def make_user(username: str, unit: OrgUnit, role: str = Profile.Role.OFFICER, *,
     return user
 
 
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page in a browser test (Playwright `page`)."""
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 def unit(key: str) -> OrgUnit:
     return OrgUnit.objects.get(key=key)
 

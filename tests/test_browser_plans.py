@@ -12,6 +12,7 @@ from django.utils import timezone
 from orgunits.models import OrgUnit, Profile
 from plans.models import Plan
 from tasks.models import Assignment
+from tests.factories import sign_in
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "plans"
 PASSWORD = "mat-khau-dai-123"
@@ -30,14 +31,6 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
-def login(page, base, username):
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
@@ -48,7 +41,7 @@ def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    login(page, base, "cb-phuocgiang")
+    sign_in(page, base, "cb-phuocgiang")
     assert page.url.endswith("/nhiem-vu/cua-don-vi/")  # an officer with tasks lands there
     page.goto(f"{base}/ke-hoach/")
     page.click("text=Kế hoạch 17/KH-UBND")
@@ -120,7 +113,7 @@ def test_commune_officer_derives_edits_and_issues(seeded, live_server, browser):
 
     page.click("text=Đăng xuất")
     page.wait_for_load_state()
-    login(page, base, "cb-thientin")
+    sign_in(page, base, "cb-thientin")
     response = page.goto(f"{base}{derived.get_absolute_url()}")
     assert response.status == 404
     shot(page, "08-xa-khac-bi-tu-choi")
@@ -147,7 +140,7 @@ def test_picking_the_related_departments_of_a_task(seeded, live_server, browser)
     page = browser.new_page(viewport=DESKTOP)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(page, base, "quantri")
+    sign_in(page, base, "quantri")
     page.goto(f"{base}/ke-hoach/{revision.pk}/soan-thao/")
     picker = page.locator(f"tr.editor-row[data-id='{task.pk}'] .unit-picker[data-role=lead]")
     picker.locator(".chip-pick").click()

@@ -12,17 +12,9 @@ from django.core.management import call_command
 from config.tasks import build_export
 from orgunits.models import Profile
 from reports.models import Notification, ProgressReport
-from tests.factories import PASSWORD, issue_phuoc_giang, make_user, unit
+from tests.factories import issue_phuoc_giang, make_user, sign_in, unit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reports"
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _logout(page):
@@ -60,7 +52,7 @@ def test_remind_submit_return_resubmit_accept_and_download(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # 1. The officer sees the reminder in the bell and opens the unit's report from it.
-    _login(page, base, "cb-congan")
+    sign_in(page, base, "cb-congan")
     assert page.inner_text("#bell-count").startswith("1")
     page.click("#bell")
     assert "còn 16 nhiệm vụ chưa nộp" in page.inner_text("#notifications")
@@ -92,7 +84,7 @@ def test_remind_submit_return_resubmit_accept_and_download(
     _logout(page)
 
     # 3. The reviewer returns the first report with a reason.
-    _login(page, base, "td-pgd")
+    sign_in(page, base, "td-pgd")
     page.goto(f"{base}/bao-cao/tham-dinh/")
     row = page.locator(f"#review-{first.pk}")
     row.locator("input[name=comment]").fill("Đề nghị gửi kèm bản chụp kế hoạch.")
@@ -102,7 +94,7 @@ def test_remind_submit_return_resubmit_accept_and_download(
     _logout(page)
 
     # 4. The officer sees the return, corrects and resubmits.
-    _login(page, base, "cb-congan")
+    sign_in(page, base, "cb-congan")
     page.goto(f"{base}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
     assert "Đề nghị gửi kèm bản chụp kế hoạch." in page.inner_text(f"#line-{first.pk}")
     _shot(page, "05-bi-tra-lai")
@@ -117,7 +109,7 @@ def test_remind_submit_return_resubmit_accept_and_download(
     _logout(page)
 
     # 5. The reviewer accepts it and downloads the consolidated report.
-    _login(page, base, "td-pgd")
+    sign_in(page, base, "td-pgd")
     page.goto(f"{base}/bao-cao/tham-dinh/")
     page.locator(f"#review-{first.pk} button[value=accept]").click()
     page.wait_for_selector("text=Đã chấp nhận báo cáo")  # updated in place (htmx)
@@ -186,7 +178,7 @@ def test_report_form_live_checks_kept_attachment_and_ready_submit(
             m.type == "error" and "Failed to load resource" not in m.text and errors.append(m.text)
         ),
     )
-    _login(page, base, "cb-congan2")
+    sign_in(page, base, "cb-congan2")
     page.goto(f"{base}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
 
     # Markers driven by the status select; checks as you type.
@@ -275,7 +267,7 @@ def test_attachment_uploaded_at_once_survives_an_error_then_submits(
             m.type == "error" and "Failed to load resource" not in m.text and errors.append(m.text)
         ),
     )
-    _login(page, live_server.url, "cb-congan3")
+    sign_in(page, live_server.url, "cb-congan3")
     page.goto(f"{live_server.url}/bao-cao/ky/{period.pk}/don-vi/{police.pk}/")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

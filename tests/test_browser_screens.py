@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from orgunits.access import is_national_unit
 from orgunits.models import OrgUnit, Profile
+from tests.factories import sign_in
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screens"
 PASSWORD = "ct39-demo-2025"
@@ -119,14 +120,6 @@ def shot(page, name: str, heading: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_pages_seen_less_often_are_vietnamese_and_fit(
@@ -167,7 +160,7 @@ def test_pages_seen_less_often_are_vietnamese_and_fit(
     page.click("button[type=submit]")
     shot(page, "loi-csrf", "Không gửi được biểu mẫu")
 
-    sign_in(page, base, "qtt.manhinh")
+    sign_in(page, base, "qtt.manhinh", PASSWORD)
     page.goto(f"{base}/ke-hoach/{issued.pk}/lich-su/")
     shot(page, "ke-hoach-lich-su", "Lịch sử thay đổi")
     assert "+00:00" not in page.content()
@@ -185,7 +178,7 @@ def test_pages_seen_less_often_are_vietnamese_and_fit(
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, base, "lanhdao.manhinh")
+    sign_in(page, base, "lanhdao.manhinh", PASSWORD)
     page.goto(f"{base}/ke-hoach/moi/")
     shot(page, "loi-403", "Không thực hiện được")
     assert page.get_by_text("Tài khoản của bạn không được lập kế hoạch.").is_visible()

@@ -329,16 +329,23 @@ def test_indicator_figures_checked_and_saved(client, period):
     assert "1.250,5" in client.get(_url(period, economy)).content.decode()
 
 
-def test_extension_request_granted_keeps_the_original_deadline(client, reviewer):
-    from reports.models import ExtensionRequest
-
+def _line_due_in_three_days(username):
+    """Công an xã Phước Giang's first line of the open period, due in three days, and an
+    officer of the unit: (period, officer, line, deadline)."""
     plan = issue_phuoc_giang(today=timezone.localdate())
     period = plan.reporting_periods.order_by("-cutoff").first()
     police = unit("w21370-cong-an")
-    officer = make_user("cb-gh", police)
+    officer = make_user(username, police)
     report = unit_lines(period, police)[0]
     original = timezone.localdate() + timedelta(days=3)
     ProgressReport.objects.filter(pk=report.pk).update(deadline=original)
+    return period, officer, report, original
+
+
+def test_extension_request_granted_keeps_the_original_deadline(client, reviewer):
+    from reports.models import ExtensionRequest
+
+    period, officer, report, original = _line_due_in_three_days("cb-gh")
     client.force_login(officer)
     wanted = original + timedelta(days=20)
     url = reverse("reports:extension_request", args=[report.pk])
@@ -384,13 +391,7 @@ def test_no_extension_request_in_a_closed_period(client):
     """The page offers no form once the period is closed; a hand-made POST is refused too."""
     from reports.models import ExtensionRequest
 
-    plan = issue_phuoc_giang(today=timezone.localdate())
-    period = plan.reporting_periods.order_by("-cutoff").first()
-    police = unit("w21370-cong-an")
-    officer = make_user("cb-gh2", police)
-    report = unit_lines(period, police)[0]
-    original = timezone.localdate() + timedelta(days=3)
-    ProgressReport.objects.filter(pk=report.pk).update(deadline=original)
+    period, officer, report, original = _line_due_in_three_days("cb-gh2")
     ReportingPeriod.objects.filter(pk=period.pk).update(closed_at=timezone.now())
     client.force_login(officer)
     url = reverse("reports:extension_request", args=[report.pk])
